@@ -1,0 +1,89 @@
+# SPDX-License-Identifier: ISC
+# dbkit: one non-recursive GNU Makefile for the library, the programs,
+# the tests, the demo and the benchmarks.  Binaries are built in place
+# (dbhealth/dbhealth) and `make check` puts them first in PATH.
+
+VERSION = 0.1.0
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+BATS ?= bats
+BATS_FLAGS ?=
+
+CFLAGS ?= -g -O2
+override CFLAGS += -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson 2>/dev/null) \
+	-DDBKIT_VERSION='"$(VERSION)"'
+override LDLIBS += -pthread
+
+# make SAN=address,undefined check: the tests under the sanitizers.
+ifneq ($(SAN),)
+override CFLAGS += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+override LDFLAGS += -fsanitize=$(SAN)
+endif
+
+# make WERROR=1: warnings are errors (make lint sets it).
+ifneq ($(WERROR),)
+override CFLAGS += -Werror
+endif
+
+LIB_SRC = lib/cli.c lib/conn.c lib/jsonout.c lib/optfile.c lib/parse.c \
+	lib/settings.c lib/table.c lib/timeutil.c
+LIB_OBJ = $(LIB_SRC:.c=.o)
+LIB = lib/libdbkit.a
+
+DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/checks.c \
+	dbhealth/history.c dbhealth/report.c dbhealth/run.c dbhealth/target.c \
+	dbhealth/threshold.c
+DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
+# Each program links only the libraries it uses: start-up time is most of
+# a dbhealth run, and every shared library costs some of it.
+DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson 2>/dev/null) -lm
+
+PROGRAMS = dbhealth/dbhealth
+MAN1 = man/dbhealth.1
+MAN7 = man/dbkit.7
+
+all: $(PROGRAMS)
+
+$(LIB): $(LIB_OBJ)
+	$(AR) rcs $@ $(LIB_OBJ)
+
+dbhealth/dbhealth: $(DBHEALTH_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(DBHEALTH_OBJ) $(LIB) $(DBHEALTH_LIBS) $(LDLIBS)
+
+deps:
+	scripts/deps
+
+check: deps
+	$(MAKE) all
+	PATH="$(CURDIR)/dbhealth:$$PATH" $(BATS) $(BATS_FLAGS) tests/
+
+lint:
+	$(MAKE) clean
+	$(MAKE) WERROR=1 all
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
+
+demo: deps
+	$(MAKE) all
+	scripts/demo
+
+bench: deps
+	scripts/deps --bench
+	$(MAKE) all
+	bench/health.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+
+clean:
+	rm -f $(LIB) $(LIB_OBJ) $(DBHEALTH_OBJ) $(PROGRAMS) \
+		$(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d)
+
+.PHONY: all deps check lint demo bench install clean
+
+-include $(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d)

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cli: the few helpers that print and exit.  Only a program's main path
+ * calls these; every other lib function reports errors through its return
+ * value and a message buffer.  Messages follow "prog: what failed: why".
+ */
+#ifndef DBKIT_CLI_H
+#define DBKIT_CLI_H
+
+#include <stdarg.h>
+
+/* Print "prog: MESSAGE" on stderr. */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Print "prog: MESSAGE" on stderr and exit with STATUS. */
+_Noreturn void cli_die(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print "prog: MESSAGE" and the --help hint on stderr, exit with STATUS. */
+_Noreturn void cli_usage_error(int status, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Print the --help hint alone (after getopt's own message), exit with STATUS. */
+_Noreturn void cli_try_help(int status);
+
+/*
+ * Flush stdout and check it; a write error is a failure.  Returns 0, or -1
+ * after printing "prog: write error: ..." so the caller picks the status.
+ */
+int cli_close_stdout(void);
+
+#endif

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * conn: opening a connection to the server the settings describe, over a
+ * Unix socket or TCP, with timeouts, utf8mb4 and verified TLS, and the
+ * small query helpers the programs share.
+ */
+#ifndef DBKIT_CONN_H
+#define DBKIT_CONN_H
+
+#include <stddef.h>
+#include <mysql.h>
+
+#include "settings.h"
+
+/* Calls mysql_library_init; once, from main, before any thread starts. */
+int conn_library_init(void);
+
+/* Describes where s connects: the socket path, or "host:port". */
+void conn_address(const struct settings *s, char *buf, size_t len);
+
+/*
+ * Connects as s describes.  With a CA set, the server's certificate chain
+ * and host name are verified.  Returns the handle, or NULL with
+ * "connect to ADDRESS: why" in err (never the password).
+ */
+MYSQL *conn_open(const struct settings *s, char *err, size_t errlen);
+
+/*
+ * Runs one statement and stores its whole (small) result.  Returns the
+ * result (NULL for a statement without one, check *failed), setting
+ * *failed and err "what: why" on error.
+ */
+MYSQL_RES *conn_query(MYSQL *m, const char *sql, int *failed, char *err,
+    size_t errlen);
+
+/* The index of column name in res, or -1. */
+int conn_column(MYSQL_RES *res, const char *name);
+
+#endif
