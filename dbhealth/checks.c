@@ -127,16 +127,18 @@ add_number(struct target *t, const struct limits *l, enum check_id id,
 	enum status st = limits_judge(l, id, v);
 	const struct check_def *d = &check_defs[id];
 	double level = st == ST_CRITICAL ? l->critical[id] : l->warning[id];
+	char value[64], limit[64];
 	struct check *c;
 
 	if (st == ST_OK)
 		c = add(t, id, st, "%s", note ? note : "");
-	else
-		c = add(t, id, st, "%g%s%s %s %s level %g%s", v,
-		    d->unit[0] == '%' || d->unit[0] == 'c' ? "" : " ",
-		    d->unit[0] == 'c' ? "" : d->unit,
-		    d->bad == BAD_ABOVE ? "above" : "below",
-		    status_name(st), level, note ? note : "");
+	else {
+		format_quantity(id, v, value, sizeof(value));
+		format_quantity(id, level, limit, sizeof(limit));
+		c = add(t, id, st, "%s %s %s level %s%s", value,
+		    d->bad == BAD_ABOVE ? "above" : "below", status_name(st),
+		    limit, note ? note : "");
+	}
 	if (c != NULL) {
 		c->has_number = true;
 		c->number = v;

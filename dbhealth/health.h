@@ -113,6 +113,12 @@ int limits_init(struct limits *l, const struct settings *s, char *err,
 int limits_set(struct limits *l, const char *spec, bool critical, char *err,
     size_t errlen);
 
+/* Writes v as people write it (no exponent, no trailing zeros). */
+void format_number(double v, char *buf, size_t len);
+
+/* Writes v with the unit of check id: "0.42 ms", "12 s", "85.3%", "150". */
+void format_quantity(enum check_id id, double v, char *buf, size_t len);
+
 /* Judges value against the levels in force for check id. */
 enum status limits_judge(const struct limits *l, enum check_id id, double v);
 

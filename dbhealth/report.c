@@ -14,38 +14,13 @@
 #include "table.h"
 #include "timeutil.h"
 
-/* A number as people write it: no exponent, no trailing zeros. */
-static void
-format_number(double v, char *buf, size_t len)
-{
-	char *p;
-
-	snprintf(buf, len, "%.3f", v);
-	if ((p = strchr(buf, '.')) == NULL)
-		return;
-	for (p = buf + strlen(buf) - 1; *p == '0'; p--)
-		*p = '\0';
-	if (*p == '.')
-		*p = '\0';
-}
-
 static void
 format_value(const struct check *c, char *buf, size_t len)
 {
-	const char *unit = check_defs[c->id].unit;
-	char n[64];
-
-	if (!c->has_number) {
-		snprintf(buf, len, "%s", c->text);
-		return;
-	}
-	format_number(c->number, n, sizeof(n));
-	if (strcmp(unit, "ms") == 0 || strcmp(unit, "s") == 0)
-		snprintf(buf, len, "%s %s", n, unit);
-	else if (strcmp(unit, "%") == 0)
-		snprintf(buf, len, "%s%%", n);
+	if (c->has_number)
+		format_quantity(c->id, c->number, buf, len);
 	else
-		snprintf(buf, len, "%s", n);
+		snprintf(buf, len, "%s", c->text);
 }
 
 /* A level for the text table: ">1000" or "<600", "" when none. */

@@ -185,6 +185,35 @@ limits_set(struct limits *l, const char *spec, bool critical, char *err,
 	return 0;
 }
 
+void
+format_number(double v, char *buf, size_t len)
+{
+	char *p;
+
+	snprintf(buf, len, "%.3f", v);
+	if (strchr(buf, '.') == NULL)
+		return;
+	for (p = buf + strlen(buf) - 1; *p == '0'; p--)
+		*p = '\0';
+	if (*p == '.')
+		*p = '\0';
+}
+
+void
+format_quantity(enum check_id id, double v, char *buf, size_t len)
+{
+	const char *unit = check_defs[id].unit;
+	char n[64];
+
+	format_number(v, n, sizeof(n));
+	if (strcmp(unit, "ms") == 0 || strcmp(unit, "s") == 0)
+		snprintf(buf, len, "%s %s", n, unit);
+	else if (strcmp(unit, "%") == 0)
+		snprintf(buf, len, "%s%%", n);
+	else
+		snprintf(buf, len, "%s", n);
+}
+
 enum status
 limits_judge(const struct limits *l, enum check_id id, double v)
 {

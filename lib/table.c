@@ -80,11 +80,16 @@ table_print(const struct table *t, FILE *f)
 			if ((w = text_width(t->cells[r * t->ncols + c])) > width[c])
 				width[c] = w;
 	for (r = 0; r < t->nrows; r++) {
-		for (c = 0; c < t->ncols; c++) {
+		size_t last = t->ncols - 1;
+
+		/* No padding after the last cell that has text. */
+		while (last > 0 && t->cells[r * t->ncols + last][0] == '\0')
+			last--;
+		for (c = 0; c <= last; c++) {
 			const char *cell = t->cells[r * t->ncols + c];
 
 			fputs(cell, f);
-			if (c + 1 == t->ncols)
+			if (c == last)
 				break;
 			for (w = text_width(cell); w < width[c] + 2; w++)
 				fputc(' ', f);
