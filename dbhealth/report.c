@@ -98,7 +98,7 @@ check_json(const struct check *c)
 
 	if (c->has_number)
 		value = jsonout_number(c->number);
-	else if (c->status == ST_UNKNOWN && c->text[0] == '\0')
+	else if (c->text[0] == '\0')
 		value = json_null();
 	else
 		value = json_string(c->text);
