@@ -42,6 +42,8 @@ DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson 2>/dev/null) -lm
 
 PROGRAMS = dbhealth/dbhealth
+# Test drivers for the library, built by `make check` only.
+TEST_PROGRAMS = tests/lib/parsetest
 MAN1 = man/dbhealth.1
 MAN7 = man/dbkit.7
 
@@ -53,16 +55,19 @@ $(LIB): $(LIB_OBJ)
 dbhealth/dbhealth: $(DBHEALTH_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBHEALTH_OBJ) $(LIB) $(DBHEALTH_LIBS) $(LDLIBS)
 
+tests/lib/parsetest: tests/lib/parsetest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/parsetest.o $(LIB) $(LDLIBS)
+
 deps:
 	scripts/deps
 
 check: deps
-	$(MAKE) all
-	PATH="$(CURDIR)/dbhealth:$$PATH" $(BATS) $(BATS_FLAGS) tests/
+	$(MAKE) all $(TEST_PROGRAMS)
+	PATH="$(CURDIR)/dbhealth:$(CURDIR)/tests/lib:$$PATH" $(BATS) $(BATS_FLAGS) tests/
 
 lint:
 	$(MAKE) clean
-	$(MAKE) WERROR=1 all
+	$(MAKE) WERROR=1 all $(TEST_PROGRAMS)
 	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
 
 demo: deps
@@ -81,8 +86,8 @@ install: all
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 
 clean:
-	rm -f $(LIB) $(LIB_OBJ) $(DBHEALTH_OBJ) $(PROGRAMS) \
-		$(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d)
+	rm -f $(LIB) $(LIB_OBJ) $(DBHEALTH_OBJ) $(PROGRAMS) $(TEST_PROGRAMS) \
+		tests/lib/*.o tests/lib/*.d $(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d)
 
 .PHONY: all deps check lint demo bench install clean
 
