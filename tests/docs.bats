@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# The documentation users read keeps up with the code: every long option in
+# a program's --help is in its man page, every DB_* variable the code reads
+# is in dbkit(7) and in the man page of the program that reads it, and
+# every page passes mandoc -Tlint.
+
+load helper/common
+
+MAN=$BATS_TEST_DIRNAME/../man
+SRC=$BATS_TEST_DIRNAME/..
+
+@test "the man pages pass mandoc -Tlint" {
+	run mandoc -Tlint -Wwarning "$MAN"/*.[1-8]
+	assert_success
+	assert_output ''
+}
+
+@test "every option in dbhealth --help is in dbhealth(1)" {
+	run --separate-stderr dbhealth --help
+	assert_success
+	for opt in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
+		grep -q -- "^\.It Fl -${opt#--}\b\|Fl -${opt#--}\b" "$MAN/dbhealth.1" ||
+			fail "$opt is not in dbhealth(1)"
+	done
+}
+
+@test "every long option dbhealth accepts is in its --help" {
+	run --separate-stderr dbhealth --help
+	for opt in $(grep -h '_argument' "$SRC/dbhealth/dbhealth.c" "$SRC/lib/settings.h" |
+		sed -n 's/.*{ "\([a-z][a-z0-9-]*\)",.*/\1/p' | sort -u); do
+		[[ $output == *"--$opt"* ]] || fail "--$opt is not in dbhealth --help"
+	done
+}
+
+@test "every DB_ variable the code reads is documented" {
+	for var in $(grep -oh '"DB_[A-Z_]*' "$SRC"/lib/*.c "$SRC"/dbhealth/*.c | tr -d '"' | sort -u); do
+		[[ $var == DB_MONITOR_ ]] && continue
+		grep -q "$var" "$MAN/dbkit.7" || fail "$var is not in dbkit(7)"
+		grep -q "$var" "$MAN/dbhealth.1" || fail "$var is not in dbhealth(1)"
+	done
+	# The per-check levels, built from the check names in threshold.c.
+	for kind in WARN CRIT; do
+		grep -q "DB_MONITOR_${kind}_" "$MAN/dbkit.7" || fail "DB_MONITOR_${kind}_ is not in dbkit(7)"
+		grep -q "DB_MONITOR_${kind}_" "$MAN/dbhealth.1" || fail "DB_MONITOR_${kind}_ is not in dbhealth(1)"
+	done
+}
+
+@test "every check dbhealth names in --help is in dbhealth(1)" {
+	run --separate-stderr dbhealth --help
+	for check in $(sed -n '/^Checks:/,$p' <<<"$output" | tr -c 'a-z_\n' ' ' | tr ' ' '\n' | grep '_\|^[a-z]*$' | grep -v '^$\|^see$\|^checks$'); do
+		grep -q "$check" "$MAN/dbhealth.1" || fail "check $check is not in dbhealth(1)"
+	done
+}
