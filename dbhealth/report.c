@@ -245,27 +245,40 @@ nagios_level(FILE *f, const struct check *c, double level)
 	fprintf(f, "%s%s", n, check_defs[c->id].bad == BAD_BELOW ? ":" : "");
 }
 
+/* Lists the checks of status st as "target: check status (message)". */
+static size_t
+nagios_problems(const struct run *r, enum status st, const char **sep, FILE *f)
+{
+	char label[128];
+	size_t i, j, shown = 0;
+
+	for (i = 0; i < r->n_targets; i++)
+		for (j = 0; j < r->targets[i].n_checks; j++) {
+			const struct check *c = &r->targets[i].checks[j];
+
+			if (c->status != st)
+				continue;
+			check_label(c, label, sizeof(label));
+			fprintf(f, "%s%s: %s %s (%s)", *sep, r->targets[i].name,
+			    label, status_name(c->status), c->message);
+			*sep = "; ";
+			shown++;
+		}
+	return shown;
+}
+
 static int
 write_nagios(const struct run *r, FILE *f)
 {
 	static const char *const words[] = { "OK", "WARNING", "CRITICAL" };
 	const char *sep = " - ";
 	char label[128], n[64];
-	size_t i, j, shown = 0;
+	size_t i, j, shown;
 
 	fprintf(f, "DBHEALTH %s", words[r->status]);
-	for (i = 0; i < r->n_targets; i++)
-		for (j = 0; j < r->targets[i].n_checks; j++) {
-			const struct check *c = &r->targets[i].checks[j];
-
-			if (c->status == ST_OK || c->status == ST_UNKNOWN)
-				continue;
-			check_label(c, label, sizeof(label));
-			fprintf(f, "%s%s: %s %s (%s)", sep, r->targets[i].name,
-			    label, status_name(c->status), c->message);
-			sep = "; ";
-			shown++;
-		}
+	/* Worst first: the start of the line is what a pager shows. */
+	shown = nagios_problems(r, ST_CRITICAL, &sep, f);
+	shown += nagios_problems(r, ST_WARNING, &sep, f);
 	if (shown == 0)
 		fprintf(f, " - %zu of %zu targets ok", r->n_ok, r->n_targets);
 	fputs(" |", f);
