@@ -342,10 +342,13 @@ main(int argc, char **argv)
 		cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 	parse_options(argc, argv, &s, &o);
 	if (o.report != NULL) {
-		if (history_report(o.report, o.format == FORMAT_JSON, stdout, err,
-		    sizeof(err)) == -1)
-			cli_die(HEALTH_EXIT_UNKNOWN, "report: %s", err);
-		return cli_close_stdout() == 0 ? 0 : HEALTH_EXIT_UNKNOWN;
+		status = history_report(o.report, o.format == FORMAT_JSON, stdout,
+		    err, sizeof(err));
+		if (status == -1)
+			cli_warn("report: %s", err);
+		if (cli_close_stdout() == -1)
+			status = -1;
+		goto out;
 	}
 	if (settings_load(&s, "dbhealth", err, sizeof(err)) == -1 ||
 	    limits_init(&l, &s, err, sizeof(err)) == -1)
@@ -359,15 +362,15 @@ main(int argc, char **argv)
 		cli_die(HEALTH_EXIT_UNKNOWN, "cannot initialise the client library");
 
 	status = check_loop(&o, &l, &r);
-	if (cli_close_stdout() == -1 || status == -1)
-		status = HEALTH_EXIT_UNKNOWN;
-
+	if (cli_close_stdout() == -1)
+		status = -1;
 	for (i = 0; i < r.n_targets; i++)
 		target_free(&r.targets[i]);
 	free(r.targets);
+	mysql_library_end();
+out:
 	free(o.levels);
 	free(o.level_is_critical);
 	settings_free(&s);
-	mysql_library_end();
-	return status;
+	return status == -1 ? HEALTH_EXIT_UNKNOWN : status;
 }
