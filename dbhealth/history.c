@@ -320,7 +320,8 @@ summary_json(struct summary *s)
 		double *v = t->response_ms;
 		size_t n = t->n_response;
 
-		qsort(v, n, sizeof(double), cmp_double);
+		if (n > 0)
+			qsort(v, n, sizeof(double), cmp_double);
 		json_array_append_new(targets, json_pack(
 		    "{s:s, s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:o, s:o}}",
 		    "name", t->name, "runs", (json_int_t)t->runs,
