@@ -49,6 +49,14 @@ MAN7 = man/dbkit.7
 
 all: $(PROGRAMS)
 
+# Objects remember the flags they were built with: switching between a
+# plain and a SAN= build rebuilds everything instead of mixing the two.
+BUILD_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS)
+ifneq ($(file <.build-flags),$(BUILD_FLAGS))
+$(file >.build-flags,$(BUILD_FLAGS))
+endif
+$(LIB_OBJ) $(DBHEALTH_OBJ) tests/lib/parsetest.o: .build-flags
+
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
 
@@ -87,7 +95,8 @@ install: all
 
 clean:
 	rm -f $(LIB) $(LIB_OBJ) $(DBHEALTH_OBJ) $(PROGRAMS) $(TEST_PROGRAMS) \
-		tests/lib/*.o tests/lib/*.d $(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d)
+		tests/lib/*.o tests/lib/*.d $(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d) \
+		.build-flags
 
 .PHONY: all deps check lint demo bench install clean
 

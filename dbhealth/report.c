@@ -101,17 +101,17 @@ check_json(const struct check *c)
 	else if (c->text[0] == '\0')
 		value = json_null();
 	else
-		value = json_string(c->text);
-	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:s}",
+		value = jsonout_text(c->text);
+	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
 	    "name", check_defs[c->id].name,
-	    "source", c->has_source ? json_string(c->source) : json_null(),
+	    "source", c->has_source ? jsonout_text(c->source) : json_null(),
 	    "status", status_name(c->status),
 	    "value", value ? value : json_null(),
 	    "unit", check_defs[c->id].unit[0] ? json_string(check_defs[c->id].unit) :
 	    json_null(),
 	    "warning", level_json(c->warning),
 	    "critical", level_json(c->critical),
-	    "message", c->message);
+	    "message", jsonout_text(c->message));
 }
 
 static json_t *
@@ -123,16 +123,17 @@ target_json(const struct target *t)
 	for (i = 0; checks != NULL && i < t->n_checks; i++)
 		json_array_append_new(checks, check_json(&t->checks[i]));
 	if (t->reachable)
-		server = json_pack("{s:s, s:s, s:I, s:o}",
-		    "version", t->version, "hostname", t->hostname,
+		server = json_pack("{s:o, s:o, s:I, s:o}",
+		    "version", jsonout_text(t->version),
+		    "hostname", jsonout_text(t->hostname),
 		    "server_id", (json_int_t)t->server_id,
 		    "tls", t->tls[0] ? json_string(t->tls) : json_null());
 	else
 		server = json_null();
-	return json_pack("{s:s, s:s, s:s, s:b, s:o, s:o, s:o}",
-	    "name", t->name, "address", t->address,
+	return json_pack("{s:o, s:o, s:s, s:b, s:o, s:o, s:o}",
+	    "name", jsonout_text(t->name), "address", jsonout_text(t->address),
 	    "status", status_name(t->status), "reachable", t->reachable,
-	    "error", t->reachable ? json_null() : json_string(t->error),
+	    "error", t->reachable ? json_null() : jsonout_text(t->error),
 	    "server", server ? server : json_null(),
 	    "checks", checks ? checks : json_array());
 }

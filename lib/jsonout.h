@@ -20,7 +20,14 @@ char *jsonout_line(const json_t *v);
 /* A JSON number for v rounded to 3 decimals: an integer when it is whole. */
 json_t *jsonout_number(double v);
 
-/* A JSON string, or null when s is NULL. */
+/*
+ * A JSON string for text from outside (server messages, user names):
+ * bytes that are not UTF-8 become U+FFFD, because jansson refuses the
+ * whole string, and with it the whole document, otherwise.
+ */
+json_t *jsonout_text(const char *s);
+
+/* A JSON string (as jsonout_text), or null when s is NULL. */
 json_t *jsonout_string_or_null(const char *s);
 
 #endif

@@ -195,6 +195,13 @@ setup() {
 	json_is '.targets[0].checks[0] | [.name, .status] | join(",")' connect,critical
 }
 
+@test "bytes that are not UTF-8 do not break the JSON document" {
+	run --separate-stderr dbhealth --json "/tmp/no"$'\xff'"such.sock"
+	assert_failure 2
+	json_is .targets[0].name "/tmp/no"$'\xef\xbf\xbd'"such.sock"
+	json_is '.targets[0].error | startswith("connect to /tmp/no\ufffdsuch.sock: Can'"'"'t connect")' true
+}
+
 @test "targets are checked in parallel: three hung servers cost one timeout" {
 	python3 "$BATS_TEST_DIRNAME/helper/blackhole.py" 3 30 >"$BATS_TEST_TMPDIR/ports" &
 	hole=$!
