@@ -119,6 +119,16 @@ set_text(struct check *c, const char *text)
 		snprintf(c->text, sizeof(c->text), "%s", text ? text : "");
 }
 
+/* Shows the levels in force on c, also when there is no value to judge. */
+static void
+set_levels(struct check *c, const struct limits *l)
+{
+	if (c == NULL)
+		return;
+	c->warning = l->warning[c->id];
+	c->critical = l->critical[c->id];
+}
+
 /* Adds a numeric check judged against the levels in force. */
 static struct check *
 add_number(struct target *t, const struct limits *l, enum check_id id,
@@ -142,9 +152,8 @@ add_number(struct target *t, const struct limits *l, enum check_id id,
 	if (c != NULL) {
 		c->has_number = true;
 		c->number = v;
-		c->warning = l->warning[id];
-		c->critical = l->critical[id];
 	}
+	set_levels(c, l);
 	return c;
 }
 
@@ -175,6 +184,15 @@ read_vars(MYSQL *m, struct vars *v, char *err, size_t errlen)
 	return 0;
 }
 
+/* Adds check id for status variable var, when the server has it. */
+static void
+add_counter(struct target *t, const struct limits *l, enum check_id id,
+    const struct vars *v, enum var var)
+{
+	if (v->set[var])
+		add_number(t, l, id, num(v, var), NULL);
+}
+
 static void
 check_server(struct target *t, const struct limits *l, const struct vars *v)
 {
@@ -183,31 +201,25 @@ check_server(struct target *t, const struct limits *l, const struct vars *v)
 	double reads = num(v, V_BP_READS), requests = num(v, V_BP_READ_REQUESTS);
 
 	set_text(add(t, CHECK_VERSION, ST_OK, "%s", ""), v->value[V_VERSION]);
-	add_number(t, l, CHECK_UPTIME, num(v, V_UPTIME),
-	    num(v, V_UPTIME) < l->warning[CHECK_UPTIME] ?
-	    ": restarted recently" : NULL);
-	if (max > 0) {
+	if (v->set[V_UPTIME])
+		add_number(t, l, CHECK_UPTIME, num(v, V_UPTIME),
+		    num(v, V_UPTIME) < l->warning[CHECK_UPTIME] ?
+		    ": restarted recently" : NULL);
+	if (max > 0 && v->set[V_THREADS_CONNECTED]) {
 		add_number(t, l, CHECK_CONNECTION_USAGE,
 		    round(connected * 1000.0 / max) / 10.0, NULL);
 		add_number(t, l, CHECK_AVAILABLE_CONNECTIONS, max - connected, NULL);
 	}
-	add_number(t, l, CHECK_THREADS_RUNNING, num(v, V_THREADS_RUNNING), NULL);
-	add_number(t, l, CHECK_ABORTED_CONNECTS, num(v, V_ABORTED_CONNECTS),
-	    NULL);
-	add_number(t, l, CHECK_SLOW_QUERIES, num(v, V_SLOW_QUERIES), NULL);
-	if (v->set[V_DEADLOCKS])
-		add_number(t, l, CHECK_DEADLOCKS, num(v, V_DEADLOCKS), NULL);
+	add_counter(t, l, CHECK_THREADS_RUNNING, v, V_THREADS_RUNNING);
+	add_counter(t, l, CHECK_ABORTED_CONNECTS, v, V_ABORTED_CONNECTS);
+	add_counter(t, l, CHECK_SLOW_QUERIES, v, V_SLOW_QUERIES);
+	add_counter(t, l, CHECK_DEADLOCKS, v, V_DEADLOCKS);
 	if (requests >= MIN_READ_REQUESTS) {
 		add_number(t, l, CHECK_BUFFER_POOL_HIT,
 		    round((1.0 - reads / requests) * 10000.0) / 100.0, NULL);
-	} else if (v->set[V_BP_READ_REQUESTS]) {
-		struct check *c = add(t, CHECK_BUFFER_POOL_HIT, ST_OK,
-		    "too few reads to judge (%.0f requests)", requests);
-		if (c != NULL) {
-			c->warning = l->warning[CHECK_BUFFER_POOL_HIT];
-			c->critical = l->critical[CHECK_BUFFER_POOL_HIT];
-		}
-	}
+	} else if (v->set[V_BP_READ_REQUESTS])
+		set_levels(add(t, CHECK_BUFFER_POOL_HIT, ST_OK,
+		    "too few reads to judge (%.0f requests)", requests), l);
 	set_text(add(t, CHECK_READ_ONLY, ST_OK, "%s", ""),
 	    v->value[V_READ_ONLY]);
 }
@@ -222,7 +234,7 @@ check_longest_query(struct target *t, MYSQL *m, const struct limits *l)
 
 	res = conn_query(m, privilege_sql, &failed, err, sizeof(err));
 	if (!failed && (row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
-		allowed = atoi(row[0]) > 0;
+		allowed = strcmp(row[0], "0") != 0;
 	if (res != NULL)
 		mysql_free_result(res);
 	if (failed) {
@@ -311,10 +323,7 @@ check_replica(struct target *t, const struct limits *l, MYSQL_RES *res,
 		c = add(t, CHECK_REPLICATION_LAG, ST_CRITICAL,
 		    "lag unknown: Seconds_Behind_Master is NULL, replication "
 		    "is not running");
-		if (c != NULL) {
-			c->warning = l->warning[CHECK_REPLICATION_LAG];
-			c->critical = l->critical[CHECK_REPLICATION_LAG];
-		}
+		set_levels(c, l);
 	} else {
 		double lag = strtod(sbm, NULL) - (delay ? strtod(delay, NULL) : 0);
 
@@ -393,7 +402,7 @@ server_info(struct target *t, const struct vars *v)
 {
 	snprintf(t->version, sizeof(t->version), "%s", v->value[V_VERSION]);
 	snprintf(t->hostname, sizeof(t->hostname), "%s", v->value[V_HOSTNAME]);
-	t->server_id = v->set[V_SERVER_ID] ? atoll(v->value[V_SERVER_ID]) : -1;
+	t->server_id = v->set[V_SERVER_ID] ? strtoll(v->value[V_SERVER_ID], NULL, 10) : -1;
 }
 
 static void

@@ -76,7 +76,8 @@ static const struct def defs[] = {
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 
-int
+/* Sets a string setting to a copy of value.  Returns 0 or -1 (memory). */
+static int
 settings_set_string(char **field, const char *value)
 {
 	char *copy = strdup(value);

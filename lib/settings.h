@@ -107,9 +107,6 @@ int settings_getopt(struct settings *s, int opt, const char *arg);
 int settings_load(struct settings *s, const char *program, char *err,
     size_t errlen);
 
-/* Sets a string setting to a copy of value.  Returns 0 or -1 (memory). */
-int settings_set_string(char **field, const char *value);
-
 /* Frees the strings of s and wipes the password. */
 void settings_free(struct settings *s);
 
