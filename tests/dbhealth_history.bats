@@ -191,3 +191,15 @@ critical->ok" ]
 	jq -e . <<<"$output" >/dev/null
 	[ "$stderr" = noise ]
 }
+
+@test "a full disk is an error, for the report and for the history" {
+	run --separate-stderr bash -c 'dbhealth >/dev/full'
+	assert_failure 3
+	[ "$stderr" = "dbhealth: write error: No space left on device" ]
+	run --separate-stderr dbhealth --history /dev/full
+	assert_failure 3
+	[ "$stderr" = "dbhealth: history: /dev/full: No space left on device" ]
+	run --separate-stderr bash -c 'dbhealth --report "$1" >/dev/full' _ "$BATS_TEST_FILENAME"
+	assert_failure 3
+	[ "$stderr" = "dbhealth: write error: No space left on device" ]
+}
