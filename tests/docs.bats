@@ -47,9 +47,12 @@ SRC=$BATS_TEST_DIRNAME/..
 	done
 }
 
-@test "every check dbhealth names in --help is in dbhealth(1)" {
+@test "every check in the catalogue is in --help and dbhealth(1)" {
 	run --separate-stderr dbhealth --help
-	for check in $(sed -n '/^Checks:/,$p' <<<"$output" | tr -c 'a-z_\n' ' ' | tr ' ' '\n' | grep '_\|^[a-z]*$' | grep -v '^$\|^see$\|^checks$'); do
-		grep -q "$check" "$MAN/dbhealth.1" || fail "check $check is not in dbhealth(1)"
+	checks=$(grep -oE '\{ "[a-z_]+", "(ms|s|%|count|)"' "$SRC/dbhealth/threshold.c" | cut -d'"' -f2)
+	[ "$(wc -w <<<"$checks")" -eq 21 ]
+	for check in $checks; do
+		grep -qw -- "$check" <<<"$output" || fail "check $check is not in dbhealth --help"
+		grep -qw -- "$check" "$MAN/dbhealth.1" || fail "check $check is not in dbhealth(1)"
 	done
 }
