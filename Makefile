@@ -13,9 +13,9 @@ BATS_FLAGS ?=
 
 CFLAGS ?= -g -O2
 override CFLAGS += -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libmariadb jansson 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium 2>/dev/null) \
 	-DDBKIT_VERSION='"$(VERSION)"'
-override LDLIBS += -pthread
+override LDLIBS += -pthread -lm
 
 # make SAN=address,undefined check: the tests under the sanitizers.
 ifneq ($(SAN),)
@@ -28,8 +28,10 @@ ifneq ($(WERROR),)
 override CFLAGS += -Werror
 endif
 
-LIB_SRC = lib/cli.c lib/conn.c lib/jsonout.c lib/optfile.c lib/parse.c \
-	lib/settings.c lib/table.c lib/timeutil.c
+LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fsutil.c lib/gzread.c \
+	lib/gzwrite.c lib/hash.c lib/jsonout.c lib/manifest.c lib/names.c \
+	lib/optfile.c lib/parse.c lib/settings.c lib/sqlfile.c lib/table.c \
+	lib/timeutil.c lib/tsv.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
@@ -39,11 +41,19 @@ DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/checks.c \
 DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # Each program links only the libraries it uses: start-up time is most of
 # a dbhealth run, and every shared library costs some of it.
-DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson 2>/dev/null) -lm
+DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson 2>/dev/null)
 
-PROGRAMS = dbhealth/dbhealth
+DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/result.c \
+	dbbackup/schema.c dbbackup/snapshot.c
+DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
+DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
+	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
+DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
+BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libsodium 2>/dev/null)
+
+PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore
 # Test drivers for the library, built by `make check` only.
-TEST_PROGRAMS = tests/lib/parsetest
+TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest
 MAN1 = man/dbhealth.1
 MAN7 = man/dbkit.7
 
@@ -55,7 +65,9 @@ BUILD_FLAGS = $(CC) $(CFLAGS) $(LDFLAGS)
 ifneq ($(file <.build-flags),$(BUILD_FLAGS))
 $(file >.build-flags,$(BUILD_FLAGS))
 endif
-$(LIB_OBJ) $(DBHEALTH_OBJ) tests/lib/parsetest.o: .build-flags
+ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
+	tests/lib/parsetest.o tests/lib/filetest.o
+$(ALL_OBJ): .build-flags
 
 $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $(LIB_OBJ)
@@ -66,12 +78,22 @@ dbhealth/dbhealth: $(DBHEALTH_OBJ) $(LIB)
 tests/lib/parsetest: tests/lib/parsetest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/parsetest.o $(LIB) $(LDLIBS)
 
+tests/lib/filetest: tests/lib/filetest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/filetest.o $(LIB) $(shell $(PKG_CONFIG) --libs libdeflate zlib libsodium) $(LDLIBS)
+
+dbbackup/dbbackup: $(DBBACKUP_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(DBBACKUP_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
+dbrestore/dbrestore: $(DBRESTORE_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(DBRESTORE_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
 deps:
 	scripts/deps
 
 check: deps
 	$(MAKE) all $(TEST_PROGRAMS)
-	PATH="$(CURDIR)/dbhealth:$(CURDIR)/tests/lib:$$PATH" $(BATS) $(BATS_FLAGS) tests/
+	PATH="$(CURDIR)/dbhealth:$(CURDIR)/dbbackup:$(CURDIR)/dbrestore:$(CURDIR)/tests/lib:$$PATH" \
+		$(BATS) $(BATS_FLAGS) tests/
 
 lint:
 	$(MAKE) clean
@@ -86,6 +108,7 @@ bench: deps
 	scripts/deps --bench
 	$(MAKE) all
 	bench/health.sh
+	bench/backup.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
@@ -94,10 +117,9 @@ install: all
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 
 clean:
-	rm -f $(LIB) $(LIB_OBJ) $(DBHEALTH_OBJ) $(PROGRAMS) $(TEST_PROGRAMS) \
-		tests/lib/*.o tests/lib/*.d $(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d) \
+	rm -f $(LIB) $(PROGRAMS) $(TEST_PROGRAMS) $(ALL_OBJ) $(ALL_OBJ:.o=.d) \
 		.build-flags
 
 .PHONY: all deps check lint demo bench install clean
 
--include $(LIB_SRC:.c=.d) $(DBHEALTH_SRC:.c=.d)
+-include $(ALL_OBJ:.o=.d)

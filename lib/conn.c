@@ -45,12 +45,13 @@ conn_address(const struct settings *s, char *buf, size_t len)
 }
 
 MYSQL *
-conn_open(const struct settings *s, char *err, size_t errlen)
+conn_open(const struct settings *s, unsigned int flags, char *err,
+    size_t errlen)
 {
 	MYSQL *m;
 	char addr[512];
 	unsigned int timeout_s = (unsigned int)((s->connect_timeout_ms + 999) / 1000);
-	unsigned int no_infile = 0;
+	unsigned int infile = (flags & CONN_LOCAL_INFILE) != 0;
 	my_bool on = 1, off = 0;
 
 	conn_address(s, addr, sizeof(addr));
@@ -67,7 +68,7 @@ conn_open(const struct settings *s, char *err, size_t errlen)
 	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout_s);
 	/* A silent reconnect would lose session state and snapshots. */
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
-	mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &no_infile);
+	mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &infile);
 	if (nonempty(s->ssl_ca)) {
 		mysql_optionsv(m, MYSQL_OPT_SSL_CA, s->ssl_ca);
 		mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &on);
@@ -83,7 +84,7 @@ conn_open(const struct settings *s, char *err, size_t errlen)
 	if (!mysql_real_connect(m, is_local(s) ? "localhost" : s->host,
 	    s->user, s->password ? s->password : "", nonempty(s->database),
 	    (unsigned int)s->port, is_local(s) ? nonempty(s->socket) : NULL,
-	    0)) {
+	    flags & CONN_MULTI_STATEMENTS ? CLIENT_MULTI_STATEMENTS : 0)) {
 		snprintf(err, errlen, "connect to %s: %s", addr, mysql_error(m));
 		mysql_close(m);
 		return NULL;

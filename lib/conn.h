@@ -18,12 +18,17 @@ int conn_library_init(void);
 /* Describes where s connects: the socket path, or "host:port". */
 void conn_address(const struct settings *s, char *buf, size_t len);
 
+/* Flags for conn_open. */
+#define CONN_LOCAL_INFILE 0x1	/* allow LOAD DATA LOCAL (our own handler) */
+#define CONN_MULTI_STATEMENTS 0x2	/* several statements per query */
+
 /*
  * Connects as s describes.  With a CA set, the server's certificate chain
  * and host name are verified.  Returns the handle, or NULL with
  * "connect to ADDRESS: why" in err (never the password).
  */
-MYSQL *conn_open(const struct settings *s, char *err, size_t errlen);
+MYSQL *conn_open(const struct settings *s, unsigned int flags, char *err,
+    size_t errlen);
 
 /*
  * Runs one statement and stores its whole (small) result.  Returns the

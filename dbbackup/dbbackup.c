@@ -1,0 +1,480 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dbbackup: consistent, parallel, streaming logical backups of MariaDB and
+ * MySQL servers into the dbkit catalogue (see dbkit-backup(5)).
+ *
+ * The run: lock the catalogue, block DDL and read the schema, start one
+ * snapshot on every worker while commits are blocked for a moment, dump
+ * the non-transactional tables under the lock, release it, dump the rest
+ * from the snapshots, write the manifest, fsync, and rename ID.partial to
+ * ID.  Any failure removes ID.partial and exits 1 with the reason: a
+ * directory without ".partial" always holds a complete backup.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "conn.h"
+#include "dump.h"
+#include "exitcode.h"
+#include "fsutil.h"
+#include "gzwrite.h"
+#include "hash.h"
+#include "jsonout.h"
+#include "manifest.h"
+#include "parse.h"
+#include "result.h"
+#include "schema.h"
+#include "snapshot.h"
+#include "timeutil.h"
+
+#ifndef DBKIT_VERSION
+#define DBKIT_VERSION "unknown"
+#endif
+
+enum {
+	OPT_THREADS = 0x2000,
+	OPT_NO_COMPRESS,
+	OPT_COMPRESS,
+	OPT_LEVEL,
+	OPT_EXCLUDE,
+	OPT_CHUNK_ROWS,
+	OPT_LOCK_WAIT,
+	OPT_GUARD,
+	OPT_NO_LOCK,
+	OPT_GRANTS,
+	OPT_PROGRESS,
+	OPT_HELP,
+};
+
+static void
+usage(void)
+{
+	printf(
+"usage: dbbackup [options] full|schema|data [DATABASE ...]\n"
+"\n"
+"Writes a consistent logical backup of the server's user databases (or the\n"
+"named ones) into the backup catalogue, one directory per backup.\n"
+"Exit status: 0 done, 1 failed, 2 usage error.\n"
+"\n"
+"Connection (also DB_* environment variables and ~/.my.cnf):\n"
+"  -h, --host HOST            server host (DB_HOST)\n"
+"  -P, --port PORT            TCP port (DB_PORT)\n"
+"  -S, --socket PATH          Unix socket (DB_SOCKET)\n"
+"  -u, --user USER            user (DB_USER)\n"
+"      --password-file FILE   read the password from FILE (or DB_PASSWORD)\n"
+"  -D, --database LIST        databases to back up, comma-separated (DB_NAME)\n"
+"      --ssl-ca FILE, --ssl-cert FILE, --ssl-key FILE   TLS (DB_SSL_*)\n"
+"      --connect-timeout DUR  connect timeout (DB_CONNECT_TIMEOUT)\n"
+"      --defaults-file FILE   read this option file instead of ~/.my.cnf\n"
+"      --no-defaults          read no option file\n"
+"\n"
+"Backup:\n"
+"  -d, --backup-path DIR      the catalogue (DB_BACKUP_PATH, storage/backups)\n"
+"      --threads N            worker connections (default: the number of CPUs)\n"
+"      --compress             gzip the files (DB_BACKUP_COMPRESSION, the default)\n"
+"      --no-compress          write the files uncompressed\n"
+"      --compress-level N     1 (fast) to 12 (small), default 6\n"
+"      --exclude PATTERN      skip databases (db) or tables (db.table) matching\n"
+"                             the shell PATTERN; repeatable\n"
+"      --chunk-rows N         split tables with an integer key into chunks of\n"
+"                             about N rows (default 500000)\n"
+"      --lock-wait-timeout DUR  longest wait for the global lock (default 5s)\n"
+"      --long-query-guard DUR   refuse to lock while a statement has run this\n"
+"                             long (default 60s)\n"
+"      --no-lock              take no global lock (see dbbackup(1) for limits)\n"
+"      --grants               also back up users and grants\n"
+"      --progress             show progress on stderr (default when a terminal)\n"
+"  -j, --json                 print the result as JSON\n"
+"  -V, --version              print the version and exit\n"
+"      --help                 print this help and exit\n");
+}
+
+/* Splits a comma-separated list in place into o->only_databases. */
+static void
+add_databases(struct options *o, char *list, size_t cap)
+{
+	char *save = NULL, *name;
+
+	for (name = strtok_r(list, ",", &save); name != NULL;
+	    name = strtok_r(NULL, ",", &save))
+		if (o->n_only < cap)
+			o->only_databases[o->n_only++] = name;
+}
+
+static void
+parse_options(int argc, char **argv, struct settings *s, struct options *o)
+{
+	static const struct option longopts[] = {
+		SETTINGS_LONGOPTS,
+		{ "backup-path", required_argument, NULL, 'd' },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "compress", no_argument, NULL, OPT_COMPRESS },
+		{ "no-compress", no_argument, NULL, OPT_NO_COMPRESS },
+		{ "compress-level", required_argument, NULL, OPT_LEVEL },
+		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
+		{ "chunk-rows", required_argument, NULL, OPT_CHUNK_ROWS },
+		{ "lock-wait-timeout", required_argument, NULL, OPT_LOCK_WAIT },
+		{ "long-query-guard", required_argument, NULL, OPT_GUARD },
+		{ "no-lock", no_argument, NULL, OPT_NO_LOCK },
+		{ "grants", no_argument, NULL, OPT_GRANTS },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const types[] = { "full", "schema", "data" };
+	char err[256];
+	long long v, ms;
+	int opt, i;
+	size_t cap = (size_t)argc + 64;
+
+	err[0] = '\0';
+	memset(o, 0, sizeof(*o));
+	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
+	    sysconf(_SC_NPROCESSORS_ONLN) : 2;
+	o->chunk_rows = 500000;
+	o->level = -1;			/* decided by the settings later */
+	o->lock_wait_timeout_s = 5;
+	o->long_query_guard_s = 60;
+	o->progress = isatty(STDERR_FILENO);
+	o->only_databases = calloc(cap, sizeof(char *));
+	o->excludes = calloc((size_t)argc + 1, sizeof(char *));
+	if (o->only_databases == NULL || o->excludes == NULL)
+		cli_die(EXIT_FAILED, "out of memory");
+	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "d:jV", longopts,
+	    NULL)) != -1) {
+		if (opt == 'D') {
+			add_databases(o, optarg, cap);
+			continue;
+		}
+		if (settings_getopt(s, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'd':
+			settings_flag(s, "backup-path", optarg, err, sizeof(err));
+			break;
+		case OPT_THREADS:
+			if (parse_integer(optarg, 1, 256, &o->threads, err,
+			    sizeof(err)) == -1)
+				cli_usage_error(EXIT_USAGE, "--threads: %s", err);
+			break;
+		case OPT_COMPRESS:
+			settings_flag(s, "compress", "true", err, sizeof(err));
+			break;
+		case OPT_NO_COMPRESS:
+			settings_flag(s, "compress", "false", err, sizeof(err));
+			break;
+		case OPT_LEVEL:
+			if (parse_integer(optarg, 1, 12, &v, err, sizeof(err)) == -1)
+				cli_usage_error(EXIT_USAGE, "--compress-level: %s",
+				    err);
+			o->level = (int)v;
+			break;
+		case OPT_EXCLUDE:
+			o->excludes[o->n_excludes++] = optarg;
+			break;
+		case OPT_CHUNK_ROWS:
+			if (parse_integer(optarg, 1, 1LL << 40, &o->chunk_rows, err,
+			    sizeof(err)) == -1)
+				cli_usage_error(EXIT_USAGE, "--chunk-rows: %s", err);
+			break;
+		case OPT_LOCK_WAIT:
+		case OPT_GUARD:
+			ms = 0;
+			if (parse_duration_ms(optarg, 1000, &ms, err,
+			    sizeof(err)) == -1 || ms < 1000)
+				cli_usage_error(EXIT_USAGE, "--%s: %s",
+				    opt == OPT_LOCK_WAIT ? "lock-wait-timeout" :
+				    "long-query-guard", ms < 1000 && err[0] == '\0' ?
+				    "must be at least 1s" : err);
+			*(opt == OPT_LOCK_WAIT ? &o->lock_wait_timeout_s :
+			    &o->long_query_guard_s) = ms / 1000;
+			break;
+		case OPT_NO_LOCK:
+			o->lock = LOCK_NONE;
+			break;
+		case OPT_GRANTS:
+			o->grants = true;
+			break;
+		case OPT_PROGRESS:
+			o->progress = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'V':
+			printf("dbbackup (dbkit) %s\n", DBKIT_VERSION);
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		case OPT_HELP:
+			usage();
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		default:
+			cli_try_help(EXIT_USAGE);
+		}
+	}
+	if (optind >= argc)
+		cli_usage_error(EXIT_USAGE, "missing backup type: full, schema "
+		    "or data");
+	for (i = 0; i < 3 && strcmp(argv[optind], types[i]) != 0; i++)
+		;
+	if (i == 3)
+		cli_usage_error(EXIT_USAGE, "unknown backup type: '%s'",
+		    argv[optind]);
+	o->type = (enum backup_type)i;
+	for (optind++; optind < argc; optind++)
+		o->only_databases[o->n_only++] = argv[optind];
+}
+
+struct gzw *
+backup_file_open(struct backup *b, const char *rel, bool compress, char *err,
+    size_t errlen)
+{
+	char path[8192];
+
+	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
+	return gzw_open(path, compress ? b->opt->level : 0, err, errlen);
+}
+
+int
+backup_file_close(struct backup *b, struct gzw *w, const char *rel,
+    uint64_t *raw_bytes, char *err, size_t errlen)
+{
+	struct gzw_result r;
+	json_t *entry;
+
+	if (gzw_close(w, &r, err, errlen) == -1)
+		return -1;
+	if (raw_bytes != NULL)
+		*raw_bytes = r.raw_bytes;
+	entry = json_pack("{s:s, s:I, s:s}", "path", rel,
+	    "size_bytes", (json_int_t)r.size_bytes, "sha256", r.sha256);
+	pthread_mutex_lock(&b->files_lock);
+	json_array_append_new(b->files, entry);
+	b->stored_bytes += r.size_bytes;
+	b->raw_bytes += r.raw_bytes;
+	pthread_mutex_unlock(&b->files_lock);
+	atomic_fetch_add(&b->progress.stored_bytes, r.size_bytes);
+	return entry != NULL ? 0 : -1;
+}
+
+static bool
+non_transactional(const struct table *t)
+{
+	return !t->transactional && !t->is_sequence;
+}
+
+static bool
+transactional(const struct table *t)
+{
+	return t->transactional && !t->is_sequence;
+}
+
+/* Creates ID.partial and a directory per database in it. */
+static int
+make_dirs(struct backup *b, char *err, size_t errlen)
+{
+	char path[8192];
+	size_t i;
+
+	if (fs_mkdir_private(b->dir, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < b->n_dbs; i++) {
+		snprintf(path, sizeof(path), "%s/%s", b->dir, b->dbs[i].dir);
+		if (fs_mkdir_private(path, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* fsyncs the backup's directories, so the rename publishes durable files. */
+static int
+sync_dirs(struct backup *b, char *err, size_t errlen)
+{
+	char path[8192];
+	size_t i;
+
+	for (i = 0; i < b->n_dbs; i++) {
+		snprintf(path, sizeof(path), "%s/%s", b->dir, b->dbs[i].dir);
+		if (fs_fsync_dir(path, err, errlen) == -1)
+			return -1;
+	}
+	return fs_fsync_dir(b->dir, err, errlen);
+}
+
+static volatile sig_atomic_t progress_done;
+
+static void *
+progress_main(void *arg)
+{
+	struct backup *b = arg;
+	double mb, secs;
+
+	while (!progress_done) {
+		usleep(250000);
+		mb = (double)atomic_load(&b->progress.raw_bytes) / 1e6;
+		secs = (time_monotonic_ms() - b->started_ms) / 1000.0;
+		fprintf(stderr, "\rdbbackup: %u/%u chunks, %llu rows, %.1f MB, "
+		    "%.1f MB/s   ", atomic_load(&b->progress.chunks_done),
+		    b->progress.chunks_total,
+		    (unsigned long long)atomic_load(&b->progress.rows), mb,
+		    secs > 0 ? mb / secs : 0.0);
+	}
+	fputc('\n', stderr);
+	return NULL;
+}
+
+static int
+run_backup(struct backup *b, char *err, size_t errlen)
+{
+	const struct options *o = b->opt;
+	pthread_t progress;
+	bool progress_on = false;
+	int rc;
+
+	if (snapshot_prepare(b, err, errlen) == -1 ||
+	    schema_read(b, err, errlen) == -1 || make_dirs(b, err, errlen) == -1)
+		return -1;
+	if (o->type != TYPE_DATA && schema_write(b, err, errlen) == -1)
+		return -1;
+	if (o->type == TYPE_SCHEMA)
+		return snapshot_release(b, err, errlen);
+	for (size_t i = 0; i < b->n_dbs; i++)
+		for (size_t j = 0; j < b->dbs[i].n_tables; j++)
+			b->progress.chunks_total += b->dbs[i].tables[j].n_chunks;
+	if (o->progress)
+		progress_on = pthread_create(&progress, NULL, progress_main, b) == 0;
+	rc = snapshot_start(b, err, errlen);
+	if (rc == 0)
+		rc = dump_tables(b, non_transactional, err, errlen);
+	if (rc == 0)
+		rc = snapshot_release(b, err, errlen);
+	if (rc == 0)
+		rc = dump_tables(b, transactional, err, errlen);
+	if (progress_on) {
+		progress_done = 1;
+		pthread_join(progress, NULL);
+	}
+	return rc;
+}
+
+/* Picks a fresh id: two runs in one second get the next second's id. */
+static int
+choose_id(struct backup *b, char *err, size_t errlen)
+{
+	static const char *const types[] = { "full", "schema", "data" };
+	char final[8192];
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		b->started_at = time(NULL) + tries;
+		if (catalog_make_id(b->started_at, types[b->opt->type], b->id) == -1)
+			break;
+		snprintf(final, sizeof(final), "%s/%s", b->root, b->id);
+		snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", b->root, b->id);
+		if (access(final, F_OK) == -1 && access(b->dir, F_OK) == -1)
+			return 0;
+	}
+	snprintf(err, errlen, "%.1024s: cannot choose a new backup id", b->root);
+	return -1;
+}
+
+/* Writes the manifest and publishes ID.partial as ID. */
+static int
+finish(struct backup *b, char *final, size_t finallen, char *err,
+    size_t errlen)
+{
+	json_t *m = result_manifest(b, DBKIT_VERSION, time(NULL));
+	int rc;
+
+	if (m == NULL) {
+		snprintf(err, errlen, "manifest: out of memory");
+		return -1;
+	}
+	rc = manifest_write(b->dir, m, err, errlen);
+	json_decref(m);
+	snprintf(final, finallen, "%s/%s", b->root, b->id);
+	if (rc == 0)
+		rc = sync_dirs(b, err, errlen);
+	if (rc == 0)
+		rc = fs_rename_durable(b->dir, final, err, errlen);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s;
+	struct options o;
+	struct backup b;
+	char err[2048] = "", final[8192], msg[8192];
+	int lock_fd = -1, status = EXIT_FAILED;
+
+	signal(SIGPIPE, SIG_IGN);	/* a dead server connection is an error, not a kill */
+	if (settings_init(&s) == -1)
+		cli_die(EXIT_FAILED, "out of memory");
+	parse_options(argc, argv, &s, &o);
+	if (settings_load(&s, "dbbackup", err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "%s", err);
+	if (s.encryption)
+		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
+		    "implemented yet; refusing to write an unencrypted backup");
+	if (o.level == -1)
+		o.level = s.compression ? 6 : 0;
+	else if (!s.compression)
+		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
+	if (o.n_only == 0 && s.database != NULL && s.database[0] != '\0')
+		add_databases(&o, s.database, (size_t)argc + 64);
+	if (hash_init() == -1 || conn_library_init() == -1)
+		cli_die(EXIT_FAILED, "cannot initialise the libraries");
+
+	memset(&b, 0, sizeof(b));
+	b.settings = &s;
+	b.opt = &o;
+	b.n_workers = (size_t)o.threads;
+	b.binlog_position = -1;
+	b.started_ms = time_monotonic_ms();
+	b.files = json_array();
+	pthread_mutex_init(&b.files_lock, NULL);
+	snprintf(b.root, sizeof(b.root), "%s", s.backup_path);
+
+	snprintf(msg, sizeof(msg), "%s/%s", b.root, CATALOG_LOCK);
+	if (fs_mkdir_parents(b.root, err, sizeof(err)) == -1 ||
+	    (lock_fd = fs_lock(msg, err, sizeof(err))) == -1 ||
+	    choose_id(&b, err, sizeof(err)) == -1)
+		goto out;
+	if (run_backup(&b, err, sizeof(err)) == -1 ||
+	    finish(&b, final, sizeof(final), err, sizeof(err)) == -1) {
+		if (access(b.dir, F_OK) == 0 &&
+		    fs_remove_tree(b.dir, msg, sizeof(msg)) == -1)
+			cli_warn("%s", msg);
+		goto out;
+	}
+	snapshot_close(&b);
+	if (result_report(&b, final, o.json, stdout) == -1 ||
+	    cli_close_stdout() == -1)
+		goto out;
+	status = EXIT_DONE;
+out:
+	if (status != EXIT_DONE && err[0] != '\0')
+		cli_warn("%s", err);
+	snapshot_close(&b);
+	if (lock_fd != -1)
+		close(lock_fd);
+	schema_free(&b);
+	json_decref(b.files);
+	pthread_mutex_destroy(&b.files_lock);
+	free(o.only_databases);
+	free(o.excludes);
+	settings_free(&s);
+	mysql_library_end();
+	return status;
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dump: a chunk is one SELECT read with mysql_use_result, so rows come
+ * one at a time and memory does not grow with the table.  Each row is
+ * escaped into the LOAD DATA text format (lib/tsv), hashed into the
+ * chunk's content checksum, and handed to the file's gzip writer, which
+ * compresses a block whenever one is full.  Compression happens in the
+ * worker, so N workers compress on N cores.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dump.h"
+#include "gzwrite.h"
+#include "hash.h"
+#include "names.h"
+#include "tsv.h"
+
+#define LINE_FLUSH (256u << 10)	/* hand escaped rows to gzw in batches */
+
+struct queue {
+	struct backup *b;
+	struct chunk **chunks;
+	size_t n;
+	atomic_size_t next;
+	atomic_int failed;
+	pthread_mutex_t err_lock;
+	char err[1024];
+};
+
+struct worker {
+	struct queue *q;
+	MYSQL *m;
+	char *line;		/* escaped rows waiting for gzw_write */
+	size_t line_cap;
+};
+
+static int
+select_sql(const struct chunk *c, char **out)
+{
+	const struct table *t = c->table;
+	char qdb[2 * 256 + 3], qt[2 * 256 + 3], qkey[2 * 256 + 3];
+	size_t i, len = 64;
+	char *sql, *p;
+
+	for (i = 0; i < t->n_columns; i++)
+		len += strlen(t->columns[i].select) + 2;
+	len += 4 * sizeof(qdb) + 128;
+	if ((sql = malloc(len)) == NULL)
+		return -1;
+	name_quote(t->db->name, qdb, sizeof(qdb));
+	name_quote(t->name, qt, sizeof(qt));
+	p = sql + sprintf(sql, "SELECT ");
+	for (i = 0; i < t->n_columns; i++)
+		p += sprintf(p, "%s%s", i ? ", " : "", t->columns[i].select);
+	p += sprintf(p, " FROM %s.%s", qdb, qt);
+	if (c->has_lo || c->has_hi) {
+		name_quote(t->key, qkey, sizeof(qkey));
+		if (c->has_lo && c->has_hi)
+			sprintf(p, " WHERE %s >= %lld AND %s < %lld", qkey, c->lo,
+			    qkey, c->hi);
+		else if (c->has_lo)
+			sprintf(p, " WHERE %s >= %lld", qkey, c->lo);
+		else
+			sprintf(p, " WHERE %s < %lld", qkey, c->hi);
+	}
+	*out = sql;
+	return 0;
+}
+
+/* Makes room for need more bytes in the worker's line buffer. */
+static int
+reserve(struct worker *w, size_t used, size_t need)
+{
+	char *grown;
+	size_t cap = w->line_cap;
+
+	if (used + need <= cap)
+		return 0;
+	while (cap < used + need)
+		cap = cap ? cap * 2 : LINE_FLUSH * 2;
+	if ((grown = realloc(w->line, cap)) == NULL)
+		return -1;
+	w->line = grown;
+	w->line_cap = cap;
+	return 0;
+}
+
+static int
+dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
+{
+	struct backup *b = w->q->b;
+	struct gzw *out;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	unsigned long *lens;
+	unsigned int n;
+	size_t used = 0, start;
+	uint64_t rows_reported = 0;
+	char *sql;
+	int rc = 0;
+
+	if (select_sql(c, &sql) == -1) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (mysql_real_query(w->m, sql, (unsigned long)strlen(sql)) != 0 ||
+	    (res = mysql_use_result(w->m)) == NULL) {
+		snprintf(err, errlen, "%s.%s: %s", c->table->db->name,
+		    c->table->name, mysql_error(w->m));
+		free(sql);
+		return -1;
+	}
+	free(sql);
+	if ((out = backup_file_open(b, c->file, b->opt->level > 0, err,
+	    errlen)) == NULL) {
+		mysql_free_result(res);
+		return -1;
+	}
+	n = mysql_num_fields(res);
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		lens = mysql_fetch_lengths(res);
+		if (reserve(w, used, tsv_row_max(row, lens, n)) == -1) {
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			break;
+		}
+		start = used;
+		used += tsv_format_row(row, lens, n, w->line + used);
+		c->checksum += hash_row(w->line + start, used - start);
+		w->line[used++] = '\n';
+		c->rows++;
+		if (used >= LINE_FLUSH) {
+			if (gzw_write(out, w->line, used, err, errlen) == -1) {
+				rc = -1;
+				break;
+			}
+			atomic_fetch_add(&b->progress.raw_bytes, used);
+			atomic_fetch_add(&b->progress.rows, c->rows - rows_reported);
+			rows_reported = c->rows;
+			used = 0;
+		}
+		if (atomic_load(&w->q->failed))
+			break;
+	}
+	if (rc == 0 && mysql_errno(w->m) != 0) {
+		snprintf(err, errlen, "%s.%s: %s", c->table->db->name,
+		    c->table->name, mysql_error(w->m));
+		rc = -1;
+	}
+	mysql_free_result(res);
+	if (rc == 0 && used > 0 && gzw_write(out, w->line, used, err, errlen) == -1)
+		rc = -1;
+	if (rc == -1) {
+		gzw_abort(out);
+		return -1;
+	}
+	atomic_fetch_add(&b->progress.raw_bytes, used);
+	atomic_fetch_add(&b->progress.rows, c->rows - rows_reported);
+	return backup_file_close(b, out, c->file, &c->raw_bytes, err, errlen);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct queue *q = w->q;
+	char err[1024];
+	size_t i;
+
+	while (!atomic_load(&q->failed) &&
+	    (i = atomic_fetch_add(&q->next, 1)) < q->n) {
+		if (dump_chunk(w, q->chunks[i], err, sizeof(err)) == -1) {
+			pthread_mutex_lock(&q->err_lock);
+			if (!atomic_exchange(&q->failed, 1))
+				snprintf(q->err, sizeof(q->err), "%s", err);
+			pthread_mutex_unlock(&q->err_lock);
+			break;
+		}
+		atomic_fetch_add(&q->b->progress.chunks_done, 1);
+	}
+	return NULL;
+}
+
+/* Biggest tables first, so the last chunk to finish is a small one. */
+static int
+cmp_chunks(const void *a, const void *b)
+{
+	const struct chunk *x = *(struct chunk *const *)a;
+	const struct chunk *y = *(struct chunk *const *)b;
+	long long sx = x->table->data_bytes / (long long)x->table->n_chunks;
+	long long sy = y->table->data_bytes / (long long)y->table->n_chunks;
+
+	return (sx < sy) - (sx > sy);
+}
+
+int
+dump_tables(struct backup *b, bool (*want)(const struct table *), char *err,
+    size_t errlen)
+{
+	struct queue q = { .b = b };
+	struct worker *workers;
+	pthread_t *threads;
+	size_t i, j, k, started = 0, total = 0;
+
+	for (i = 0; i < b->n_dbs; i++)
+		for (j = 0; j < b->dbs[i].n_tables; j++)
+			if (want(&b->dbs[i].tables[j]))
+				total += b->dbs[i].tables[j].n_chunks;
+	if (total == 0)
+		return 0;
+	q.chunks = calloc(total, sizeof(*q.chunks));
+	workers = calloc(b->n_workers, sizeof(*workers));
+	threads = calloc(b->n_workers, sizeof(*threads));
+	if (q.chunks == NULL || workers == NULL || threads == NULL) {
+		free(q.chunks);
+		free(workers);
+		free(threads);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < b->n_dbs; i++)
+		for (j = 0; j < b->dbs[i].n_tables; j++)
+			if (want(&b->dbs[i].tables[j]))
+				for (k = 0; k < b->dbs[i].tables[j].n_chunks; k++)
+					q.chunks[q.n++] = &b->dbs[i].tables[j].chunks[k];
+	qsort(q.chunks, q.n, sizeof(*q.chunks), cmp_chunks);
+	pthread_mutex_init(&q.err_lock, NULL);
+	for (i = 0; i < b->n_workers; i++) {
+		workers[i].q = &q;
+		workers[i].m = b->workers[i];
+		if (pthread_create(&threads[i], NULL, worker_main, &workers[i]) == 0)
+			started++;
+		else
+			break;
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(threads[i], NULL);
+	for (i = 0; i < b->n_workers; i++)
+		free(workers[i].line);
+	free(workers);
+	free(threads);
+	free(q.chunks);
+	pthread_mutex_destroy(&q.err_lock);
+	if (started == 0) {
+		snprintf(err, errlen, "cannot start worker threads");
+		return -1;
+	}
+	if (atomic_load(&q.failed)) {
+		snprintf(err, errlen, "%s", q.err);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dump: the data of the backup.  Worker threads, each on its own
+ * snapshot connection, take chunks from a shared queue and stream their
+ * rows into the data files.
+ */
+#ifndef DBBACKUP_DUMP_H
+#define DBBACKUP_DUMP_H
+
+#include <stddef.h>
+
+#include "backup.h"
+
+/*
+ * Dumps the chunks of the tables for which want(table) holds, with every
+ * worker.  Returns 0, or -1 with the first error in err (the other
+ * workers stop at their next chunk).
+ */
+int dump_tables(struct backup *b, bool (*want)(const struct table *),
+    char *err, size_t errlen);
+
+#endif

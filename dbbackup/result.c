@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * result: the manifest repeats what a restore needs so that dbrestore
+ * never asks the backed-up server anything: per table its columns and how
+ * each is loaded, its chunks with row counts and content checksums; per
+ * database its character set and which object files exist.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonout.h"
+#include "manifest.h"
+#include "result.h"
+#include "timeutil.h"
+
+static const char *const type_names[] = { "full", "schema", "data" };
+
+static json_t *
+hex64(uint64_t v)
+{
+	char buf[17];
+
+	snprintf(buf, sizeof(buf), "%016" PRIx64, v);
+	return json_string(buf);
+}
+
+static json_t *
+file_or_null(const struct database *d, bool present, const char *name,
+    bool gz)
+{
+	char path[2048];
+
+	if (!present)
+		return json_null();
+	snprintf(path, sizeof(path), "%s/%s%s", d->dir, name, gz ? ".gz" : "");
+	return json_string(path);
+}
+
+static json_t *
+table_json(const struct backup *b, const struct table *t)
+{
+	json_t *cols = json_array(), *chunks = json_array();
+	uint64_t rows = 0, sum = 0;
+	char schema[2048];
+	size_t i;
+
+	for (i = 0; i < t->n_columns; i++)
+		json_array_append_new(cols, json_pack("{s:o, s:s, s:s}", "name",
+		    jsonout_text(t->columns[i].name), "type", t->columns[i].type,
+		    "load", t->columns[i].bit ? "bit" : "text"));
+	for (i = 0; i < t->n_chunks && b->opt->type != TYPE_SCHEMA; i++) {
+		const struct chunk *c = &t->chunks[i];
+
+		json_array_append_new(chunks, json_pack("{s:s, s:I, s:o}",
+		    "file", c->file, "rows", (json_int_t)c->rows,
+		    "checksum", hex64(c->checksum)));
+		rows += c->rows;
+		sum += c->checksum;	/* sums of row hashes add up */
+	}
+	snprintf(schema, sizeof(schema), "%s/%s.sql%s", t->db->dir, t->file_name,
+	    b->opt->level > 0 ? ".gz" : "");
+	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
+	    "name", jsonout_text(t->name),
+	    "kind", t->is_sequence ? "sequence" : "table",
+	    "engine", t->engine,
+	    "schema_file", b->opt->type == TYPE_DATA ? json_null() :
+	    json_string(schema),
+	    "sequence_next", t->sequence_next ? json_string(t->sequence_next) :
+	    json_null(),
+	    "columns", cols,
+	    "rows", (json_int_t)rows,
+	    "checksum", b->opt->type == TYPE_SCHEMA ? json_null() : hex64(sum),
+	    "chunks", chunks);
+}
+
+static json_t *
+database_json(const struct backup *b, const struct database *d)
+{
+	json_t *tables = json_array();
+	bool gz = b->opt->level > 0;
+	size_t i;
+
+	for (i = 0; i < d->n_tables; i++)
+		json_array_append_new(tables, table_json(b, &d->tables[i]));
+	return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+	    "name", jsonout_text(d->name), "dir", d->dir,
+	    "charset", d->charset, "collation", d->collation,
+	    "tables", tables,
+	    "views_file", file_or_null(d, d->n_views > 0 &&
+	    b->opt->type != TYPE_DATA, "@views.sql", gz),
+	    "routines_file", file_or_null(d, d->has_routines, "@routines.sql", gz),
+	    "triggers_file", file_or_null(d, d->has_triggers, "@triggers.sql", gz),
+	    "events_file", file_or_null(d, d->has_events, "@events.sql", gz));
+}
+
+json_t *
+result_manifest(const struct backup *b, const char *tool_version,
+    time_t finished_at)
+{
+	json_t *dbs = json_array();
+	char started[RFC3339_LEN], finished[RFC3339_LEN];
+	uint64_t rows = 0;
+	size_t i, j, tables = 0;
+
+	for (i = 0; i < b->n_dbs; i++) {
+		json_array_append_new(dbs, database_json(b, &b->dbs[i]));
+		for (j = 0; j < b->dbs[i].n_tables; j++, tables++)
+			for (size_t k = 0; k < b->dbs[i].tables[j].n_chunks; k++)
+				rows += b->dbs[i].tables[j].chunks[k].rows;
+	}
+	time_rfc3339(b->started_at, started);
+	time_rfc3339(finished_at, finished);
+	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:n,"
+	    " s:{s:o, s:o, s:I},"
+	    " s:s, s:s, s:o,"
+	    " s:{s:s, s:o, s:o, s:o},"
+	    " s:s, s:o, s:o, s:O,"
+	    " s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
+	    "format", MANIFEST_FORMAT,
+	    "format_version", MANIFEST_VERSION_MAJOR,
+	    "format_minor", MANIFEST_VERSION_MINOR,
+	    "tool_version", tool_version,
+	    "id", b->id,
+	    "type", type_names[b->opt->type],
+	    "parent",
+	    "server", "version", jsonout_text(b->server_version),
+	    "hostname", jsonout_text(b->hostname),
+	    "server_id", (json_int_t)b->server_id,
+	    "started_at", started, "finished_at", finished,
+	    "duration_ms", jsonout_number(time_monotonic_ms() - b->started_ms),
+	    "snapshot", "method", b->snapshot_method,
+	    "binlog_file", b->binlog_position >= 0 ?
+	    json_string(b->binlog_file) : json_null(),
+	    "binlog_position", b->binlog_position >= 0 ?
+	    json_integer(b->binlog_position) : json_null(),
+	    "gtid", b->gtid[0] ? json_string(b->gtid) : json_null(),
+	    "compression", b->opt->level > 0 ? "gzip" : "none",
+	    "grants_file", b->opt->grants ? json_string(b->opt->level > 0 ?
+	    "@grants.sql.gz" : "@grants.sql") : json_null(),
+	    "databases", dbs,
+	    "files", b->files,
+	    "totals", "databases", (json_int_t)b->n_dbs,
+	    "tables", (json_int_t)tables, "rows", (json_int_t)rows,
+	    "files", (json_int_t)json_array_size(b->files),
+	    "raw_bytes", (json_int_t)b->raw_bytes,
+	    "stored_bytes", (json_int_t)b->stored_bytes);
+}
+
+int
+result_report(const struct backup *b, const char *path, bool json, FILE *f)
+{
+	json_t *m = result_manifest(b, "", time(NULL)), *r;
+	json_t *totals = json_object_get(m, "totals");
+	double ms = time_monotonic_ms() - b->started_ms;
+	json_int_t raw = json_integer_value(json_object_get(totals, "raw_bytes"));
+	int rc;
+
+	if (m == NULL)
+		return -1;
+	r = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:o, s:o}",
+	    "id", b->id, "path", path, "type", type_names[b->opt->type],
+	    "databases", json_object_get(totals, "databases"),
+	    "tables", json_object_get(totals, "tables"),
+	    "rows", json_object_get(totals, "rows"),
+	    "raw_bytes", json_object_get(totals, "raw_bytes"),
+	    "stored_bytes", json_object_get(totals, "stored_bytes"),
+	    "duration_ms", jsonout_number(ms),
+	    "rate_bytes_per_s", jsonout_number(ms > 0 ? (double)raw * 1000.0 /
+	    ms : 0));
+	json_decref(m);
+	if (r == NULL)
+		return -1;
+	if (json)
+		rc = jsonout_write(r, f, false);
+	else
+		rc = fprintf(f, "backup %s: %lld databases, %lld tables, %lld rows, "
+		    "%.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
+		    b->id,
+		    (long long)json_integer_value(json_object_get(r, "databases")),
+		    (long long)json_integer_value(json_object_get(r, "tables")),
+		    (long long)json_integer_value(json_object_get(r, "rows")),
+		    (double)raw / 1e6, (double)json_integer_value(json_object_get(r,
+		    "stored_bytes")) / 1e6, ms / 1000.0,
+		    ms > 0 ? (double)raw / 1e3 / ms : 0.0, path) < 0 ? -1 : 0;
+	json_decref(r);
+	return rc;
+}

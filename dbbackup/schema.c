@@ -1,0 +1,727 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * schema: information_schema gives the lists (one query per kind and
+ * database, not per table), SHOW CREATE gives the statements exactly as
+ * the server would recreate them.  Views are ordered so that a view comes
+ * after the views it reads from, found by their quoted names in its
+ * definition; dbrestore still retries in passes in case a definition
+ * hides a dependency.
+ */
+#define _GNU_SOURCE
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gzwrite.h"
+#include "names.h"
+#include "schema.h"
+#include "sqlfile.h"
+#include "tsv.h"
+
+#define SQL_MAX 8192
+
+static const char *const system_dbs[] = { "mysql", "information_schema",
+	"performance_schema", "sys", NULL };
+
+/* A value as an SQL string literal, escaped for the connection. */
+static void
+literal(MYSQL *m, const char *s, char *out, size_t outlen)
+{
+	size_t len = strlen(s);
+
+	if (outlen < 2 * len + 3) {
+		snprintf(out, outlen, "''");
+		return;
+	}
+	out[0] = '\'';
+	len = mysql_real_escape_string(m, out + 1, s, (unsigned long)len);
+	out[len + 1] = '\'';
+	out[len + 2] = '\0';
+}
+
+static MYSQL_RES *
+query(MYSQL *m, const char *sql, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+
+	if (mysql_query(m, sql) != 0 || (res = mysql_store_result(m)) == NULL) {
+		snprintf(err, errlen, "%s", mysql_error(m));
+		return NULL;
+	}
+	return res;
+}
+
+static char *
+dup_or_empty(const char *s)
+{
+	return strdup(s ? s : "");
+}
+
+static int
+excluded(const struct options *o, const char *db, const char *table)
+{
+	char full[2048];
+	size_t i;
+
+	snprintf(full, sizeof(full), "%s.%s", db, table ? table : "*");
+	for (i = 0; i < o->n_excludes; i++)
+		if (fnmatch(o->excludes[i], table ? full : db, 0) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+wanted_db(const struct options *o, const char *name)
+{
+	size_t i;
+
+	if (o->n_only > 0) {
+		for (i = 0; i < o->n_only; i++)
+			if (strcmp(o->only_databases[i], name) == 0)
+				return !excluded(o, name, NULL);
+		return 0;
+	}
+	for (i = 0; system_dbs[i] != NULL; i++)
+		if (strcasecmp(system_dbs[i], name) == 0)
+			return 0;
+	return !excluded(o, name, NULL);
+}
+
+static int
+list_databases(struct backup *b, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	size_t i;
+
+	res = query(b->ctl, "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, "
+	    "DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA "
+	    "ORDER BY SCHEMA_NAME", err, errlen);
+	if (res == NULL)
+		return -1;
+	b->dbs = calloc(mysql_num_rows(res) + 1, sizeof(*b->dbs));
+	while (b->dbs != NULL && (row = mysql_fetch_row(res)) != NULL) {
+		struct database *d = &b->dbs[b->n_dbs];
+		char enc[3 * 256 + 1];
+
+		if (!wanted_db(b->opt, row[0]))
+			continue;
+		name_encode(row[0], enc, sizeof(enc));
+		d->name = strdup(row[0]);
+		d->dir = strdup(enc);
+		d->charset = dup_or_empty(row[1]);
+		d->collation = dup_or_empty(row[2]);
+		b->n_dbs++;
+	}
+	mysql_free_result(res);
+	if (b->dbs == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < b->opt->n_only; i++) {
+		size_t j;
+
+		for (j = 0; j < b->n_dbs; j++)
+			if (strcmp(b->dbs[j].name, b->opt->only_databases[i]) == 0)
+				break;
+		if (j == b->n_dbs) {
+			snprintf(err, errlen, "database '%s' does not exist",
+			    b->opt->only_databases[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static struct table *
+find_table(struct database *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_tables; i++)
+		if (strcmp(d->tables[i].name, name) == 0)
+			return &d->tables[i];
+	return NULL;
+}
+
+static int
+list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
+{
+	char sql[SQL_MAX], lit[1024];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	int have_views = 0;
+
+	literal(b->ctl, d->name, lit, sizeof(lit));
+	snprintf(sql, sizeof(sql), "SELECT TABLE_NAME, TABLE_TYPE, "
+	    "COALESCE(ENGINE, ''), COALESCE(TABLE_ROWS, 0), "
+	    "COALESCE(DATA_LENGTH, 0) FROM information_schema.TABLES "
+	    "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME", lit);
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+		return -1;
+	d->tables = calloc(mysql_num_rows(res) + 1, sizeof(*d->tables));
+	d->views = calloc(mysql_num_rows(res) + 1, sizeof(*d->views));
+	while (d->tables && d->views && (row = mysql_fetch_row(res)) != NULL) {
+		struct table *t = &d->tables[d->n_tables];
+		char enc[3 * 256 + 1];
+
+		if (strcmp(row[1], "VIEW") == 0) {
+			if (!excluded(b->opt, d->name, row[0]))
+				d->views[d->n_views++] = strdup(row[0]);
+			have_views = 1;
+			continue;
+		}
+		if (excluded(b->opt, d->name, row[0]))
+			continue;
+		name_encode(row[0], enc, sizeof(enc));
+		t->db = d;
+		t->name = strdup(row[0]);
+		t->file_name = strdup(enc);
+		t->engine = strdup(row[2]);
+		t->is_sequence = strcmp(row[1], "SEQUENCE") == 0;
+		t->transactional = strcasecmp(row[2], "InnoDB") == 0;
+		t->estimated_rows = strtoll(row[3], NULL, 10);
+		t->data_bytes = strtoll(row[4], NULL, 10);
+		d->n_tables++;
+	}
+	mysql_free_result(res);
+	if (d->tables == NULL || d->views == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	d->has_views = d->n_views > 0;
+	(void)have_views;
+	return 0;
+}
+
+/* Integer types: the ones a primary key can be chunked by. */
+static int
+integer_type(const char *type)
+{
+	static const char *const ints[] = { "tinyint", "smallint", "mediumint",
+	    "int", "bigint", NULL };
+	size_t i;
+
+	for (i = 0; ints[i] != NULL; i++)
+		if (strcasecmp(type, ints[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int
+list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
+{
+	char sql[SQL_MAX], lit[1024], quoted[2 * 256 + 3];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	struct table *t;
+
+	literal(b->ctl, d->name, lit, sizeof(lit));
+	/* Generated columns (and a system-versioned table's row_start and
+	 * row_end) are computed by the server: they are not loaded. */
+	snprintf(sql, sizeof(sql), "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, "
+	    "IS_GENERATED, COLUMN_KEY FROM information_schema.COLUMNS "
+	    "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION", lit);
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+		return -1;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		struct column *grown, *c;
+
+		if ((t = find_table(d, row[0])) == NULL || t->is_sequence ||
+		    strcmp(row[3], "NEVER") != 0)
+			continue;
+		grown = realloc(t->columns, (t->n_columns + 1) * sizeof(*grown));
+		if (grown == NULL)
+			break;
+		t->columns = grown;
+		c = &t->columns[t->n_columns++];
+		memset(c, 0, sizeof(*c));
+		name_quote(row[1], quoted, sizeof(quoted));
+		c->name = strdup(row[1]);
+		c->type = strdup(row[2]);
+		c->select = tsv_select_expr(quoted, row[2], &c->bit);
+	}
+	mysql_free_result(res);
+
+	snprintf(sql, sizeof(sql), "SELECT k.TABLE_NAME, MIN(k.COLUMN_NAME), "
+	    "MIN(c.DATA_TYPE) FROM information_schema.KEY_COLUMN_USAGE k "
+	    "JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = "
+	    "k.TABLE_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME AND "
+	    "c.COLUMN_NAME = k.COLUMN_NAME WHERE k.TABLE_SCHEMA = %s AND "
+	    "k.CONSTRAINT_NAME = 'PRIMARY' GROUP BY k.TABLE_NAME "
+	    "HAVING COUNT(*) = 1", lit);
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+		return -1;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if ((t = find_table(d, row[0])) != NULL && integer_type(row[2]))
+			t->key = strdup(row[1]);
+	mysql_free_result(res);
+	return 0;
+}
+
+/* The second column of a SHOW CREATE ... statement. */
+static char *
+show_create(MYSQL *m, const char *what, const char *db, const char *name,
+    int column, char *err, size_t errlen)
+{
+	char sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char *out = NULL;
+
+	name_quote(db, qdb, sizeof(qdb));
+	name_quote(name, qname, sizeof(qname));
+	if (db[0] != '\0')
+		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s.%s", what, qdb, qname);
+	else
+		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s", what, qname);
+	if ((res = query(m, sql, err, errlen)) == NULL)
+		return NULL;
+	if ((row = mysql_fetch_row(res)) != NULL &&
+	    (int)mysql_num_fields(res) > column && row[column] != NULL)
+		out = strdup(row[column]);
+	else
+		snprintf(err, errlen, "%.512s: no statement", sql);
+	mysql_free_result(res);
+	return out;
+}
+
+static int
+read_sequence(struct backup *b, struct table *t, char *err, size_t errlen)
+{
+	char sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	name_quote(t->db->name, qdb, sizeof(qdb));
+	name_quote(t->name, qname, sizeof(qname));
+	snprintf(sql, sizeof(sql), "SELECT next_not_cached_value FROM %s.%s",
+	    qdb, qname);
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+		return -1;
+	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
+		t->sequence_next = strdup(row[0]);
+	mysql_free_result(res);
+	return 0;
+}
+
+/* Splits tables with an integer key into ranges of about chunk_rows. */
+static int
+plan_chunks(struct backup *b, struct table *t, char *err, size_t errlen)
+{
+	char sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3], qkey[2 * 256 + 3];
+	long long lo = 0, hi = 0, n = 1, i, step;
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	if (t->key != NULL && t->estimated_rows > b->opt->chunk_rows) {
+		name_quote(t->db->name, qdb, sizeof(qdb));
+		name_quote(t->name, qname, sizeof(qname));
+		name_quote(t->key, qkey, sizeof(qkey));
+		snprintf(sql, sizeof(sql), "SELECT MIN(%s), MAX(%s) FROM %s.%s",
+		    qkey, qkey, qdb, qname);
+		if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+			return -1;
+		if ((row = mysql_fetch_row(res)) != NULL && row[0] && row[1]) {
+			lo = strtoll(row[0], NULL, 10);
+			hi = strtoll(row[1], NULL, 10);
+			n = (t->estimated_rows + b->opt->chunk_rows - 1) /
+			    b->opt->chunk_rows;
+		}
+		mysql_free_result(res);
+	}
+	/* Key ranges as wide as the values, not as the row estimate. */
+	step = n > 1 ? (hi - lo) / n + 1 : 0;
+	if (step <= 0)
+		n = 1;
+	if ((t->chunks = calloc((size_t)n, sizeof(*t->chunks))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	t->n_chunks = (size_t)n;
+	for (i = 0; i < n; i++) {
+		struct chunk *c = &t->chunks[i];
+
+		c->table = t;
+		c->index = (int)i + 1;
+		c->has_lo = i > 0;
+		c->has_hi = i + 1 < n;
+		c->lo = lo + i * step;
+		c->hi = lo + (i + 1) * step;
+		snprintf(c->file, sizeof(c->file), "%s/%s.%05d.tsv%s", t->db->dir,
+		    t->file_name, c->index, b->opt->level > 0 ? ".gz" : "");
+	}
+	return 0;
+}
+
+/* Whether view a's definition names view b of the same database. */
+static int
+reads_view(MYSQL *m, const char *db, const char *a, const char *b,
+    char *err, size_t errlen)
+{
+	char qdb[2 * 256 + 3], qb[2 * 256 + 3], needle[1100];
+	char *def = show_create(m, "VIEW", db, a, 1, err, errlen);
+	int found;
+
+	if (def == NULL)
+		return -1;
+	name_quote(db, qdb, sizeof(qdb));
+	name_quote(b, qb, sizeof(qb));
+	snprintf(needle, sizeof(needle), "%s.%s", qdb, qb);
+	found = strstr(def, needle) != NULL;
+	free(def);
+	return found;
+}
+
+/* Orders d->views so each comes after the views it reads (n is small). */
+static int
+order_views(struct backup *b, struct database *d, char *err, size_t errlen)
+{
+	size_t i, j, placed = 0;
+	char **ordered = calloc(d->n_views + 1, sizeof(char *));
+	bool *done = calloc(d->n_views + 1, sizeof(bool));
+	int rc = 0;
+
+	if (ordered == NULL || done == NULL) {
+		free(ordered);
+		free(done);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (placed < d->n_views && rc == 0) {
+		size_t before = placed;
+
+		for (i = 0; i < d->n_views && rc == 0; i++) {
+			int ready = 1;
+
+			if (done[i])
+				continue;
+			for (j = 0; j < d->n_views && ready; j++) {
+				if (j == i || done[j])
+					continue;
+				rc = reads_view(b->ctl, d->name, d->views[i],
+				    d->views[j], err, errlen);
+				if (rc == 1)
+					ready = 0;
+			}
+			if (rc == -1)
+				break;
+			rc = 0;
+			if (ready) {
+				ordered[placed++] = d->views[i];
+				done[i] = true;
+			}
+		}
+		if (placed == before)	/* a cycle: keep the rest in name order */
+			for (i = 0; i < d->n_views; i++)
+				if (!done[i]) {
+					ordered[placed++] = d->views[i];
+					done[i] = true;
+				}
+	}
+	if (rc == 0)
+		memcpy(d->views, ordered, d->n_views * sizeof(char *));
+	free(ordered);
+	free(done);
+	return rc;
+}
+
+int
+schema_read(struct backup *b, char *err, size_t errlen)
+{
+	char msg[1024];
+	size_t i, j;
+
+	if (list_databases(b, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < b->n_dbs; i++) {
+		struct database *d = &b->dbs[i];
+
+		d->create_sql = show_create(b->ctl, "DATABASE", "", d->name, 1,
+		    msg, sizeof(msg));
+		if (d->create_sql == NULL || list_tables(b, d, msg, sizeof(msg)) ==
+		    -1 || list_columns(b, d, msg, sizeof(msg)) == -1 ||
+		    order_views(b, d, msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "database %s: %s", d->name, msg);
+			return -1;
+		}
+		for (j = 0; j < d->n_tables; j++) {
+			struct table *t = &d->tables[j];
+
+			t->create_sql = show_create(b->ctl, "TABLE", d->name, t->name,
+			    1, msg, sizeof(msg));
+			if (t->create_sql == NULL ||
+			    (t->is_sequence && read_sequence(b, t, msg,
+			    sizeof(msg)) == -1) ||
+			    (!t->is_sequence && b->opt->type != TYPE_SCHEMA &&
+			    plan_chunks(b, t, msg, sizeof(msg)) == -1)) {
+				snprintf(err, errlen, "table %s.%s: %s", d->name,
+				    t->name, msg);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
+/* The sql_mode an object was created with, to recreate it the same way. */
+static int
+add_with_mode(struct gzw *w, MYSQL *m, const char *mode, const char *stmt,
+    char *err, size_t errlen)
+{
+	char set[4096], lit[3 * 1024];
+
+	literal(m, mode ? mode : "", lit, sizeof(lit));
+	snprintf(set, sizeof(set), "SET SESSION sql_mode = %s", lit);
+	if (sqlfile_add(w, set, err, errlen) == -1)
+		return -1;
+	return sqlfile_add(w, stmt, err, errlen);
+}
+
+/*
+ * Writes the objects that list_sql names (one per row: name[, type]) as
+ * the SHOW CREATE statements for them, each under its sql_mode.
+ */
+static int
+write_objects(struct backup *b, struct database *d, const char *file,
+    const char *list_sql, const char *what, int stmt_column, int mode_column,
+    bool *written, char *err, size_t errlen)
+{
+	char rel[2048], sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3];
+	MYSQL_RES *res, *one;
+	MYSQL_ROW row, r;
+	struct gzw *w = NULL;
+	int rc = 0;
+
+	*written = false;
+	if ((res = query(b->ctl, list_sql, err, errlen)) == NULL)
+		return -1;
+	snprintf(rel, sizeof(rel), "%s/%s", d->dir, file);
+	while (rc == 0 && (row = mysql_fetch_row(res)) != NULL) {
+		const char *kind = mysql_num_fields(res) > 1 ? row[1] : what;
+
+		if (w == NULL) {
+			if ((w = backup_file_open(b, rel, b->opt->level > 0, err,
+			    errlen)) == NULL || sqlfile_begin(w, err, errlen) == -1) {
+				rc = -1;
+				break;
+			}
+		}
+		name_quote(d->name, qdb, sizeof(qdb));
+		name_quote(row[0], qname, sizeof(qname));
+		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s.%s", kind, qdb, qname);
+		if ((one = query(b->ctl, sql, err, errlen)) == NULL) {
+			rc = -1;
+			break;
+		}
+		r = mysql_fetch_row(one);
+		if (r == NULL || r[stmt_column] == NULL) {
+			snprintf(err, errlen, "%.512s: no statement (missing "
+			    "privilege?)", sql);
+			rc = -1;
+		} else
+			rc = add_with_mode(w, b->ctl, r[mode_column],
+			    r[stmt_column], err, errlen);
+		mysql_free_result(one);
+	}
+	mysql_free_result(res);
+	if (w != NULL) {
+		if (rc == 0)
+			rc = backup_file_close(b, w, rel, NULL, err, errlen);
+		else
+			gzw_abort(w);
+		*written = rc == 0;
+	}
+	return rc;
+}
+
+static int
+write_views(struct backup *b, struct database *d, char *err, size_t errlen)
+{
+	char rel[2048];
+	struct gzw *w;
+	size_t i;
+	int rc = 0;
+
+	if (d->n_views == 0)
+		return 0;
+	snprintf(rel, sizeof(rel), "%s/@views.sql%s", d->dir,
+	    b->opt->level > 0 ? ".gz" : "");
+	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
+	    NULL || sqlfile_begin(w, err, errlen) == -1)
+		return -1;
+	for (i = 0; i < d->n_views && rc == 0; i++) {
+		char *stmt = show_create(b->ctl, "VIEW", d->name, d->views[i], 1,
+		    err, errlen);
+
+		rc = stmt == NULL ? -1 : sqlfile_add(w, stmt, err, errlen);
+		free(stmt);
+	}
+	if (rc == -1) {
+		gzw_abort(w);
+		return -1;
+	}
+	return backup_file_close(b, w, rel, NULL, err, errlen);
+}
+
+static int
+write_table_schema(struct backup *b, struct table *t, char *err, size_t errlen)
+{
+	char rel[2048];
+	struct gzw *w;
+
+	snprintf(rel, sizeof(rel), "%s/%s.sql%s", t->db->dir, t->file_name,
+	    b->opt->level > 0 ? ".gz" : "");
+	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) == NULL)
+		return -1;
+	if (sqlfile_begin(w, err, errlen) == -1 ||
+	    sqlfile_add(w, t->create_sql, err, errlen) == -1) {
+		gzw_abort(w);
+		return -1;
+	}
+	return backup_file_close(b, w, rel, NULL, err, errlen);
+}
+
+static int
+write_grants(struct backup *b, char *err, size_t errlen)
+{
+	const char *rel = b->opt->level > 0 ? "@grants.sql.gz" : "@grants.sql";
+	char sql[SQL_MAX], user[1024], host[1024];
+	MYSQL_RES *users, *res;
+	MYSQL_ROW row, r;
+	struct gzw *w;
+	int rc = 0;
+
+	if ((users = query(b->ctl, "SELECT User, Host FROM mysql.user "
+	    "WHERE User <> '' ORDER BY User, Host", err, errlen)) == NULL)
+		return -1;
+	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
+	    NULL || sqlfile_begin(w, err, errlen) == -1) {
+		mysql_free_result(users);
+		return -1;
+	}
+	while (rc == 0 && (row = mysql_fetch_row(users)) != NULL) {
+		literal(b->ctl, row[0], user, sizeof(user));
+		literal(b->ctl, row[1], host, sizeof(host));
+		snprintf(sql, sizeof(sql), "SHOW CREATE USER %s@%s", user, host);
+		if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+			rc = -1;
+			break;
+		}
+		if ((r = mysql_fetch_row(res)) != NULL && r[0] != NULL) {
+			char *stmt;
+
+			/* IF NOT EXISTS: the restoring server has root already. */
+			if (strncmp(r[0], "CREATE USER ", 12) == 0 &&
+			    asprintf(&stmt, "CREATE USER IF NOT EXISTS %s",
+			    r[0] + 12) != -1) {
+				rc = sqlfile_add(w, stmt, err, errlen);
+				free(stmt);
+			}
+		}
+		mysql_free_result(res);
+		snprintf(sql, sizeof(sql), "SHOW GRANTS FOR %s@%s", user, host);
+		if (rc == 0 && (res = query(b->ctl, sql, err, errlen)) == NULL)
+			rc = -1;
+		while (rc == 0 && (r = mysql_fetch_row(res)) != NULL)
+			rc = sqlfile_add(w, r[0], err, errlen);
+		if (rc == 0)
+			mysql_free_result(res);
+	}
+	mysql_free_result(users);
+	if (rc == -1) {
+		gzw_abort(w);
+		return -1;
+	}
+	return backup_file_close(b, w, rel, NULL, err, errlen);
+}
+
+int
+schema_write(struct backup *b, char *err, size_t errlen)
+{
+	char sql[SQL_MAX], lit[1024], msg[1024], file[64];
+	const char *gz = b->opt->level > 0 ? ".gz" : "";
+	size_t i, j;
+
+	for (i = 0; i < b->n_dbs; i++) {
+		struct database *d = &b->dbs[i];
+
+		for (j = 0; j < d->n_tables; j++)
+			if (write_table_schema(b, &d->tables[j], msg,
+			    sizeof(msg)) == -1)
+				goto fail;
+		if (write_views(b, d, msg, sizeof(msg)) == -1)
+			goto fail;
+		literal(b->ctl, d->name, lit, sizeof(lit));
+		snprintf(sql, sizeof(sql), "SELECT ROUTINE_NAME, ROUTINE_TYPE "
+		    "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s "
+		    "ORDER BY ROUTINE_TYPE, ROUTINE_NAME", lit);
+		snprintf(file, sizeof(file), "@routines.sql%s", gz);
+		if (write_objects(b, d, file, sql, NULL, 2, 1, &d->has_routines,
+		    msg, sizeof(msg)) == -1)
+			goto fail;
+		snprintf(sql, sizeof(sql), "SELECT TRIGGER_NAME FROM "
+		    "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s "
+		    "ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER", lit);
+		snprintf(file, sizeof(file), "@triggers.sql%s", gz);
+		if (write_objects(b, d, file, sql, "TRIGGER", 2, 1,
+		    &d->has_triggers, msg, sizeof(msg)) == -1)
+			goto fail;
+		snprintf(sql, sizeof(sql), "SELECT EVENT_NAME FROM "
+		    "information_schema.EVENTS WHERE EVENT_SCHEMA = %s "
+		    "ORDER BY EVENT_NAME", lit);
+		snprintf(file, sizeof(file), "@events.sql%s", gz);
+		if (write_objects(b, d, file, sql, "EVENT", 3, 1, &d->has_events,
+		    msg, sizeof(msg)) == -1)
+			goto fail;
+		continue;
+fail:
+		snprintf(err, errlen, "database %s: %s", d->name, msg);
+		return -1;
+	}
+	if (b->opt->grants && write_grants(b, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
+void
+schema_free(struct backup *b)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < b->n_dbs; i++) {
+		struct database *d = &b->dbs[i];
+
+		for (j = 0; j < d->n_tables; j++) {
+			struct table *t = &d->tables[j];
+
+			for (k = 0; k < t->n_columns; k++) {
+				free(t->columns[k].name);
+				free(t->columns[k].type);
+				free(t->columns[k].select);
+			}
+			free(t->columns);
+			free(t->name);
+			free(t->file_name);
+			free(t->engine);
+			free(t->key);
+			free(t->create_sql);
+			free(t->sequence_next);
+			free(t->chunks);
+		}
+		for (j = 0; j < d->n_views; j++)
+			free(d->views[j]);
+		free(d->views);
+		free(d->tables);
+		free(d->name);
+		free(d->dir);
+		free(d->charset);
+		free(d->collation);
+		free(d->create_sql);
+	}
+	free(b->dbs);
+	b->dbs = NULL;
+	b->n_dbs = 0;
+}

@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dbrestore: restores a dbkit backup (an id, a path, or "latest"), or
+ * proves that it restores (--test), or checks it without a server
+ * (--verify), or writes it as plain SQL (--sql).
+ *
+ * Nothing touches the server before the manifest and the size and
+ * SHA-256 of every file have been verified: a damaged backup is refused
+ * with the file named and the server unchanged.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "conn.h"
+#include "exitcode.h"
+#include "hash.h"
+#include "jsonout.h"
+#include "manifest.h"
+#include "parse.h"
+#include "restore.h"
+#include "timeutil.h"
+
+#ifndef DBKIT_VERSION
+#define DBKIT_VERSION "unknown"
+#endif
+
+enum {
+	OPT_THREADS = 0x2000,
+	OPT_VERIFY,
+	OPT_TEST,
+	OPT_SQL,
+	OPT_TABLE,
+	OPT_INTO,
+	OPT_DROP,
+	OPT_NO_BINLOG,
+	OPT_GRANTS,
+	OPT_PROGRESS,
+	OPT_HELP,
+};
+
+static void
+usage(void)
+{
+	printf(
+"usage: dbrestore [options] BACKUP\n"
+"       dbrestore --verify BACKUP\n"
+"       dbrestore --test BACKUP\n"
+"       dbrestore --sql BACKUP | mariadb\n"
+"\n"
+"BACKUP is a backup id in the catalogue, a path to a backup directory, or\n"
+"'latest'.  Every file is verified before the server is touched.\n"
+"Exit status: 0 done, 1 failed (or --test found a difference), 2 usage\n"
+"error or a damaged backup.\n"
+"\n"
+"Connection (also DB_* environment variables and ~/.my.cnf):\n"
+"  -h, --host HOST            server host (DB_HOST)\n"
+"  -P, --port PORT            TCP port (DB_PORT)\n"
+"  -S, --socket PATH          Unix socket (DB_SOCKET)\n"
+"  -u, --user USER            user (DB_USER)\n"
+"      --password-file FILE   read the password from FILE (or DB_PASSWORD)\n"
+"      --ssl-ca FILE, --ssl-cert FILE, --ssl-key FILE   TLS (DB_SSL_*)\n"
+"      --connect-timeout DUR  connect timeout (DB_CONNECT_TIMEOUT)\n"
+"      --defaults-file FILE   read this option file instead of ~/.my.cnf\n"
+"      --no-defaults          read no option file\n"
+"\n"
+"Restore:\n"
+"  -d, --backup-path DIR      the catalogue (DB_BACKUP_PATH, storage/backups)\n"
+"  -D, --database DB          restore only this database; repeatable\n"
+"      --table DB.TABLE       restore only this table; repeatable\n"
+"      --into NAME            restore the one selected database as NAME\n"
+"      --drop-existing        replace tables and objects that exist\n"
+"      --threads N            loading connections (default: the number of CPUs)\n"
+"      --no-binlog            do not write the restore to the binary log\n"
+"      --grants               also restore users and grants, if backed up\n"
+"      --verify               only check the backup's files, no server\n"
+"      --test                 restore into scratch databases, compare every\n"
+"                             table with the backup, drop them\n"
+"      --sql                  write the backup as SQL to stdout\n"
+"      --progress             show progress on stderr (default when a terminal)\n"
+"  -j, --json                 print the result as JSON\n"
+"  -V, --version              print the version and exit\n"
+"      --help                 print this help and exit\n");
+}
+
+static void
+parse_options(int argc, char **argv, struct settings *s, struct options *o,
+    const char **backup)
+{
+	static const struct option longopts[] = {
+		SETTINGS_LONGOPTS,
+		{ "backup-path", required_argument, NULL, 'd' },
+		{ "threads", required_argument, NULL, OPT_THREADS },
+		{ "table", required_argument, NULL, OPT_TABLE },
+		{ "into", required_argument, NULL, OPT_INTO },
+		{ "drop-existing", no_argument, NULL, OPT_DROP },
+		{ "no-binlog", no_argument, NULL, OPT_NO_BINLOG },
+		{ "grants", no_argument, NULL, OPT_GRANTS },
+		{ "verify", no_argument, NULL, OPT_VERIFY },
+		{ "test", no_argument, NULL, OPT_TEST },
+		{ "sql", no_argument, NULL, OPT_SQL },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	int opt, modes;
+
+	memset(o, 0, sizeof(*o));
+	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
+	    sysconf(_SC_NPROCESSORS_ONLN) : 2;
+	o->progress = isatty(STDERR_FILENO);
+	o->databases = calloc((size_t)argc + 1, sizeof(char *));
+	o->tables = calloc((size_t)argc + 1, sizeof(char *));
+	if (o->databases == NULL || o->tables == NULL)
+		cli_die(EXIT_FAILED, "out of memory");
+	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "d:jV", longopts,
+	    NULL)) != -1) {
+		if (opt == 'D') {
+			o->databases[o->n_databases++] = optarg;
+			continue;
+		}
+		if (settings_getopt(s, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'd':
+			settings_flag(s, "backup-path", optarg, err, sizeof(err));
+			break;
+		case OPT_THREADS:
+			if (parse_integer(optarg, 1, 256, &o->threads, err,
+			    sizeof(err)) == -1)
+				cli_usage_error(EXIT_USAGE, "--threads: %s", err);
+			break;
+		case OPT_TABLE:
+			if (strchr(optarg, '.') == NULL)
+				cli_usage_error(EXIT_USAGE, "--table: expected "
+				    "DB.TABLE: '%s'", optarg);
+			o->tables[o->n_tables++] = optarg;
+			break;
+		case OPT_INTO:
+			if (optarg[0] == '\0' || strlen(optarg) > 64)
+				cli_usage_error(EXIT_USAGE, "--into: invalid "
+				    "database name: '%s'", optarg);
+			o->into = optarg;
+			break;
+		case OPT_DROP: o->drop_existing = true; break;
+		case OPT_NO_BINLOG: o->no_binlog = true; break;
+		case OPT_GRANTS: o->grants = true; break;
+		case OPT_VERIFY: o->verify_only = true; break;
+		case OPT_TEST: o->test = true; break;
+		case OPT_SQL: o->sql = true; break;
+		case OPT_PROGRESS: o->progress = true; break;
+		case 'j': o->json = true; break;
+		case 'V':
+			printf("dbrestore (dbkit) %s\n", DBKIT_VERSION);
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		case OPT_HELP:
+			usage();
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		default:
+			cli_try_help(EXIT_USAGE);
+		}
+	}
+	modes = o->verify_only + o->test + o->sql;
+	if (modes > 1)
+		cli_usage_error(EXIT_USAGE, "--verify, --test and --sql exclude "
+		    "each other");
+	if (o->test && (o->into != NULL || o->drop_existing))
+		cli_usage_error(EXIT_USAGE, "--test restores into scratch "
+		    "databases; --into and --drop-existing do not apply");
+	if (optind != argc - 1)
+		cli_usage_error(EXIT_USAGE, optind == argc ? "missing BACKUP "
+		    "(an id, a path or 'latest')" : "too many arguments");
+	*backup = argv[optind];
+}
+
+static volatile sig_atomic_t progress_done;
+
+static void *
+progress_main(void *arg)
+{
+	struct restore *r = arg;
+	double mb, secs;
+
+	while (!progress_done) {
+		usleep(250000);
+		mb = (double)atomic_load(&r->bytes_loaded) / 1e6;
+		secs = (time_monotonic_ms() - r->started_ms) / 1000.0;
+		fprintf(stderr, "\rdbrestore: %u/%u chunks, %llu rows, %.1f MB, "
+		    "%.1f MB/s   ", atomic_load(&r->chunks_done), r->chunks_total,
+		    (unsigned long long)atomic_load(&r->rows_loaded), mb,
+		    secs > 0 ? mb / secs : 0.0);
+	}
+	fputc('\n', stderr);
+	return NULL;
+}
+
+/* Creates the schema, loads the data, creates the other objects. */
+static int
+restore_into_server(struct restore *r, char *err, size_t errlen)
+{
+	pthread_t progress;
+	bool progress_on = false;
+	int rc;
+
+	if ((r->ctl = apply_connect(r, 0, err, errlen)) == NULL)
+		return -1;
+	if (!r->opt->test && apply_check_targets(r, err, errlen) == -1)
+		return -1;
+	if (apply_tables(r, err, errlen) == -1)
+		return -1;
+	if (r->opt->progress)
+		progress_on = pthread_create(&progress, NULL, progress_main, r) == 0;
+	rc = load_data(r, err, errlen);
+	if (progress_on) {
+		progress_done = 1;
+		pthread_join(progress, NULL);
+	}
+	if (rc == 0)
+		rc = apply_objects(r, err, errlen);
+	return rc;
+}
+
+static int
+report(const struct restore *r, const char *mode, int ok, FILE *f)
+{
+	json_t *doc, *tables = json_array();
+	double ms = time_monotonic_ms() - r->started_ms;
+	size_t i, j, n_tables = 0;
+	uint64_t rows = 0;
+	int rc;
+
+	for (i = 0; i < r->n_dbs; i++)
+		for (j = 0; j < r->dbs[i].n_tables; j++, n_tables++) {
+			const struct rtable *t = &r->dbs[i].tables[j];
+
+			rows += t->rows;
+			if (strcmp(mode, "test") == 0)
+				json_array_append_new(tables, json_pack(
+				    "{s:o, s:o, s:I, s:I, s:b}",
+				    "database", jsonout_text(r->dbs[i].name),
+				    "table", jsonout_text(t->name),
+				    "rows", (json_int_t)t->rows,
+				    "rows_restored", (json_int_t)t->rows_found,
+				    "matched", t->matched));
+		}
+	doc = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:o}",
+	    "id", r->id, "path", r->dir, "mode", mode, "ok", ok,
+	    "databases", (json_int_t)r->n_dbs, "tables", (json_int_t)n_tables,
+	    "rows", (json_int_t)rows,
+	    "files", (json_int_t)json_array_size(json_object_get(r->manifest,
+	    "files")),
+	    "duration_ms", jsonout_number(ms),
+	    "tables_checked", strcmp(mode, "test") == 0 ? tables : json_null());
+	if (strcmp(mode, "test") != 0)
+		json_decref(tables);
+	if (doc == NULL)
+		return -1;
+	if (r->opt->json)
+		rc = jsonout_write(doc, f, false);
+	else if (strcmp(mode, "verify") == 0)
+		rc = fprintf(f, "backup %s: %zu files verified, OK\n", r->id,
+		    json_array_size(json_object_get(r->manifest, "files"))) < 0 ?
+		    -1 : 0;
+	else
+		rc = fprintf(f, "backup %s: %s %zu databases, %zu tables, %llu "
+		    "rows in %.2f s%s\n", r->id, strcmp(mode, "test") == 0 ?
+		    "test-restored" : "restored", r->n_dbs, n_tables,
+		    (unsigned long long)rows, ms / 1000.0, strcmp(mode, "test") ==
+		    0 ? (ok ? ": every table matches the backup" :
+		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
+	json_decref(doc);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s;
+	struct options o;
+	struct restore r;
+	const char *backup, *mode;
+	char err[4096] = "", msg[4096];
+	int status = EXIT_FAILED, ok = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	if (settings_init(&s) == -1)
+		cli_die(EXIT_FAILED, "out of memory");
+	parse_options(argc, argv, &s, &o, &backup);
+	if (settings_load(&s, "dbrestore", err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "%s", err);
+	if (hash_init() == -1 || conn_library_init() == -1)
+		cli_die(EXIT_FAILED, "cannot initialise the libraries");
+	memset(&r, 0, sizeof(r));
+	r.settings = &s;
+	r.opt = &o;
+	r.started_ms = time_monotonic_ms();
+
+	/* A bad backup is bad input (2), whatever is asked of it. */
+	status = EXIT_USAGE;
+	if (catalog_resolve(s.backup_path, backup, r.dir, sizeof(r.dir), err,
+	    sizeof(err)) == -1 ||
+	    (r.manifest = manifest_read(r.dir, err, sizeof(err))) == NULL ||
+	    manifest_verify_files(r.dir, r.manifest, err, sizeof(err)) == -1)
+		goto out;
+	r.id = json_string_value(json_object_get(r.manifest, "id"));
+	if (plan_build(&r, err, sizeof(err)) == -1)
+		goto out;
+	status = EXIT_FAILED;
+	mode = o.verify_only ? "verify" : o.test ? "test" : o.sql ? "sql" :
+	    "restore";
+	if (o.sql) {
+		if (sqlout_write(&r, stdout, err, sizeof(err)) == -1 ||
+		    cli_close_stdout() == -1)
+			goto out;
+		status = EXIT_DONE;
+		goto out;
+	}
+	if (!o.verify_only) {
+		if (restore_into_server(&r, err, sizeof(err)) == -1) {
+			if (o.test && r.ctl != NULL)
+				apply_drop_databases(&r, msg, sizeof(msg));
+			goto out;
+		}
+		if (o.test) {
+			ok = check_tables(&r, err, sizeof(err)) == 0;
+			if (apply_drop_databases(&r, msg, sizeof(msg)) == -1)
+				cli_warn("cleanup: %s", msg);
+		}
+	}
+	if (report(&r, mode, ok, stdout) == -1 || cli_close_stdout() == -1) {
+		err[0] = '\0';
+		goto out;
+	}
+	status = ok ? EXIT_DONE : EXIT_FAILED;
+out:
+	if (status != EXIT_DONE && err[0] != '\0')
+		cli_warn("%s", err);
+	if (r.ctl != NULL)
+		mysql_close(r.ctl);
+	plan_free(&r);
+	json_decref(r.manifest);
+	free(o.databases);
+	free(o.tables);
+	settings_free(&s);
+	mysql_library_end();
+	return status;
+}

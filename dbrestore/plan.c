@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * plan: turns the manifest and the selection flags into the list of what
+ * to restore.  Every name the user gives must exist in the backup: a
+ * typo is a usage error before anything touches the server.
+ */
+#define _GNU_SOURCE
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "restore.h"
+
+static bool
+listed(const char **list, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(list[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Whether --table names db.table (the first '.' separates them). */
+static bool
+table_listed(const struct options *o, const char *db, const char *table)
+{
+	size_t i, dblen = strlen(db);
+
+	for (i = 0; i < o->n_tables; i++)
+		if (strncmp(o->tables[i], db, dblen) == 0 &&
+		    o->tables[i][dblen] == '.' &&
+		    strcmp(o->tables[i] + dblen + 1, table) == 0)
+			return true;
+	return false;
+}
+
+static bool
+db_has_listed_table(const struct options *o, const char *db)
+{
+	size_t i, dblen = strlen(db);
+
+	for (i = 0; i < o->n_tables; i++)
+		if (strncmp(o->tables[i], db, dblen) == 0 &&
+		    o->tables[i][dblen] == '.')
+			return true;
+	return false;
+}
+
+static int
+add_db(struct restore *r, json_t *d, size_t index, char *err, size_t errlen)
+{
+	const struct options *o = r->opt;
+	struct rdb *db = &r->dbs[r->n_dbs];
+	json_t *tables = json_object_get(d, "tables"), *t;
+	size_t i;
+
+	memset(db, 0, sizeof(*db));
+	db->name = json_string_value(json_object_get(d, "name"));
+	db->json = d;
+	db->whole = o->n_tables == 0;
+	if (o->test) {
+		if (asprintf(&db->target, "dbkit_test_%ld_%zu", (long)getpid(),
+		    index) == -1)
+			db->target = NULL;
+	} else
+		db->target = strdup(o->into ? o->into : db->name);
+	db->tables = calloc(json_array_size(tables) + 1, sizeof(*db->tables));
+	if (db->target == NULL || db->tables == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_array_foreach(tables, i, t) {
+		struct rtable *rt = &db->tables[db->n_tables];
+		const char *sum = json_string_value(json_object_get(t, "checksum"));
+
+		rt->name = json_string_value(json_object_get(t, "name"));
+		if (rt->name == NULL) {
+			snprintf(err, errlen, "manifest: a table of %s has no name",
+			    db->name);
+			return -1;
+		}
+		if (!db->whole && !table_listed(o, db->name, rt->name))
+			continue;
+		rt->json = t;
+		rt->is_sequence = strcmp(json_string_value(json_object_get(t,
+		    "kind")) ? json_string_value(json_object_get(t, "kind")) : "",
+		    "sequence") == 0;
+		rt->rows = (uint64_t)json_integer_value(json_object_get(t, "rows"));
+		rt->has_checksum = sum != NULL &&
+		    sscanf(sum, "%" SCNx64, &rt->checksum) == 1;
+		db->n_tables++;
+	}
+	r->n_dbs++;
+	return 0;
+}
+
+int
+plan_build(struct restore *r, char *err, size_t errlen)
+{
+	const struct options *o = r->opt;
+	json_t *dbs = json_object_get(r->manifest, "databases"), *d;
+	size_t i, j, k;
+
+	r->dbs = calloc(json_array_size(dbs) + 1, sizeof(*r->dbs));
+	if (r->dbs == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	json_array_foreach(dbs, i, d) {
+		const char *name = json_string_value(json_object_get(d, "name"));
+
+		if (name == NULL) {
+			snprintf(err, errlen, "manifest: a database has no name");
+			return -1;
+		}
+		if (o->n_databases > 0 && !listed(o->databases, o->n_databases,
+		    name))
+			continue;
+		if (o->n_tables > 0 && !db_has_listed_table(o, name))
+			continue;
+		if (add_db(r, d, i, err, errlen) == -1)
+			return -1;
+	}
+	for (i = 0; i < o->n_databases; i++) {
+		for (j = 0; j < r->n_dbs && strcmp(r->dbs[j].name,
+		    o->databases[i]) != 0; j++)
+			;
+		if (j == r->n_dbs) {
+			snprintf(err, errlen, "--database: '%s' is not in backup %s",
+			    o->databases[i], r->id);
+			return -1;
+		}
+	}
+	for (i = 0; i < o->n_tables; i++) {
+		bool found = false;
+
+		for (j = 0; j < r->n_dbs && !found; j++)
+			for (k = 0; k < r->dbs[j].n_tables && !found; k++)
+				found = table_listed(&(struct options){ .tables =
+				    &o->tables[i], .n_tables = 1 }, r->dbs[j].name,
+				    r->dbs[j].tables[k].name);
+		if (!found) {
+			snprintf(err, errlen, "--table: '%s' is not in backup %s",
+			    o->tables[i], r->id);
+			return -1;
+		}
+	}
+	if (o->into != NULL && r->n_dbs != 1) {
+		snprintf(err, errlen, "--into needs exactly one database; this "
+		    "selection has %zu (use --database)", r->n_dbs);
+		return -1;
+	}
+	return 0;
+}
+
+struct rtable *
+plan_table(struct rdb *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_tables; i++)
+		if (strcmp(d->tables[i].name, name) == 0)
+			return &d->tables[i];
+	return NULL;
+}
+
+void
+plan_free(struct restore *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_dbs; i++) {
+		free(r->dbs[i].target);
+		free(r->dbs[i].tables);
+	}
+	free(r->dbs);
+	r->dbs = NULL;
+	r->n_dbs = 0;
+}

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sqlout: --sql, the backup as one plain SQL stream for a stock mariadb
+ * client, so no backup is locked into dbkit.  Schema statements are
+ * copied; rows become multi-row INSERTs of at most INSERT_MAX bytes.
+ * Numbers are written bare; every other value as a _binary'...' literal
+ * of the bytes the column stored, so any character set (latin1, utf16)
+ * and binary data arrive unchanged whatever the client's charset.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "gzread.h"
+#include "names.h"
+#include "restore.h"
+#include "sqlfile.h"
+#include "tsv.h"
+
+#define INSERT_MAX (1u << 20)
+#define READ_BLOCK (256u << 10)
+
+static bool
+numeric_type(const char *type)
+{
+	static const char *const numeric[] = { "tinyint", "smallint",
+	    "mediumint", "int", "bigint", "decimal", "float", "double", "year",
+	    "bit", NULL };
+	size_t i;
+
+	for (i = 0; type != NULL && numeric[i] != NULL; i++)
+		if (strcasecmp(type, numeric[i]) == 0)
+			return true;
+	return false;
+}
+
+/* Writes a value as an SQL literal. */
+static void
+put_value(FILE *f, const char *v, size_t len, bool is_null, bool numeric)
+{
+	size_t i;
+
+	if (is_null) {
+		fputs("NULL", f);
+		return;
+	}
+	if (numeric) {
+		fwrite(v, 1, len, f);
+		return;
+	}
+	fputs("_binary'", f);
+	for (i = 0; i < len; i++) {
+		switch (v[i]) {
+		case '\0': fputs("\\0", f); break;
+		case '\'': fputs("\\'", f); break;
+		case '\\': fputs("\\\\", f); break;
+		case '\n': fputs("\\n", f); break;
+		case '\r': fputs("\\r", f); break;
+		case '\032': fputs("\\Z", f); break;
+		default: fputc(v[i], f); break;
+		}
+	}
+	fputc('\'', f);
+}
+
+static int
+copy_statements(struct restore *r, const struct rdb *d, const char *rel,
+    FILE *f, bool delimiter, char *err, size_t errlen)
+{
+	char path[8192];
+	char **stmts, *sql;
+	size_t n, i;
+
+	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
+	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
+		return -1;
+	if (delimiter && n > 0)
+		fputs("DELIMITER ;;\n", f);
+	for (i = 0; i < n; i++) {
+		if ((sql = apply_adapt(r, d, stmts[i], true)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			sqlfile_free(stmts, n);
+			return -1;
+		}
+		fprintf(f, "%s%s", sql, delimiter ? "\n;;\n" : ";\n");
+		free(sql);
+	}
+	if (delimiter && n > 0)
+		fputs("DELIMITER ;\n", f);
+	sqlfile_free(stmts, n);
+	return 0;
+}
+
+/* The INSERT prefix for table t: INSERT INTO `t` (`a`, `b`) VALUES */
+static char *
+insert_prefix(const struct rtable *t, bool **numeric, size_t *ncols)
+{
+	json_t *cols = json_object_get(t->json, "columns"), *c;
+	size_t i, len = 64 + 2 * strlen(t->name);
+	char q[600], *sql;
+
+	json_array_foreach(cols, i, c)
+		len += 2 * strlen(json_string_value(json_object_get(c, "name"))) + 8;
+	*ncols = json_array_size(cols);
+	if ((sql = malloc(len)) == NULL ||
+	    (*numeric = calloc(*ncols + 1, sizeof(bool))) == NULL) {
+		free(sql);
+		return NULL;
+	}
+	name_quote(t->name, q, sizeof(q));
+	sprintf(sql, "INSERT INTO %s (", q);
+	json_array_foreach(cols, i, c) {
+		name_quote(json_string_value(json_object_get(c, "name")), q,
+		    sizeof(q));
+		strcat(sql, i ? ", " : "");
+		strcat(sql, q);
+		(*numeric)[i] = numeric_type(json_string_value(json_object_get(c,
+		    "type")));
+	}
+	strcat(sql, ") VALUES\n");
+	return sql;
+}
+
+/* Converts one data file's rows into INSERT statements. */
+static int
+write_rows(struct restore *r, const struct rtable *t, const char *rel,
+    FILE *f, char *err, size_t errlen)
+{
+	char path[8192], *buf = NULL, *line, *nl, *cursor, *field;
+	size_t have = 0, cap = READ_BLOCK * 2, ncols, flen, col, stmt = 0;
+	bool *numeric = NULL, is_null;
+	char *prefix = insert_prefix(t, &numeric, &ncols);
+	struct gzr *in;
+	ssize_t n;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
+	if (prefix == NULL || (buf = malloc(cap)) == NULL ||
+	    (in = gzr_open(path, err, errlen)) == NULL) {
+		if (prefix == NULL || buf == NULL)
+			snprintf(err, errlen, "out of memory");
+		free(prefix);
+		free(numeric);
+		free(buf);
+		return -1;
+	}
+	for (;;) {
+		if (cap - have < READ_BLOCK) {
+			char *grown = realloc(buf, cap * 2);
+
+			if (grown == NULL) {
+				snprintf(err, errlen, "out of memory");
+				rc = -1;
+				break;
+			}
+			buf = grown;
+			cap *= 2;
+		}
+		n = gzr_read(in, buf + have, cap - have, err, errlen);
+		if (n < 0) {
+			rc = -1;
+			break;
+		}
+		have += (size_t)n;
+		line = buf;
+		while ((nl = memchr(line, '\n', have - (size_t)(line - buf)))) {
+			fputs(stmt == 0 ? prefix : ",\n", f);
+			fputc('(', f);
+			cursor = line;
+			for (col = 0; tsv_next_field(&cursor, nl, &field, &flen,
+			    &is_null); col++) {
+				if (col > 0)
+					fputc(',', f);
+				put_value(f, field, flen, is_null, col < ncols &&
+				    numeric[col]);
+			}
+			fputc(')', f);
+			stmt += (size_t)(nl - line) + 4;
+			if (stmt >= INSERT_MAX) {
+				fputs(";\n", f);
+				stmt = 0;
+			}
+			line = nl + 1;
+		}
+		have -= (size_t)(line - buf);
+		memmove(buf, line, have);
+		if (n == 0)
+			break;
+	}
+	if (stmt > 0)
+		fputs(";\n", f);
+	if (rc == 0 && have > 0) {
+		snprintf(err, errlen, "%s: last row has no end of line", path);
+		rc = -1;
+	}
+	gzr_close(in);
+	free(buf);
+	free(prefix);
+	free(numeric);
+	return rc;
+}
+
+static int
+write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
+{
+	static const char *const kinds[] = { "views_file", "routines_file",
+	    "triggers_file", "events_file" };
+	const char *cs = json_string_value(json_object_get(d->json, "charset"));
+	const char *co = json_string_value(json_object_get(d->json, "collation"));
+	char q[600];
+	size_t i, k;
+
+	name_quote(d->target, q, sizeof(q));
+	fprintf(f, "\nCREATE DATABASE IF NOT EXISTS %s", q);
+	if (cs && co && cs[0] && co[0])
+		fprintf(f, " CHARACTER SET %s COLLATE %s", cs, co);
+	fprintf(f, ";\nUSE %s;\n", q);
+	for (i = 0; i < d->n_tables; i++) {
+		const char *file = json_string_value(json_object_get(
+		    d->tables[i].json, "schema_file"));
+
+		if (file != NULL && copy_statements(r, d, file, f, false, err,
+		    errlen) == -1)
+			return -1;
+	}
+	for (i = 0; i < d->n_tables; i++) {
+		struct rtable *t = &d->tables[i];
+		const char *next = json_string_value(json_object_get(t->json,
+		    "sequence_next"));
+		json_t *c;
+
+		if (t->is_sequence && next != NULL) {
+			name_quote(t->name, q, sizeof(q));
+			fprintf(f, "SELECT SETVAL(%s, %s, 0);\n", q, next);
+		}
+		json_array_foreach(json_object_get(t->json, "chunks"), k, c)
+			if (write_rows(r, t, json_string_value(json_object_get(c,
+			    "file")), f, err, errlen) == -1)
+				return -1;
+	}
+	if (!d->whole)
+		return 0;
+	for (k = 0; k < 4; k++) {
+		const char *rel = json_string_value(json_object_get(d->json,
+		    kinds[k]));
+
+		if (rel != NULL && copy_statements(r, d, rel, f, true, err,
+		    errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
+{
+	size_t i;
+
+	fprintf(f, "-- dbkit backup %s, written by dbrestore --sql\n"
+	    "SET NAMES utf8mb4;\n%s;\n", r->id, RESTORE_SESSION_SQL);
+	for (i = 0; i < r->n_dbs; i++)
+		if (write_db(r, &r->dbs[i], f, err, errlen) == -1)
+			return -1;
+	fputs("SET SESSION foreign_key_checks = 1, unique_checks = 1;\n", f);
+	return 0;
+}

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * gzread: a backup file read back as a stream.  gzr_open reads the first
+ * bytes; the gzip magic 1f 8b selects zlib's inflate (windowBits 15 + 16:
+ * gzip wrapper only, CRC-32 and length checked), anything else is served
+ * as it is.  A gzip file is a sequence of members, so at each member's end
+ * (Z_STREAM_END) the reader is between members: if the file ends there,
+ * that is the clean end; if the next two bytes are the magic again, the
+ * inflater is reset for the next member; any other bytes are an error,
+ * since a backup file has nothing after its data.  The file ending inside
+ * a member is reported as truncation, never as a short file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <zlib.h>
+
+#include "gzread.h"
+
+#define IN_SIZE (64 * 1024)
+
+struct gzr {
+	int fd;
+	int gzip;		/* 0: a plain file */
+	int eof;		/* read(2) has returned 0 */
+	int in_member;		/* inside a gzip member, not between two */
+	int z_ready;		/* z needs inflateEnd */
+	z_stream z;
+	unsigned char *in;	/* IN_SIZE bytes; z.next_in points into it */
+	char *path;
+};
+
+static void
+gzr_free(struct gzr *r)
+{
+	if (r->z_ready)
+		(void)inflateEnd(&r->z);
+	if (r->fd != -1)
+		(void)close(r->fd);
+	free(r->in);
+	free(r->path);
+	free(r);
+}
+
+/*
+ * Moves the unread input to the front of the buffer and reads more after
+ * it.  Returns the number of bytes read (0 at end of file), or -1.
+ */
+static ssize_t
+fill(struct gzr *r, char *err, size_t errlen)
+{
+	ssize_t n;
+
+	if (r->z.avail_in > 0 && r->z.next_in != r->in)
+		memmove(r->in, r->z.next_in, r->z.avail_in);
+	r->z.next_in = r->in;
+	do
+		n = read(r->fd, r->in + r->z.avail_in, IN_SIZE - r->z.avail_in);
+	while (n == -1 && errno == EINTR);
+	if (n == -1) {
+		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
+		return -1;
+	}
+	if (n == 0)
+		r->eof = 1;
+	r->z.avail_in += (uInt)n;
+	return n;
+}
+
+struct gzr *
+gzr_open(const char *path, char *err, size_t errlen)
+{
+	struct gzr *r;
+	int zrc;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL ||
+	    (r->path = strdup(path)) == NULL ||
+	    (r->in = malloc(IN_SIZE)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		if (r != NULL) {
+			free(r->path);
+			free(r);
+		}
+		return NULL;
+	}
+	r->fd = -1;
+	r->z.next_in = r->in;
+	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	/* A pipe may deliver one byte at a time; a file does not end early. */
+	while (r->z.avail_in < 2 && !r->eof)
+		if (fill(r, err, errlen) == -1)
+			goto fail;
+	if (r->z.avail_in < 2 || r->in[0] != 0x1f || r->in[1] != 0x8b)
+		return r;
+	r->gzip = 1;
+	if ((zrc = inflateInit2(&r->z, 15 + 16)) != Z_OK) {
+		snprintf(err, errlen, "%s: %s", path, zrc == Z_MEM_ERROR ?
+		    "out of memory" : "cannot start zlib");
+		goto fail;
+	}
+	r->z_ready = 1;
+	return r;
+fail:
+	gzr_free(r);
+	return NULL;
+}
+
+/* Serves the bytes read by gzr_open first, then the file. */
+static ssize_t
+read_plain(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
+{
+	ssize_t n;
+
+	if (r->z.avail_in > 0) {
+		if (len > r->z.avail_in)
+			len = r->z.avail_in;
+		memcpy(buf, r->z.next_in, len);
+		r->z.next_in += len;
+		r->z.avail_in -= (uInt)len;
+		return (ssize_t)len;
+	}
+	do
+		n = read(r->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
+	return n;
+}
+
+/*
+ * Between members: returns 1 if another member follows, 0 at the clean
+ * end of the file, -1 on trailing bytes that are not a gzip member.
+ */
+static int
+next_member(struct gzr *r, char *err, size_t errlen)
+{
+	while (r->z.avail_in < 2 && !r->eof)
+		if (fill(r, err, errlen) == -1)
+			return -1;
+	if (r->z.avail_in == 0)
+		return 0;
+	if (r->z.avail_in < 2 || r->z.next_in[0] != 0x1f ||
+	    r->z.next_in[1] != 0x8b) {
+		snprintf(err, errlen, "%s: trailing garbage after gzip stream",
+		    r->path);
+		return -1;
+	}
+	return 1;
+}
+
+ssize_t
+gzr_read(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
+{
+	int zrc;
+
+	if (!r->gzip)
+		return read_plain(r, buf, len, err, errlen);
+	/* avail_out is an unsigned int; a short read is allowed. */
+	if (len > 1u << 30)
+		len = 1u << 30;
+	r->z.next_out = buf;
+	r->z.avail_out = (uInt)len;
+	while (r->z.avail_out > 0) {
+		if (!r->in_member) {
+			switch (next_member(r, err, errlen)) {
+			case -1:
+				return -1;
+			case 0:
+				goto out;
+			}
+			r->in_member = 1;
+		}
+		if (r->z.avail_in == 0 && !r->eof && fill(r, err, errlen) == -1)
+			return -1;
+		/*
+		 * Inflate runs even when the input is used up: it may still
+		 * hold output (a match longer than the space given last time).
+		 */
+		zrc = inflate(&r->z, Z_NO_FLUSH);
+		switch (zrc) {
+		case Z_OK:
+			break;
+		case Z_STREAM_END:
+			(void)inflateReset(&r->z);
+			r->in_member = 0;
+			break;
+		case Z_BUF_ERROR:
+			/*
+			 * No progress with room for output: inflate wants
+			 * input, and at the end of the file there is none.
+			 */
+			if (r->eof) {
+				snprintf(err, errlen,
+				    "%s: truncated gzip stream", r->path);
+				return -1;
+			}
+			break;
+		case Z_MEM_ERROR:
+			snprintf(err, errlen, "%s: out of memory", r->path);
+			return -1;
+		default:
+			snprintf(err, errlen, "%s: corrupt gzip stream (%s)",
+			    r->path, r->z.msg != NULL ? r->z.msg :
+			    zError(zrc));
+			return -1;
+		}
+	}
+out:
+	return (ssize_t)(len - r->z.avail_out);
+}
+
+void
+gzr_close(struct gzr *r)
+{
+	if (r != NULL)
+		gzr_free(r);
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * gzread: reads a backup file back as a stream: gzip (any number of
+ * members, as gzwrite and gzip write them) through zlib, or a plain file.
+ * A truncated or corrupt stream is an error, never a silent short read.
+ */
+#ifndef DBKIT_GZREAD_H
+#define DBKIT_GZREAD_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+struct gzr;
+
+/*
+ * Opens path; gzip is recognised by its magic bytes, anything else is read
+ * as it is.  Returns NULL with "path: why" in err.
+ */
+struct gzr *gzr_open(const char *path, char *err, size_t errlen);
+
+/*
+ * Reads up to len uncompressed bytes into buf.  Returns the number read,
+ * 0 at the clean end of the stream, or -1 with "path: why" in err
+ * (truncated, corrupt, I/O error).
+ */
+ssize_t gzr_read(struct gzr *r, void *buf, size_t len, char *err,
+    size_t errlen);
+
+void gzr_close(struct gzr *r);
+
+#endif

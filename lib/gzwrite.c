@@ -1,0 +1,223 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * gzwrite: one backup file written through a GZW_BLOCK_SIZE buffer.  When
+ * the buffer is full, libdeflate compresses it in one call into a complete
+ * gzip member (header, deflate data, CRC-32 and size), which is written
+ * out; gzip readers treat a file of concatenated members as one stream.
+ * libdeflate has no streaming interface, and does not need one here: a
+ * member per megabyte costs about 18 bytes and a little ratio, and buys a
+ * fixed memory bound (the input block plus one output buffer of
+ * libdeflate_gzip_compress_bound bytes, both allocated once).  Level 0
+ * writes the bytes unchanged through the same buffer.  Every byte that
+ * reaches the file also goes through an incremental SHA-256, so the
+ * caller gets the checksum of the file on disk without reading it back.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libdeflate.h>
+#include <sodium.h>
+
+#include "gzwrite.h"
+
+struct gzw {
+	int fd;
+	int level;
+	int failed;		/* a write failed: the file is unusable */
+	int members;		/* gzip members written so far */
+	struct libdeflate_compressor *compressor;	/* NULL at level 0 */
+	unsigned char *in;	/* GZW_BLOCK_SIZE bytes not yet written */
+	size_t in_len;
+	unsigned char *out;	/* one compressed member */
+	size_t out_cap;
+	crypto_hash_sha256_state sha;
+	uint64_t size_bytes;
+	uint64_t raw_bytes;
+	char *path;
+};
+
+static void
+gzw_free(struct gzw *w)
+{
+	if (w->compressor != NULL)
+		libdeflate_free_compressor(w->compressor);
+	free(w->in);
+	free(w->out);
+	free(w->path);
+	free(w);
+}
+
+struct gzw *
+gzw_open(const char *path, int level, char *err, size_t errlen)
+{
+	struct gzw *w;
+
+	if (level < 0 || level > 12) {
+		snprintf(err, errlen, "%s: invalid compression level %d "
+		    "(0 to 12)", path, level);
+		return NULL;
+	}
+	if ((w = calloc(1, sizeof(*w))) == NULL ||
+	    (w->path = strdup(path)) == NULL ||
+	    (w->in = malloc(GZW_BLOCK_SIZE)) == NULL)
+		goto nomem;
+	w->fd = -1;
+	w->level = level;
+	if (level > 0) {
+		if ((w->compressor = libdeflate_alloc_compressor(level)) ==
+		    NULL)
+			goto nomem;
+		w->out_cap = libdeflate_gzip_compress_bound(w->compressor,
+		    GZW_BLOCK_SIZE);
+		if ((w->out = malloc(w->out_cap)) == NULL)
+			goto nomem;
+	}
+	crypto_hash_sha256_init(&w->sha);
+	w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (w->fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		gzw_free(w);
+		return NULL;
+	}
+	return w;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", path);
+	if (w != NULL)
+		gzw_free(w);
+	return NULL;
+}
+
+/* Writes all of buf, hashing what reached the file; marks w failed if not. */
+static int
+write_out(struct gzw *w, const unsigned char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		n = write(w->fd, buf, len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* write(2) returns 0 only when nothing fits. */
+			snprintf(err, errlen, "%s: %s", w->path,
+			    strerror(n == 0 ? ENOSPC : errno));
+			w->failed = 1;
+			return -1;
+		}
+		crypto_hash_sha256_update(&w->sha, buf, (size_t)n);
+		w->size_bytes += (uint64_t)n;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Writes the buffered bytes, as one gzip member unless the level is 0. */
+static int
+flush_block(struct gzw *w, char *err, size_t errlen)
+{
+	size_t n;
+
+	if (w->level == 0) {
+		n = w->in_len;
+		w->in_len = 0;
+		return write_out(w, w->in, n, err, errlen);
+	}
+	n = libdeflate_gzip_compress(w->compressor, w->in, w->in_len, w->out,
+	    w->out_cap);
+	if (n == 0) {
+		/* Cannot happen with a buffer of the bound's size. */
+		snprintf(err, errlen, "%s: compression failed", w->path);
+		w->failed = 1;
+		return -1;
+	}
+	w->in_len = 0;
+	w->members++;
+	return write_out(w, w->out, n, err, errlen);
+}
+
+int
+gzw_write(struct gzw *w, const void *buf, size_t len, char *err, size_t errlen)
+{
+	const unsigned char *p = buf;
+	size_t n;
+
+	if (w->failed) {
+		snprintf(err, errlen, "%s: an earlier write failed", w->path);
+		return -1;
+	}
+	while (len > 0) {
+		n = GZW_BLOCK_SIZE - w->in_len;
+		if (n > len)
+			n = len;
+		memcpy(w->in + w->in_len, p, n);
+		w->in_len += n;
+		w->raw_bytes += n;
+		p += n;
+		len -= n;
+		if (w->in_len == GZW_BLOCK_SIZE &&
+		    flush_block(w, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+gzw_close(struct gzw *w, struct gzw_result *result, char *err, size_t errlen)
+{
+	unsigned char digest[crypto_hash_sha256_BYTES];
+	int rc = -1, fd;
+
+	if (w->failed) {
+		snprintf(err, errlen, "%s: an earlier write failed", w->path);
+		goto out;
+	}
+	/*
+	 * An empty input still gets one (empty) member: a zero-byte file is
+	 * not gzip, and gunzip -t would reject it.
+	 */
+	if ((w->in_len > 0 || (w->level > 0 && w->members == 0)) &&
+	    flush_block(w, err, errlen) == -1)
+		goto out;
+	/*
+	 * Errors keep the plain "path: why" form whatever the call: a full
+	 * disk may surface at write, fsync (delayed allocation) or close
+	 * (NFS), and the user needs the why, not which of the three.
+	 */
+	if (fsync(w->fd) == -1) {
+		snprintf(err, errlen, "%s: %s", w->path, strerror(errno));
+		goto out;
+	}
+	fd = w->fd;
+	w->fd = -1;
+	if (close(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", w->path, strerror(errno));
+		goto out;
+	}
+	crypto_hash_sha256_final(&w->sha, digest);
+	sodium_bin2hex(result->sha256, sizeof(result->sha256), digest,
+	    sizeof(digest));
+	result->size_bytes = w->size_bytes;
+	result->raw_bytes = w->raw_bytes;
+	rc = 0;
+out:
+	if (w->fd != -1)
+		(void)close(w->fd);
+	gzw_free(w);
+	return rc;
+}
+
+void
+gzw_abort(struct gzw *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd != -1)
+		(void)close(w->fd);
+	gzw_free(w);
+}

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hash: the checksums of the backup format, through libsodium.  SHA-256
+ * of files (the manifest's integrity record) and an order-independent
+ * content checksum of table rows (the sum of a keyed 64-bit hash of each
+ * row), so a restored table can be compared with its backup whatever
+ * order the server returns the rows in.
+ */
+#ifndef DBKIT_HASH_H
+#define DBKIT_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Calls sodium_init; once, from main.  Returns 0 or -1. */
+int hash_init(void);
+
+/* SHA-256 of the file at path as 64 hex digits and its size.  0 or -1. */
+int hash_file_sha256(const char *path, char hex[65], uint64_t *size,
+    char *err, size_t errlen);
+
+/* The 64-bit hash of one row, as it appears in a data file (no newline). */
+uint64_t hash_row(const void *row, size_t len);
+
+#endif

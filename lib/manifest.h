@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * manifest: a backup's manifest.json, its truth (see dbkit-backup(5)):
+ * what was backed up, from which server and snapshot, and every file
+ * with its size and SHA-256.  dbbackup writes it, dbrestore and dbprune
+ * read it; a directory without a valid manifest is never a backup.
+ */
+#ifndef DBKIT_MANIFEST_H
+#define DBKIT_MANIFEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#define MANIFEST_NAME "manifest.json"
+#define MANIFEST_FORMAT "dbkit-backup"
+#define MANIFEST_VERSION_MAJOR 1	/* readers refuse a newer major */
+#define MANIFEST_VERSION_MINOR 0	/* additions a reader may ignore */
+
+/* Writes m as dir/manifest.json (0600) and fsyncs it.  0 or -1 with err. */
+int manifest_write(const char *dir, const json_t *m, char *err, size_t errlen);
+
+/*
+ * Reads and checks dir/manifest.json: valid JSON, our format, a major
+ * version we read, the fields every reader needs.  Returns the document,
+ * or NULL with "dir/manifest.json: why" in err.
+ */
+json_t *manifest_read(const char *dir, char *err, size_t errlen);
+
+/*
+ * Checks every file the manifest lists against its size and SHA-256,
+ * and that the paths stay inside dir.  Returns 0, or -1 with
+ * "dir/FILE: why" in err for the first file that does not match.
+ */
+int manifest_verify_files(const char *dir, const json_t *m, char *err,
+    size_t errlen);
+
+#endif

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tsv: escaping is the per-byte hot loop of every backup, so it copies
+ * runs of plain bytes with memcpy and looks each byte up in a table.
+ */
+#define _GNU_SOURCE
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tsv.h"
+
+/* The letter after the backslash for each byte that needs one, else 0. */
+static const char escapes[256] = {
+	['\0'] = '0', ['\t'] = 't', ['\n'] = 'n', ['\r'] = 'r',
+	['\032'] = 'Z', ['\\'] = '\\',
+};
+
+size_t
+tsv_escape(const char *in, size_t len, char *out)
+{
+	const unsigned char *p = (const unsigned char *)in, *end = p + len;
+	const unsigned char *run;
+	char *o = out;
+
+	if (in == NULL) {
+		memcpy(out, "\\N", 2);
+		return 2;
+	}
+	while (p < end) {
+		for (run = p; p < end && escapes[*p] == 0; p++)
+			;
+		memcpy(o, run, (size_t)(p - run));
+		o += p - run;
+		if (p < end) {
+			*o++ = '\\';
+			*o++ = escapes[*p++];
+		}
+	}
+	return (size_t)(o - out);
+}
+
+size_t
+tsv_row_max(char **fields, const unsigned long *lens, unsigned int n)
+{
+	size_t need = 1;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		need += TSV_ESCAPED_MAX(fields[i] ? lens[i] : 0) + 1;
+	return need;
+}
+
+size_t
+tsv_format_row(char **fields, const unsigned long *lens, unsigned int n,
+    char *out)
+{
+	size_t used = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			out[used++] = '\t';
+		used += tsv_escape(fields[i], fields[i] ? lens[i] : 0, out + used);
+	}
+	return used;
+}
+
+char *
+tsv_select_expr(const char *quoted, const char *type, bool *bit)
+{
+	char *expr = NULL;
+	int rc;
+
+	*bit = strcasecmp(type, "bit") == 0;
+	if (strcasecmp(type, "float") == 0)
+		rc = asprintf(&expr, "CAST(%s AS DOUBLE)", quoted);
+	else if (*bit)
+		rc = asprintf(&expr, "CAST(%s AS UNSIGNED)", quoted);
+	else
+		rc = asprintf(&expr, "%s", quoted);
+	return rc == -1 ? NULL : expr;
+}
+
+bool
+tsv_next_field(char **cursor, char *end, char **field, size_t *len,
+    bool *is_null)
+{
+	char *in = *cursor, *out = *cursor;
+
+	if (in > end)
+		return false;
+	*field = out;
+	*is_null = end - in >= 2 && in[0] == '\\' && in[1] == 'N' &&
+	    (in + 2 == end || in[2] == '\t');
+	if (*is_null) {
+		*len = 0;
+		*cursor = in + 3;
+		return true;
+	}
+	while (in < end && *in != '\t') {
+		if (*in == '\\' && in + 1 < end) {
+			in++;
+			switch (*in) {
+			case '0': *out++ = '\0'; break;
+			case 't': *out++ = '\t'; break;
+			case 'n': *out++ = '\n'; break;
+			case 'r': *out++ = '\r'; break;
+			case 'b': *out++ = '\b'; break;
+			case 'Z': *out++ = '\032'; break;
+			default: *out++ = *in; break;
+			}
+			in++;
+		} else
+			*out++ = *in++;
+	}
+	*len = (size_t)(out - *field);
+	*cursor = in + 1;
+	return true;
+}

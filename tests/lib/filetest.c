@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * filetest: a driver for tests/lib_files.bats that runs one of the file
+ * modules (gzwrite, gzread, hash, fsutil, names) on its arguments, so
+ * their behaviour is tested against gzip, sha256sum and the file system
+ * from the shell.  Results go to stdout; a failure prints "filetest:
+ * ERROR" on stderr and exits 1; a usage error exits 2.
+ *
+ *	filetest gzwrite LEVEL OUT < in	  prints size_bytes raw_bytes sha256
+ *	filetest gzread IN [BUFSIZE] > out
+ *	filetest sha256 FILE		  prints sha256 size
+ *	filetest rowhash STRING		  prints the hash as 16 hex digits
+ *	filetest encode|decode|quote NAME
+ *	filetest lock PATH SECONDS	  prints "locked", holds the lock
+ *	filetest rmtree|mkdirp|mkdir|fsyncdir PATH
+ *	filetest writefile PATH < in
+ *	filetest readfile PATH MAX > out
+ *	filetest rename FROM TO
+ *	filetest free PATH		  prints the free bytes
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "gzread.h"
+#include "gzwrite.h"
+#include "hash.h"
+#include "names.h"
+#include "parse.h"
+
+#define CHUNK (64 * 1024)
+
+static int
+fail(const char *err)
+{
+	fprintf(stderr, "filetest: %s\n", err);
+	return 1;
+}
+
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: filetest COMMAND ARG...\n");
+	return 2;
+}
+
+static int
+number(const char *s, long long min, long long max, long long *out)
+{
+	char err[256];
+
+	if (parse_integer(s, min, max, out, err, sizeof(err)) == -1) {
+		fprintf(stderr, "filetest: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+do_gzwrite(const char *level_arg, const char *path)
+{
+	struct gzw_result res;
+	struct gzw *w;
+	char err[512], *buf;
+	long long level;
+	ssize_t n;
+
+	if (number(level_arg, 0, 12, &level) == -1)
+		return 2;
+	if ((buf = malloc(CHUNK)) == NULL)
+		return fail("out of memory");
+	if ((w = gzw_open(path, (int)level, err, sizeof(err))) == NULL) {
+		free(buf);
+		return fail(err);
+	}
+	while ((n = read(STDIN_FILENO, buf, CHUNK)) > 0)
+		if (gzw_write(w, buf, (size_t)n, err, sizeof(err)) == -1) {
+			gzw_abort(w);
+			free(buf);
+			return fail(err);
+		}
+	free(buf);
+	if (n == -1) {
+		gzw_abort(w);
+		return fail("stdin: read error");
+	}
+	if (gzw_close(w, &res, err, sizeof(err)) == -1)
+		return fail(err);
+	printf("%" PRIu64 " %" PRIu64 " %s\n", res.size_bytes, res.raw_bytes,
+	    res.sha256);
+	return 0;
+}
+
+static int
+do_gzread(const char *path, const char *bufsize_arg)
+{
+	struct gzr *r;
+	char err[512], *buf;
+	long long bufsize = CHUNK;
+	ssize_t n;
+
+	if (bufsize_arg != NULL && number(bufsize_arg, 1, 1 << 24,
+	    &bufsize) == -1)
+		return 2;
+	if ((buf = malloc((size_t)bufsize)) == NULL)
+		return fail("out of memory");
+	if ((r = gzr_open(path, err, sizeof(err))) == NULL) {
+		free(buf);
+		return fail(err);
+	}
+	while ((n = gzr_read(r, buf, (size_t)bufsize, err, sizeof(err))) > 0)
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+			break;
+	gzr_close(r);
+	free(buf);
+	if (n == -1)
+		return fail(err);
+	if (fflush(stdout) == EOF || ferror(stdout))
+		return fail("write error");
+	return 0;
+}
+
+static int
+do_writefile(const char *path)
+{
+	char err[512], *buf = NULL, *grown;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		if (len == cap) {
+			cap = cap == 0 ? CHUNK : cap * 2;
+			if ((grown = realloc(buf, cap)) == NULL) {
+				free(buf);
+				return fail("out of memory");
+			}
+			buf = grown;
+		}
+		if ((n = read(STDIN_FILENO, buf + len, cap - len)) <= 0)
+			break;
+		len += (size_t)n;
+	}
+	rc = n == -1 ? -1 : fs_write_file(path, buf, len, err, sizeof(err));
+	free(buf);
+	if (n == -1)
+		return fail("stdin: read error");
+	return rc == -1 ? fail(err) : 0;
+}
+
+static int
+do_readfile(const char *path, const char *max_arg)
+{
+	char err[512], *buf;
+	long long max;
+	size_t len;
+
+	if (number(max_arg, 0, 1LL << 30, &max) == -1)
+		return 2;
+	if ((buf = fs_read_file(path, (size_t)max, &len, err,
+	    sizeof(err))) == NULL)
+		return fail(err);
+	fwrite(buf, 1, len, stdout);
+	free(buf);
+	return fflush(stdout) == EOF ? fail("write error") : 0;
+}
+
+static int
+do_lock(const char *path, const char *seconds_arg)
+{
+	char err[512];
+	long long seconds;
+	int fd;
+
+	if (number(seconds_arg, 0, 3600, &seconds) == -1)
+		return 2;
+	if ((fd = fs_lock(path, err, sizeof(err))) == -1)
+		return fail(err);
+	printf("locked\n");
+	fflush(stdout);
+	sleep((unsigned)seconds);
+	close(fd);
+	return 0;
+}
+
+/* The name commands: one string in, one string out. */
+static int
+do_name(const char *cmd, const char *arg)
+{
+	size_t outlen = 3 * strlen(arg) + 3;
+	char *out;
+	int rc;
+
+	if ((out = malloc(outlen)) == NULL)
+		return fail("out of memory");
+	if (strcmp(cmd, "encode") == 0)
+		rc = name_encode(arg, out, outlen);
+	else if (strcmp(cmd, "decode") == 0)
+		rc = name_decode(arg, out, outlen);
+	else
+		rc = name_quote(arg, out, outlen);
+	if (rc == 0)
+		printf("%s\n", out);
+	free(out);
+	return rc == 0 ? 0 : fail("malformed or too long");
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[512], hex[65];
+	const char *cmd;
+	uint64_t size;
+	long long free_bytes;
+	int rc = 0;
+
+	if (argc < 3)
+		return usage();
+	cmd = argv[1];
+	if (hash_init() == -1)
+		return fail("sodium_init failed");
+	if (strcmp(cmd, "gzwrite") == 0 && argc == 4)
+		return do_gzwrite(argv[2], argv[3]);
+	if (strcmp(cmd, "gzread") == 0 && (argc == 3 || argc == 4))
+		return do_gzread(argv[2], argc == 4 ? argv[3] : NULL);
+	if (strcmp(cmd, "writefile") == 0 && argc == 3)
+		return do_writefile(argv[2]);
+	if (strcmp(cmd, "readfile") == 0 && argc == 4)
+		return do_readfile(argv[2], argv[3]);
+	if (strcmp(cmd, "lock") == 0 && argc == 4)
+		return do_lock(argv[2], argv[3]);
+	if ((strcmp(cmd, "encode") == 0 || strcmp(cmd, "decode") == 0 ||
+	    strcmp(cmd, "quote") == 0) && argc == 3)
+		return do_name(cmd, argv[2]);
+	if (strcmp(cmd, "rowhash") == 0 && argc == 3) {
+		printf("%016" PRIx64 "\n", hash_row(argv[2], strlen(argv[2])));
+		return 0;
+	}
+	if (strcmp(cmd, "sha256") == 0 && argc == 3) {
+		if (hash_file_sha256(argv[2], hex, &size, err,
+		    sizeof(err)) == -1)
+			return fail(err);
+		printf("%s %" PRIu64 "\n", hex, size);
+		return 0;
+	}
+	if (strcmp(cmd, "free") == 0 && argc == 3) {
+		if ((free_bytes = fs_free_bytes(argv[2])) == -1)
+			return fail("statvfs failed");
+		printf("%lld\n", free_bytes);
+		return 0;
+	}
+	if (strcmp(cmd, "rename") == 0 && argc == 4)
+		rc = fs_rename_durable(argv[2], argv[3], err, sizeof(err));
+	else if (strcmp(cmd, "rmtree") == 0 && argc == 3)
+		rc = fs_remove_tree(argv[2], err, sizeof(err));
+	else if (strcmp(cmd, "mkdir") == 0 && argc == 3)
+		rc = fs_mkdir_private(argv[2], err, sizeof(err));
+	else if (strcmp(cmd, "mkdirp") == 0 && argc == 3)
+		rc = fs_mkdir_parents(argv[2], err, sizeof(err));
+	else if (strcmp(cmd, "fsyncdir") == 0 && argc == 3)
+		rc = fs_fsync_dir(argv[2], err, sizeof(err));
+	else
+		return usage();
+	return rc == -1 ? fail(err) : 0;
+}

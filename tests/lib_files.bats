@@ -1,0 +1,412 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# lib/: the file modules of the backup format (gzwrite, gzread, hash,
+# fsutil, names), through tests/lib/filetest, checked against the tools a
+# DBA would use on the files: gzip, gunzip -t, zcat, sha256sum, stat.
+# No server is needed.
+
+# shellcheck disable=SC2154
+load helper/common
+
+MIB=1048576
+
+setup() {
+	cd "$BATS_TEST_TMPDIR" || return 1
+}
+
+# inputs: writes text-SIZE and random-SIZE for the sizes that matter to a
+# writer with 1 MiB blocks: nothing, one byte, exactly one block, one
+# block and a byte, and several blocks with a partial last one.  The
+# random bytes come from a fixed seed, so a failure can be replayed.
+inputs() {
+	local big=$((5 * MIB + 12345)) size
+	seq 1 2000000 | head -c "$big" >text-all
+	python3 -c 'import random, sys; random.seed(1)
+sys.stdout.buffer.write(random.randbytes(int(sys.argv[1])))' "$big" >random-all
+	for size in 0 1 "$MIB" $((MIB + 1)) "$big"; do
+		head -c "$size" text-all >"text-$size"
+		head -c "$size" random-all >"random-$size"
+	done
+	rm text-all random-all
+}
+
+# roundtrip FILE LEVEL: gzwrite FILE and check the result every way.
+roundtrip() {
+	local f=$1 level=$2 size raw sha
+	run --separate-stderr filetest gzwrite "$level" "$f.gz" <"$f"
+	[ "$status" -eq 0 ] || fail "$f: gzwrite: $stderr"
+	[ -z "$stderr" ] || fail "$f: gzwrite wrote to stderr: $stderr"
+	read -r size raw sha <<<"$output"
+	[ "$raw" = "$(stat -c %s "$f")" ] || fail "$f: raw_bytes $raw"
+	[ "$size" = "$(stat -c %s "$f.gz")" ] || fail "$f: size_bytes $size"
+	[ "$sha" = "$(sha256sum <"$f.gz" | cut -d' ' -f1)" ] ||
+		fail "$f: sha256 $sha"
+	filetest gzread "$f.gz" >"$f.out" || fail "$f: gzread failed"
+	cmp "$f" "$f.out" || fail "$f: gzread differs"
+	gunzip -t "$f.gz" || fail "$f: gunzip -t failed"
+	gzip -dc "$f.gz" | cmp - "$f" || fail "$f: gzip -dc differs"
+	zcat "$f.gz" | cmp - "$f" || fail "$f: zcat differs"
+	rm "$f.gz" "$f.out"
+}
+
+# flip FILE OFFSET: inverts the bits of one byte in place.
+flip() {
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2]))
+    f.write(bytes([b[0] ^ 0xff]))' "$1" "$2"
+}
+
+@test "gzwrite output reads back through gzread, gzip -dc, gunzip -t and zcat" {
+	local f
+	inputs
+	for f in text-* random-*; do
+		roundtrip "$f" 6
+	done
+}
+
+@test "gzwrite levels 1 and 12 round trip too" {
+	inputs
+	roundtrip text-$((MIB + 1)) 1
+	roundtrip random-$((MIB + 1)) 12
+}
+
+@test "gzwrite writes one gzip member per 1 MiB block" {
+	inputs
+	filetest gzwrite 6 t.gz <text-$((5 * MIB + 12345))
+	# Each member starts with the magic, method 8 and no flags.
+	run python3 -c 'import sys; print(open(sys.argv[1], "rb").read().count(b"\x1f\x8b\x08\x00"))' t.gz
+	assert_output 6
+}
+
+@test "an empty input at level 6 is still a valid gzip file" {
+	run --separate-stderr filetest gzwrite 6 e.gz </dev/null
+	assert_success
+	[ -z "$stderr" ]
+	read -r size raw _ <<<"$output"
+	[ "$raw" -eq 0 ]
+	[ "$size" -gt 0 ]
+	gunzip -t e.gz
+	[ -z "$(zcat e.gz)" ]
+}
+
+@test "level 0 writes the input unchanged and gzread reads it as a plain file" {
+	local f sha
+	inputs
+	for f in text-0 text-1 random-$((MIB + 1)) text-$((5 * MIB + 12345)); do
+		run --separate-stderr filetest gzwrite 0 "$f.raw" <"$f"
+		assert_success
+		cmp "$f" "$f.raw"
+		sha=$(sha256sum <"$f" | cut -d' ' -f1)
+		assert_output "$(stat -c %s "$f") $(stat -c %s "$f") $sha"
+		filetest gzread "$f.raw" | cmp - "$f"
+	done
+	# A lone 1f is not the gzip magic.
+	printf '\037' >one-1f
+	filetest gzread one-1f | cmp - one-1f
+}
+
+@test "gzread gives the same bytes whatever the caller's buffer size" {
+	inputs
+	filetest gzwrite 6 t.gz <text-$((MIB + 1)) >/dev/null
+	filetest gzread t.gz 7 | cmp - text-$((MIB + 1))
+	filetest gzread t.gz 65537 | cmp - text-$((MIB + 1))
+	filetest gzwrite 6 r.gz <random-1 >/dev/null
+	filetest gzread r.gz 1 | cmp - random-1
+}
+
+@test "gzread reads a file of concatenated gzip members (cat a.gz b.gz)" {
+	inputs
+	gzip -c text-$((MIB + 1)) >a.gz
+	filetest gzwrite 6 b.gz <random-$((5 * MIB + 12345)) >/dev/null
+	gzip -c text-1 >c.gz
+	cat a.gz b.gz c.gz >all.gz
+	cat text-$((MIB + 1)) random-$((5 * MIB + 12345)) text-1 >all
+	filetest gzread all.gz | cmp - all
+}
+
+@test "gzread refuses a gzip file missing its last byte" {
+	inputs
+	filetest gzwrite 6 t.gz <text-$((MIB + 1)) >/dev/null
+	head -c -1 t.gz >cut.gz
+	run --separate-stderr filetest gzread cut.gz
+	assert_failure 1
+	[ "$stderr" = "filetest: cut.gz: truncated gzip stream" ]
+	# Cut inside the deflate data and inside the header.
+	head -c 1000 t.gz >cut.gz
+	run --separate-stderr filetest gzread cut.gz
+	assert_failure 1
+	[ "$stderr" = "filetest: cut.gz: truncated gzip stream" ]
+	head -c 5 t.gz >cut.gz
+	run --separate-stderr filetest gzread cut.gz
+	assert_failure 1
+	[ "$stderr" = "filetest: cut.gz: truncated gzip stream" ]
+}
+
+@test "gzread refuses a gzip file with a flipped byte in the middle" {
+	local f size
+	inputs
+	for f in text-$((5 * MIB + 12345)) random-$((5 * MIB + 12345)); do
+		filetest gzwrite 6 bad.gz <"$f" >/dev/null
+		size=$(stat -c %s bad.gz)
+		flip bad.gz $((size / 2))
+		run --separate-stderr filetest gzread bad.gz
+		assert_failure 1
+		[[ $stderr == "filetest: bad.gz: corrupt gzip stream ("*")" ]] ||
+			fail "$f: $stderr"
+		rm bad.gz
+	done
+	# Stored blocks (random data) leave only the CRC to catch it.
+	filetest gzwrite 6 bad.gz <random-$((MIB + 1)) >/dev/null
+	flip bad.gz 1000
+	run --separate-stderr filetest gzread bad.gz
+	[ "$stderr" = "filetest: bad.gz: corrupt gzip stream (incorrect data check)" ]
+}
+
+@test "gzread refuses garbage after the last gzip member" {
+	inputs
+	filetest gzwrite 6 t.gz <text-$((MIB + 1)) >/dev/null
+	for tail in 'junk\n' '\0' '\037' '\037\213'; do
+		cp t.gz g.gz
+		printf "$tail" >>g.gz
+		run --separate-stderr filetest gzread g.gz
+		assert_failure 1
+		case $tail in
+		'\037\213')
+			[ "$stderr" = "filetest: g.gz: truncated gzip stream" ] ;;
+		*)
+			[ "$stderr" = "filetest: g.gz: trailing garbage after gzip stream" ] ;;
+		esac
+	done
+}
+
+@test "gzread names a file it cannot open" {
+	run --separate-stderr filetest gzread missing.gz
+	assert_failure 1
+	[ "$stderr" = "filetest: missing.gz: No such file or directory" ]
+}
+
+@test "gzwrite refuses an existing file and a missing directory" {
+	echo keep >exists.gz
+	run --separate-stderr filetest gzwrite 6 exists.gz </dev/null
+	assert_failure 1
+	[ "$stderr" = "filetest: exists.gz: File exists" ]
+	[ "$(cat exists.gz)" = keep ]
+	run --separate-stderr filetest gzwrite 6 nodir/x.gz </dev/null
+	assert_failure 1
+	[ "$stderr" = "filetest: nodir/x.gz: No such file or directory" ]
+	run --separate-stderr filetest gzwrite 13 x.gz </dev/null
+	assert_failure 2
+	assert_file_not_exists x.gz
+}
+
+@test "gzwrite creates its file with mode 0600 whatever the umask" {
+	umask 000
+	filetest gzwrite 6 a.gz </dev/null >/dev/null
+	filetest gzwrite 0 b </dev/null >/dev/null
+	[ "$(stat -c %a a.gz)" = 600 ]
+	[ "$(stat -c %a b)" = 600 ]
+}
+
+@test "sha256 of a file matches sha256sum and its size stat" {
+	local f
+	inputs
+	for f in text-0 random-1 random-$((5 * MIB + 12345)); do
+		run --separate-stderr filetest sha256 "$f"
+		assert_success
+		assert_output "$(sha256sum <"$f" | cut -d' ' -f1) $(stat -c %s "$f")"
+	done
+	run --separate-stderr filetest sha256 missing
+	assert_failure 1
+	[ "$stderr" = "filetest: missing: No such file or directory" ]
+}
+
+# siphash_ref KEY STRING...: SipHash-2-4 in Python, checked against the
+# reference test vectors first, as a second implementation of hash_row.
+siphash_ref() {
+	python3 - "$@" <<'EOF'
+import struct, sys
+M = 0xFFFFFFFFFFFFFFFF
+def rotl(x, b):
+    return ((x << b) | (x >> (64 - b))) & M
+def siphash24(key, msg):
+    k0, k1 = struct.unpack('<QQ', key)
+    v = [k0 ^ 0x736f6d6570736575, k1 ^ 0x646f72616e646f6d,
+         k0 ^ 0x6c7967656e657261, k1 ^ 0x7465646279746573]
+    def rnd():
+        v[0] = (v[0] + v[1]) & M; v[1] = rotl(v[1], 13) ^ v[0]
+        v[0] = rotl(v[0], 32)
+        v[2] = (v[2] + v[3]) & M; v[3] = rotl(v[3], 16) ^ v[2]
+        v[0] = (v[0] + v[3]) & M; v[3] = rotl(v[3], 21) ^ v[0]
+        v[2] = (v[2] + v[1]) & M; v[1] = rotl(v[1], 17) ^ v[2]
+        v[2] = rotl(v[2], 32)
+    n = len(msg)
+    words = [struct.unpack('<Q', msg[i:i + 8])[0]
+             for i in range(0, n - n % 8, 8)]
+    words.append(struct.unpack('<Q', msg[n - n % 8:] +
+                               bytes(7 - n % 8) + bytes([n & 0xff]))[0])
+    for m in words:
+        v[3] ^= m; rnd(); rnd(); v[0] ^= m
+    v[2] ^= 0xff
+    for _ in range(4):
+        rnd()
+    return v[0] ^ v[1] ^ v[2] ^ v[3]
+assert siphash24(bytes(range(16)), b'') == 0x726fdb47dd0e0e31
+assert siphash24(bytes(range(16)), bytes(range(15))) == 0xa129ca6149be45e5
+for s in sys.argv[2:]:
+    print('%016x' % siphash24(sys.argv[1].encode(), s.encode()))
+EOF
+}
+
+@test "row hashes are SipHash-2-4 under the key dbkit-row-hash-1" {
+	local s
+	# Golden values: the format depends on them never changing.
+	run filetest rowhash ''
+	assert_output 6f9400a6041c3d1d
+	run filetest rowhash abc
+	assert_output 24387094abd92365
+	for s in '' a abcdefg abcdefgh "$(printf '1\tcafé\tNULL')" \
+	    "$(seq 1 100 | tr '\n' ' ')"; do
+		run filetest rowhash "$s"
+		assert_output "$(siphash_ref dbkit-row-hash-1 "$s")"
+	done
+}
+
+@test "names encode to [A-Za-z0-9_%-] and decode back" {
+	local name enc
+	for name in café 'a b' 'back`tick' a.b ../x 日本 plain_Name-1 '%' .; do
+		run --separate-stderr filetest encode "$name"
+		assert_success
+		enc=$output
+		[[ $enc =~ ^[A-Za-z0-9_%-]+$ ]] || fail "'$name' -> '$enc'"
+		run --separate-stderr filetest decode "$enc"
+		assert_success
+		assert_output "$name"
+	done
+	run filetest encode café
+	assert_output 'caf%C3%A9'
+	run filetest encode ../x
+	assert_output '%2E%2E%2Fx'
+	run filetest encode 'back`tick'
+	assert_output 'back%60tick'
+}
+
+@test "decode accepts only what encode writes" {
+	local enc
+	for enc in a.b '%2e' '%41' '%4' '%' '%00' '%G1' 'a b'; do
+		run --separate-stderr filetest decode "$enc"
+		assert_failure 1
+		[ "$stderr" = "filetest: malformed or too long" ] || fail "'$enc'"
+	done
+}
+
+@test "quote wraps names in backticks and doubles the ones inside" {
+	run filetest quote 'back`tick'
+	assert_output '`back``tick`'
+	run filetest quote '``'
+	assert_output '``````'
+	run filetest quote 'a b'
+	assert_output '`a b`'
+}
+
+@test "a second locker fails while the first holds the lock and succeeds after" {
+	local pid i
+	filetest lock cat.lock 60 >held 3>&- &
+	pid=$!
+	for i in $(seq 100); do
+		grep -q locked held && break
+		sleep 0.1
+	done
+	assert_file_contains held locked
+	[ "$(stat -c %a cat.lock)" = 600 ]
+	run --separate-stderr filetest lock cat.lock 0
+	assert_failure 1
+	[ "$stderr" = "filetest: cat.lock: locked by another process" ]
+	# The kernel releases the lock of a holder that dies.
+	kill "$pid"
+	wait "$pid" || true
+	run --separate-stderr filetest lock cat.lock 0
+	assert_success
+	assert_output locked
+}
+
+@test "rmtree removes a tree without following its symbolic links" {
+	mkdir -p tree/a/b/c tree/empty outside/dir
+	echo keep >outside/file
+	echo keep >outside/dir/file
+	echo x >tree/a/b/c/f
+	echo x >tree/.hidden
+	ln -s ../outside/file tree/a/link-to-file
+	ln -s ../outside/dir tree/link-to-dir
+	ln -s /nonexistent tree/dangling
+	run --separate-stderr filetest rmtree tree
+	assert_success
+	[ -z "$stderr" ]
+	assert_not_exists tree
+	[ "$(cat outside/file)" = keep ]
+	[ "$(cat outside/dir/file)" = keep ]
+	# A link given as the tree is removed itself, not its target.
+	ln -s outside top-link
+	filetest rmtree top-link
+	assert_not_exists top-link
+	assert_file_exists outside/dir/file
+	# rm -rf: nothing to remove is not an error.
+	run --separate-stderr filetest rmtree missing
+	assert_success
+}
+
+@test "mkdirp and mkdir make private directories and accept existing ones" {
+	umask 022
+	run --separate-stderr filetest mkdirp a/b/c
+	assert_success
+	[ "$(stat -c %a a a/b a/b/c)" = "$(printf '700\n700\n700')" ]
+	filetest mkdirp a/b/c
+	filetest mkdirp "$PWD/a/b/d/"
+	assert_dir_exists a/b/d
+	filetest mkdir p
+	filetest mkdir p
+	[ "$(stat -c %a p)" = 700 ]
+	touch file
+	run --separate-stderr filetest mkdirp file/x
+	assert_failure 1
+	[ "$stderr" = "filetest: file: exists and is not a directory" ]
+	run --separate-stderr filetest mkdir missing/x
+	assert_failure 1
+	[ "$stderr" = "filetest: missing/x: No such file or directory" ]
+}
+
+@test "writefile, readfile, rename and fsyncdir do what they say" {
+	umask 000
+	printf 'hello\n' | filetest writefile w
+	[ "$(cat w)" = hello ]
+	[ "$(stat -c %a w)" = 600 ]
+	run --separate-stderr filetest writefile w </dev/null
+	assert_failure 1
+	[ "$stderr" = "filetest: w: File exists" ]
+	run --separate-stderr filetest readfile w 6
+	assert_success
+	assert_output hello
+	run --separate-stderr filetest readfile w 5
+	assert_failure 1
+	[ "$stderr" = "filetest: w: larger than 5 bytes" ]
+	mkdir d
+	filetest rename w d/w2
+	assert_not_exists w
+	[ "$(cat d/w2)" = hello ]
+	filetest fsyncdir d
+	run --separate-stderr filetest rename w x
+	assert_failure 1
+	[ "$stderr" = "filetest: w -> x: No such file or directory" ]
+}
+
+@test "free bytes agree with statvfs as stat -f reports it" {
+	local got want
+	got=$(filetest free .)
+	want=$(($(stat -f -c '%a * %S' .)))
+	# Other tests may be writing to the same file system meanwhile.
+	[ $((got - want)) -lt 100000000 ] && [ $((want - got)) -lt 100000000 ] ||
+		fail "filetest free: $got, stat -f: $want"
+	run --separate-stderr filetest free missing
+	assert_failure 1
+}
