@@ -19,6 +19,7 @@
 
 #include "catalog.h"
 #include "settings.h"
+#include "tsv.h"
 
 enum backup_type { TYPE_FULL, TYPE_SCHEMA, TYPE_DATA };
 enum lock_mode { LOCK_AUTO, LOCK_NONE };
@@ -27,7 +28,7 @@ struct column {
 	char *name;
 	char *type;		/* information_schema DATA_TYPE */
 	char *select;		/* the expression the dump selects */
-	bool bit;		/* dumped as a number, loaded with CAST */
+	enum tsv_load load;	/* how dbrestore loads it back */
 };
 
 struct chunk {
@@ -45,6 +46,7 @@ struct table {
 	char *file_name;	/* encoded */
 	char *engine;
 	bool is_sequence;
+	bool versioned;		/* system-versioned: history rows too */
 	bool transactional;	/* its rows are in the snapshot */
 	struct column *columns;
 	size_t n_columns;

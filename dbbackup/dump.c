@@ -54,7 +54,8 @@ select_sql(const struct chunk *c, char **out)
 	p = sql + sprintf(sql, "SELECT ");
 	for (i = 0; i < t->n_columns; i++)
 		p += sprintf(p, "%s%s", i ? ", " : "", t->columns[i].select);
-	p += sprintf(p, " FROM %s.%s", qdb, qt);
+	p += sprintf(p, " FROM %s.%s%s", qdb, qt, t->versioned ?
+	    " FOR SYSTEM_TIME ALL" : "");
 	if (c->has_lo || c->has_hi) {
 		name_quote(t->key, qkey, sizeof(qkey));
 		if (c->has_lo && c->has_hi)

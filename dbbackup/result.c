@@ -13,6 +13,7 @@
 #include "manifest.h"
 #include "result.h"
 #include "timeutil.h"
+#include "tsv.h"
 
 static const char *const type_names[] = { "full", "schema", "data" };
 
@@ -48,7 +49,7 @@ table_json(const struct backup *b, const struct table *t)
 	for (i = 0; i < t->n_columns; i++)
 		json_array_append_new(cols, json_pack("{s:o, s:s, s:s}", "name",
 		    jsonout_text(t->columns[i].name), "type", t->columns[i].type,
-		    "load", t->columns[i].bit ? "bit" : "text"));
+		    "load", tsv_load_names[t->columns[i].load]));
 	for (i = 0; i < t->n_chunks && b->opt->type != TYPE_SCHEMA; i++) {
 		const struct chunk *c = &t->chunks[i];
 
@@ -60,9 +61,10 @@ table_json(const struct backup *b, const struct table *t)
 	}
 	snprintf(schema, sizeof(schema), "%s/%s.sql%s", t->db->dir, t->file_name,
 	    b->opt->level > 0 ? ".gz" : "");
-	return json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
+	return json_pack("{s:o, s:s, s:b, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
 	    "name", jsonout_text(t->name),
 	    "kind", t->is_sequence ? "sequence" : "table",
+	    "versioned", t->versioned,
 	    "engine", t->engine,
 	    "schema_file", b->opt->type == TYPE_DATA ? json_null() :
 	    json_string(schema),

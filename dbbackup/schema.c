@@ -181,6 +181,7 @@ list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 		t->file_name = strdup(enc);
 		t->engine = strdup(row[2]);
 		t->is_sequence = strcmp(row[1], "SEQUENCE") == 0;
+		t->versioned = strcmp(row[1], "SYSTEM VERSIONED") == 0;
 		t->transactional = strcasecmp(row[2], "InnoDB") == 0;
 		t->estimated_rows = strtoll(row[3], NULL, 10);
 		t->data_bytes = strtoll(row[4], NULL, 10);
@@ -241,7 +242,7 @@ list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 		name_quote(row[1], quoted, sizeof(quoted));
 		c->name = strdup(row[1]);
 		c->type = strdup(row[2]);
-		c->select = tsv_select_expr(quoted, row[2], &c->bit);
+		c->select = tsv_select_expr(quoted, row[2], &c->load);
 	}
 	mysql_free_result(res);
 
@@ -428,6 +429,42 @@ order_views(struct backup *b, struct database *d, char *err, size_t errlen)
 	return rc;
 }
 
+/*
+ * A system-versioned table's row_start and row_end (or the columns its
+ * PERIOD FOR SYSTEM_TIME names) are not in information_schema.COLUMNS
+ * when implicit; they are dumped too, so the history survives the trip.
+ */
+static int
+add_period_columns(struct table *t)
+{
+	const char *p = strstr(t->create_sql, "PERIOD FOR SYSTEM_TIME (`");
+	char names[2][256] = { "row_start", "row_end" }, quoted[2 * 256 + 3];
+	struct column *grown;
+	size_t i, k;
+
+	if (p != NULL && sscanf(p, "PERIOD FOR SYSTEM_TIME (`%255[^`]`, `%255[^`]`)",
+	    names[0], names[1]) != 2)
+		return -1;
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < t->n_columns; i++)
+			if (strcmp(t->columns[i].name, names[k]) == 0)
+				break;
+		if (i < t->n_columns)
+			continue;
+		grown = realloc(t->columns, (t->n_columns + 1) * sizeof(*grown));
+		if (grown == NULL)
+			return -1;
+		t->columns = grown;
+		name_quote(names[k], quoted, sizeof(quoted));
+		grown[t->n_columns].name = strdup(names[k]);
+		grown[t->n_columns].type = strdup("timestamp");
+		grown[t->n_columns].select = tsv_select_expr(quoted, "timestamp",
+		    &grown[t->n_columns].load);
+		t->n_columns++;
+	}
+	return 0;
+}
+
 int
 schema_read(struct backup *b, char *err, size_t errlen)
 {
@@ -450,9 +487,15 @@ schema_read(struct backup *b, char *err, size_t errlen)
 		for (j = 0; j < d->n_tables; j++) {
 			struct table *t = &d->tables[j];
 
-			t->create_sql = show_create(b->ctl, "TABLE", d->name, t->name,
-			    1, msg, sizeof(msg));
+			t->create_sql = show_create(b->ctl, t->is_sequence ?
+			    "SEQUENCE" : "TABLE", d->name, t->name, 1, msg,
+			    sizeof(msg));
+			if (t->create_sql != NULL && t->versioned &&
+			    add_period_columns(t) == -1)
+				snprintf(msg, sizeof(msg), "cannot read its "
+				    "system-time period");
 			if (t->create_sql == NULL ||
+			    (t->versioned && t->n_columns < 2) ||
 			    (t->is_sequence && read_sequence(b, t, msg,
 			    sizeof(msg)) == -1) ||
 			    (!t->is_sequence && b->opt->type != TYPE_SCHEMA &&

@@ -144,6 +144,9 @@ apply_check_targets(struct restore *r, char *err, size_t errlen)
 		for (j = 0; j < r->dbs[i].n_tables; j++) {
 			struct rdb *d = &r->dbs[i];
 
+			/* A sequence's state is set, never loaded: no rows lost. */
+			if (d->tables[j].is_sequence)
+				continue;
 			rc = exists(r->ctl, d->target, d->tables[j].name, kind,
 			    sizeof(kind), msg, sizeof(msg));
 			if (rc == 0)
@@ -285,8 +288,14 @@ create_table(struct restore *r, const struct rdb *d, const struct rtable *t,
 	int rc;
 
 	qualified(d->target, t->name, q, sizeof(q));
-	if (file == NULL)
-		return 0;	/* a data-only backup loads into existing tables */
+	if (file == NULL) {
+		/* A data-only backup loads into the tables that exist. */
+		snprintf(sql, sizeof(sql), "TRUNCATE TABLE %s", q);
+		if (!t->is_sequence && r->opt->drop_existing &&
+		    run(r->ctl, sql, q, err, errlen) == -1)
+			return -1;
+		goto state;
+	}
 	rc = exists(r->ctl, d->target, t->name, kind, sizeof(kind), err, errlen);
 	if (rc == -1)
 		return -1;
@@ -300,6 +309,7 @@ create_table(struct restore *r, const struct rdb *d, const struct rtable *t,
 	}
 	if (run_file(r, r->ctl, file, d, false, err, errlen) == -1)
 		return -1;
+state:
 	if (t->is_sequence && next != NULL &&
 	    strspn(next, "-0123456789") == strlen(next)) {
 		snprintf(sql, sizeof(sql), "SELECT SETVAL(%s, %s, 0)", q, next);

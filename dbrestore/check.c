@@ -21,7 +21,7 @@ select_sql(const struct rdb *d, const struct rtable *t)
 	json_t *cols = json_object_get(t->json, "columns"), *c;
 	char q[600], qt[1100], *sql = NULL, *expr, *grown;
 	size_t i, len = 0;
-	bool bit;
+	enum tsv_load load;
 
 	if ((sql = strdup("SELECT ")) == NULL)
 		return NULL;
@@ -30,7 +30,7 @@ select_sql(const struct rdb *d, const struct rtable *t)
 
 		name_quote(json_string_value(json_object_get(c, "name")), q,
 		    sizeof(q));
-		if ((expr = tsv_select_expr(q, type ? type : "", &bit)) == NULL)
+		if ((expr = tsv_select_expr(q, type ? type : "", &load)) == NULL)
 			goto fail;
 		len = strlen(sql) + strlen(expr) + 4;
 		if ((grown = realloc(sql, len)) == NULL) {
@@ -46,12 +46,14 @@ select_sql(const struct rdb *d, const struct rtable *t)
 	name_quote(d->target, q, sizeof(q));
 	snprintf(qt, sizeof(qt), " FROM %s.", q);
 	name_quote(t->name, q, sizeof(q));
-	if ((grown = realloc(sql, strlen(sql) + strlen(qt) + strlen(q) + 1)) ==
+	if ((grown = realloc(sql, strlen(sql) + strlen(qt) + strlen(q) + 32)) ==
 	    NULL)
 		goto fail;
 	sql = grown;
 	strcat(sql, qt);
 	strcat(sql, q);
+	if (t->versioned)
+		strcat(sql, " FOR SYSTEM_TIME ALL");
 	return sql;
 fail:
 	free(sql);

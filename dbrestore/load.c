@@ -20,6 +20,7 @@
 #include "gzread.h"
 #include "names.h"
 #include "restore.h"
+#include "tsv.h"
 
 struct job {
 	struct rdb *db;
@@ -87,7 +88,7 @@ infile_error(void *ptr, char *msg, unsigned int len)
 	return 2000;	/* CR_UNKNOWN_ERROR */
 }
 
-/* LOAD DATA for the chunk: columns in order, BIT columns through CAST. */
+/* LOAD DATA for the chunk: columns in order, some through a variable. */
 static char *
 load_sql(const struct job *j)
 {
@@ -118,9 +119,11 @@ load_sql(const struct job *j)
 		const char *load = json_string_value(json_object_get(c, "load"));
 
 		name_quote(col ? col : "", name, sizeof(name));
-		if (load != NULL && strcmp(load, "bit") == 0) {
+		if (tsv_load_of(load) != TSV_LOAD_TEXT) {
 			p += sprintf(p, "%s@dbkit_%zu", i ? ", " : "", i);
-			s += sprintf(s, "%s%s = CAST(@dbkit_%zu AS UNSIGNED)",
+			s += sprintf(s, tsv_load_of(load) == TSV_LOAD_BIT ?
+			    "%s%s = CAST(@dbkit_%zu AS UNSIGNED)" :
+			    "%s%s = CONVERT(@dbkit_%zu USING utf8mb4)",
 			    sets[0] ? ", " : "", name, i);
 		} else
 			p += sprintf(p, "%s%s", i ? ", " : "", name);
@@ -164,6 +167,14 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 	}
 	snprintf(path, sizeof(path), "%s/%s", q->r->dir, j->file);
 	f.path = path;
+	/* History rows carry their own row_start and row_end. */
+	if (j->table->versioned && mysql_query(m,
+	    "SET SESSION system_versioning_insert_history = 1") != 0) {
+		snprintf(err, errlen, "%s: %s (restoring history needs MariaDB "
+		    "10.11)", j->file, mysql_error(m));
+		free(sql);
+		return -1;
+	}
 	mysql_set_local_infile_handler(m, infile_init, infile_read, infile_end,
 	    infile_error, &f);
 	if (mysql_real_query(m, sql, (unsigned long)strlen(sql)) != 0) {

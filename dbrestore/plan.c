@@ -89,6 +89,7 @@ add_db(struct restore *r, json_t *d, size_t index, char *err, size_t errlen)
 		rt->is_sequence = strcmp(json_string_value(json_object_get(t,
 		    "kind")) ? json_string_value(json_object_get(t, "kind")) : "",
 		    "sequence") == 0;
+		rt->versioned = json_is_true(json_object_get(t, "versioned"));
 		rt->rows = (uint64_t)json_integer_value(json_object_get(t, "rows"));
 		rt->has_checksum = sum != NULL &&
 		    sscanf(sum, "%" SCNx64, &rt->checksum) == 1;

@@ -32,6 +32,7 @@ struct rtable {
 	const char *name;		/* as in the backup */
 	json_t *json;			/* its manifest entry */
 	bool is_sequence;
+	bool versioned;			/* load history: insert_history on */
 	uint64_t rows;			/* the manifest's count */
 	uint64_t checksum;
 	bool has_checksum;

@@ -5,7 +5,8 @@
  * copied; rows become multi-row INSERTs of at most INSERT_MAX bytes.
  * Numbers are written bare; every other value as a _binary'...' literal
  * of the bytes the column stored, so any character set (latin1, utf16)
- * and binary data arrive unchanged whatever the client's charset.
+ * and binary data arrive unchanged whatever the client's charset, except
+ * INET6 and UUID, whose types would take a binary string as raw bytes.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,23 +22,30 @@
 #define INSERT_MAX (1u << 20)
 #define READ_BLOCK (256u << 10)
 
-static bool
-numeric_type(const char *type)
+/* How a column's values are written: bare, quoted text, or _binary. */
+enum literal { LIT_NUMBER, LIT_TEXT, LIT_BINARY };
+
+static enum literal
+literal_kind(const char *type, const char *load)
 {
 	static const char *const numeric[] = { "tinyint", "smallint",
 	    "mediumint", "int", "bigint", "decimal", "float", "double", "year",
-	    "bit", NULL };
+	    NULL };
 	size_t i;
 
+	if (tsv_load_of(load) == TSV_LOAD_BIT)
+		return LIT_NUMBER;
+	if (tsv_load_of(load) == TSV_LOAD_CHAR)
+		return LIT_TEXT;
 	for (i = 0; type != NULL && numeric[i] != NULL; i++)
 		if (strcasecmp(type, numeric[i]) == 0)
-			return true;
-	return false;
+			return LIT_NUMBER;
+	return LIT_BINARY;
 }
 
 /* Writes a value as an SQL literal. */
 static void
-put_value(FILE *f, const char *v, size_t len, bool is_null, bool numeric)
+put_value(FILE *f, const char *v, size_t len, bool is_null, enum literal kind)
 {
 	size_t i;
 
@@ -45,11 +53,11 @@ put_value(FILE *f, const char *v, size_t len, bool is_null, bool numeric)
 		fputs("NULL", f);
 		return;
 	}
-	if (numeric) {
+	if (kind == LIT_NUMBER) {
 		fwrite(v, 1, len, f);
 		return;
 	}
-	fputs("_binary'", f);
+	fputs(kind == LIT_BINARY ? "_binary'" : "'", f);
 	for (i = 0; i < len; i++) {
 		switch (v[i]) {
 		case '\0': fputs("\\0", f); break;
@@ -94,7 +102,7 @@ copy_statements(struct restore *r, const struct rdb *d, const char *rel,
 
 /* The INSERT prefix for table t: INSERT INTO `t` (`a`, `b`) VALUES */
 static char *
-insert_prefix(const struct rtable *t, bool **numeric, size_t *ncols)
+insert_prefix(const struct rtable *t, enum literal **kinds, size_t *ncols)
 {
 	json_t *cols = json_object_get(t->json, "columns"), *c;
 	size_t i, len = 64 + 2 * strlen(t->name);
@@ -104,7 +112,7 @@ insert_prefix(const struct rtable *t, bool **numeric, size_t *ncols)
 		len += 2 * strlen(json_string_value(json_object_get(c, "name"))) + 8;
 	*ncols = json_array_size(cols);
 	if ((sql = malloc(len)) == NULL ||
-	    (*numeric = calloc(*ncols + 1, sizeof(bool))) == NULL) {
+	    (*kinds = calloc(*ncols + 1, sizeof(**kinds))) == NULL) {
 		free(sql);
 		return NULL;
 	}
@@ -115,8 +123,8 @@ insert_prefix(const struct rtable *t, bool **numeric, size_t *ncols)
 		    sizeof(q));
 		strcat(sql, i ? ", " : "");
 		strcat(sql, q);
-		(*numeric)[i] = numeric_type(json_string_value(json_object_get(c,
-		    "type")));
+		(*kinds)[i] = literal_kind(json_string_value(json_object_get(c,
+		    "type")), json_string_value(json_object_get(c, "load")));
 	}
 	strcat(sql, ") VALUES\n");
 	return sql;
@@ -129,8 +137,9 @@ write_rows(struct restore *r, const struct rtable *t, const char *rel,
 {
 	char path[8192], *buf = NULL, *line, *nl, *cursor, *field;
 	size_t have = 0, cap = READ_BLOCK * 2, ncols, flen, col, stmt = 0;
-	bool *numeric = NULL, is_null;
-	char *prefix = insert_prefix(t, &numeric, &ncols);
+	enum literal *kinds = NULL;
+	bool is_null;
+	char *prefix = insert_prefix(t, &kinds, &ncols);
 	struct gzr *in;
 	ssize_t n;
 	int rc = 0;
@@ -141,7 +150,7 @@ write_rows(struct restore *r, const struct rtable *t, const char *rel,
 		if (prefix == NULL || buf == NULL)
 			snprintf(err, errlen, "out of memory");
 		free(prefix);
-		free(numeric);
+		free(kinds);
 		free(buf);
 		return -1;
 	}
@@ -172,8 +181,8 @@ write_rows(struct restore *r, const struct rtable *t, const char *rel,
 			    &is_null); col++) {
 				if (col > 0)
 					fputc(',', f);
-				put_value(f, field, flen, is_null, col < ncols &&
-				    numeric[col]);
+				put_value(f, field, flen, is_null, col < ncols ?
+				    kinds[col] : LIT_BINARY);
 			}
 			fputc(')', f);
 			stmt += (size_t)(nl - line) + 4;
@@ -197,7 +206,7 @@ write_rows(struct restore *r, const struct rtable *t, const char *rel,
 	gzr_close(in);
 	free(buf);
 	free(prefix);
-	free(numeric);
+	free(kinds);
 	return rc;
 }
 
@@ -234,6 +243,8 @@ write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
 			name_quote(t->name, q, sizeof(q));
 			fprintf(f, "SELECT SETVAL(%s, %s, 0);\n", q, next);
 		}
+		if (t->versioned)
+			fputs("SET SESSION system_versioning_insert_history = 1;\n", f);
 		json_array_foreach(json_object_get(t->json, "chunks"), k, c)
 			if (write_rows(r, t, json_string_value(json_object_get(c,
 			    "file")), f, err, errlen) == -1)

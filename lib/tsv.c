@@ -66,16 +66,33 @@ tsv_format_row(char **fields, const unsigned long *lens, unsigned int n,
 	return used;
 }
 
+const char *const tsv_load_names[3] = { "text", "bit", "char" };
+
+enum tsv_load
+tsv_load_of(const char *name)
+{
+	if (name != NULL && strcmp(name, "bit") == 0)
+		return TSV_LOAD_BIT;
+	if (name != NULL && strcmp(name, "char") == 0)
+		return TSV_LOAD_CHAR;
+	return TSV_LOAD_TEXT;
+}
+
 char *
-tsv_select_expr(const char *quoted, const char *type, bool *bit)
+tsv_select_expr(const char *quoted, const char *type, enum tsv_load *load)
 {
 	char *expr = NULL;
 	int rc;
 
-	*bit = strcasecmp(type, "bit") == 0;
+	*load = TSV_LOAD_TEXT;
+	if (strcasecmp(type, "bit") == 0)
+		*load = TSV_LOAD_BIT;
+	else if (strcasecmp(type, "inet6") == 0 || strcasecmp(type, "inet4") == 0 ||
+	    strcasecmp(type, "uuid") == 0)
+		*load = TSV_LOAD_CHAR;
 	if (strcasecmp(type, "float") == 0)
 		rc = asprintf(&expr, "CAST(%s AS DOUBLE)", quoted);
-	else if (*bit)
+	else if (*load == TSV_LOAD_BIT)
 		rc = asprintf(&expr, "CAST(%s AS UNSIGNED)", quoted);
 	else
 		rc = asprintf(&expr, "%s", quoted);

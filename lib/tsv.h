@@ -25,21 +25,30 @@ size_t tsv_row_max(char **fields, const unsigned long *lens, unsigned int n);
 size_t tsv_format_row(char **fields, const unsigned long *lens,
     unsigned int n, char *out);
 
-/*
- * The expression that selects a column of SQL type type (information_
- * schema DATA_TYPE) for the data files, given its quoted name: FLOAT as
- * DOUBLE (the text protocol rounds FLOAT to 6 digits; the DOUBLE text
- * loads back bit-exact), BIT as an unsigned number (*bit set: it is
- * loaded with CAST), anything else as it is.  Returns a malloc'd string.
- */
-char *tsv_select_expr(const char *quoted, const char *type, bool *bit);
+/* How a column's field is loaded back (the manifest's "load"). */
+enum tsv_load {
+	TSV_LOAD_TEXT,		/* the bytes as they are (CHARACTER SET binary) */
+	TSV_LOAD_BIT,		/* an unsigned number: CAST(@v AS UNSIGNED) */
+	TSV_LOAD_CHAR,		/* text the type parses (INET6, UUID): it takes a
+				   binary string as its raw bytes instead */
+};
+
+/* The manifest's names of the tsv_load values. */
+extern const char *const tsv_load_names[3];
+
+/* The load kind named name ("text" when unknown or NULL). */
+enum tsv_load tsv_load_of(const char *name);
 
 /*
- * Splits the row at *cursor (escaped, without its LF; end is its end) at
- * the next field: unescapes it in place, sets *field, *len and *is_null,
- * and advances *cursor past the TAB.  Returns false when the row has no
- * more fields.
+ * The expression that selects a column of SQL type type (information_
+ * schema DATA_TYPE) for the data files, given its quoted name, and how the
+ * field loads back: FLOAT as DOUBLE (the text protocol rounds FLOAT to 6
+ * digits; the DOUBLE text loads back bit-exact), BIT as an unsigned
+ * number, anything else as it is.  Returns a malloc'd string.
  */
+char *tsv_select_expr(const char *quoted, const char *type,
+    enum tsv_load *load);
+
 bool tsv_next_field(char **cursor, char *end, char **field, size_t *len,
     bool *is_null);
 
