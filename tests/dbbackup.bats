@@ -174,3 +174,135 @@ null
 	assert_success
 	[ "$(sql dst "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" ]
 }
+
+@test "a backup taken while writers run restores to a state that kept their invariant" {
+	sql src "CREATE DATABASE bank; CREATE TABLE bank.account (id INT PRIMARY KEY, balance BIGINT NOT NULL) ENGINE=InnoDB;
+		CREATE TABLE bank.ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY, amount BIGINT NOT NULL) ENGINE=InnoDB;
+		INSERT INTO bank.account SELECT seq, 1000 FROM bank.seq_1_to_100;"
+	# Each transaction moves money between accounts and records the move:
+	# the total stays 100000 and the ledger sums to zero.
+	writer() {
+		local i a b
+		for ((i = 0; i < 400; i++)); do
+			a=$((RANDOM % 100 + 1)) b=$((RANDOM % 100 + 1))
+			printf 'START TRANSACTION; UPDATE bank.account SET balance = balance - 7 WHERE id = %d; UPDATE bank.account SET balance = balance + 7 WHERE id = %d; INSERT INTO bank.ledger (amount) VALUES (-7), (7); COMMIT;\n' "$a" "$b"
+		done | mariadb --no-defaults -uroot -S "$SOCK_src"
+	}
+	writer & w1=$!
+	writer & w2=$!
+	sleep 0.2
+	run --separate-stderr dbbackup --json --threads 2 full bank
+	wait "$w1" "$w2"
+	assert_success
+	id=$(jq -r .id <<<"$output")
+	[ "$(sql src 'SELECT COUNT(*) FROM bank.ledger')" -eq 1600 ]
+	use dst
+	dbrestore "$id"
+	[ "$(sql dst 'SELECT SUM(balance) FROM bank.account')" = 100000 ]
+	[ "$(sql dst 'SELECT SUM(amount), COUNT(*) % 2 FROM bank.ledger')" = "0	0" ]
+	# The manifest's binlog position is the snapshot's: replaying the
+	# binlog from there must reach the source's final state.
+	sql dst 'DROP DATABASE bank'
+	sql src 'DROP DATABASE bank'
+}
+
+@test "the lock is bounded: a long statement makes the backup refuse, not stall writers" {
+	mariadb --no-defaults -uroot -S "$SOCK_src" -e "SELECT SLEEP(3) FROM \`$DB\`.parent LIMIT 1" >/dev/null &
+	sleeper=$!
+	sleep 1
+	run --separate-stderr dbbackup --long-query-guard 1s full "$DB"
+	wait "$sleeper"
+	assert_failure 1
+	[[ $stderr == "dbbackup: lock: thread "*" has run a statement for "*" s; the global lock would wait for it and stall writers: retry later, raise --long-query-guard, or use --no-lock" ]]
+	[ -z "$(find "$BK" -name '*.partial')" ]
+}
+
+@test "--no-lock backs up without RELOAD, and a missing RELOAD is explained" {
+	export DB_USER=dbk_reader DB_PASSWORD=readerpw
+	sql src "CREATE USER IF NOT EXISTS dbk_reader@localhost IDENTIFIED BY 'readerpw';
+		GRANT SELECT, SHOW VIEW, TRIGGER, EVENT ON *.* TO dbk_reader@localhost"
+	run --separate-stderr dbbackup full "$DB"
+	assert_failure 1
+	[[ $stderr == *"the global lock needs the RELOAD privilege; --no-lock backs up without it"* ]]
+	run --separate-stderr dbbackup --no-lock --json full "$DB"
+	assert_success
+	[ "$(jq -r .snapshot.method "$(jq -r .path <<<"$output")/manifest.json")" = none ]
+	rm -rf "$(jq -r .path <<<"$output")"
+}
+
+@test "a second backup into the same catalogue fails at once while one runs" {
+	exec 8>"$BK/.lock"
+	flock -n 8
+	run --separate-stderr dbbackup full "$DB"
+	exec 8>&-
+	assert_failure 1
+	[ "$stderr" = "dbbackup: $BK/.lock: locked by another process" ]
+}
+
+@test "a wrong password fails with the server's message and leaves nothing" {
+	before=$(ls "$BK")
+	DB_PASSWORD=Wr0ng-pw run --separate-stderr dbbackup full "$DB"
+	assert_failure 1
+	[ "$stderr" = "dbbackup: connect to $SOCK_src: Access denied for user 'dbk_admin'@'localhost' (using password: YES)" ]
+	[ "$(ls "$BK")" = "$before" ]
+}
+
+@test "a server killed mid-backup fails the backup and leaves no backup behind" {
+	server_start victim
+	sql victim "CREATE DATABASE v; CREATE TABLE v.t (id INT PRIMARY KEY, s CHAR(200)) ENGINE=InnoDB;
+		INSERT INTO v.t SELECT seq, REPEAT('x', 200) FROM v.seq_1_to_300000"
+	export DB_SOCKET=$SOCK_victim
+	cat_dir=$BATS_TEST_TMPDIR/cat
+	dbbackup -d "$cat_dir" --threads 1 full v >"$BATS_TEST_TMPDIR/out" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	# Freeze it once it is writing data, kill the server, let it go on.
+	for _ in $(seq 200); do
+		compgen -G "$cat_dir/*.partial/v/t.*.tsv.gz" >/dev/null && break
+		sleep 0.02
+	done
+	kill -STOP "$pid"
+	server_kill victim
+	kill -CONT "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 1 ]
+	grep -q "^dbbackup: v.t: Lost connection\|^dbbackup: .*server has gone away\|^dbbackup: .*Lost connection" "$BATS_TEST_TMPDIR/err" ||
+		fail "$(cat "$BATS_TEST_TMPDIR/err")"
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	[ -z "$(ls "$cat_dir")" ] || [ "$(ls -A "$cat_dir")" = .lock ]
+	server_stop victim
+}
+
+@test "a full disk fails the backup and removes the partial directory" {
+	mnt=$BATS_TEST_TMPDIR/small
+	mkdir "$mnt"
+	mount -t tmpfs -o size=256k tmpfs "$mnt" 2>/dev/null || skip "cannot mount a tmpfs here"
+	run --separate-stderr dbbackup -d "$mnt" --no-compress full "$DB"
+	ls -A "$mnt" >"$BATS_TEST_TMPDIR/left"
+	umount "$mnt"
+	assert_failure 1
+	[[ $stderr == "dbbackup: $mnt/"*".partial/"*": No space left on device" ]]
+	[ "$(cat "$BATS_TEST_TMPDIR/left")" = .lock ]
+}
+
+@test "usage errors exit 2 with a one-line reason" {
+	while IFS='|' read -r args message; do
+		# shellcheck disable=SC2086
+		run --separate-stderr dbbackup $args
+		assert_failure 2
+		[ "${stderr_lines[0]}" = "$message" ] || fail "'$args': got '${stderr_lines[0]}'"
+	done <<'EOF_TABLE'
+|dbbackup: missing backup type: full, schema or data
+fulll|dbbackup: unknown backup type: 'fulll'
+--threads 0 full|dbbackup: --threads: out of range (1 to 256): '0'
+--compress-level 13 full|dbbackup: --compress-level: out of range (1 to 12): '13'
+--lock-wait-timeout 5x full|dbbackup: --lock-wait-timeout: invalid duration: '5x'
+--bogus full|dbbackup: unrecognized option '--bogus'
+EOF_TABLE
+	DB_BACKUP_ENCRYPTION=true run --separate-stderr dbbackup full
+	assert_failure 2
+	[ "$stderr" = "dbbackup: DB_BACKUP_ENCRYPTION: encryption is not implemented yet; refusing to write an unencrypted backup" ]
+	run --separate-stderr dbbackup full no_such_db
+	assert_failure 1
+	[ "$stderr" = "dbbackup: database 'no_such_db' does not exist" ]
+}
