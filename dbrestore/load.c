@@ -179,7 +179,8 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 	    infile_error, &f);
 	if (mysql_real_query(m, sql, (unsigned long)strlen(sql)) != 0) {
 		snprintf(err, errlen, "%s: %s%s", j->file, mysql_error(m),
-		    mysql_errno(m) == ER_NOT_ALLOWED_COMMAND ? " (the server has "
+		    mysql_errno(m) == ER_NOT_ALLOWED_COMMAND ||
+		    mysql_errno(m) == ER_LOAD_INFILE_CAPABILITY_DISABLED ? " (the server has "
 		    "local_infile=OFF; dbrestore --sql | mariadb works without it)" :
 		    "");
 		rc = -1;

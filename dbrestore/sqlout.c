@@ -229,6 +229,11 @@ write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
 		const char *file = json_string_value(json_object_get(
 		    d->tables[i].json, "schema_file"));
 
+		if (file != NULL && r->opt->drop_existing) {
+			name_quote(d->tables[i].name, q, sizeof(q));
+			fprintf(f, "DROP %s IF EXISTS %s;\n", d->tables[i].is_sequence ?
+			    "SEQUENCE" : "TABLE", q);
+		}
 		if (file != NULL && copy_statements(r, d, file, f, false, err,
 		    errlen) == -1)
 			return -1;
