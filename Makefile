@@ -49,7 +49,7 @@ DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
 	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
-BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libsodium 2>/dev/null)
+BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libsodium libcrypto 2>/dev/null)
 
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore
 # Test drivers for the library, built by `make check` only.
@@ -79,7 +79,7 @@ tests/lib/parsetest: tests/lib/parsetest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/parsetest.o $(LIB) $(LDLIBS)
 
 tests/lib/filetest: tests/lib/filetest.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ tests/lib/filetest.o $(LIB) $(shell $(PKG_CONFIG) --libs libdeflate zlib libsodium) $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/filetest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
 dbbackup/dbbackup: $(DBBACKUP_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBBACKUP_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)

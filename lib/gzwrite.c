@@ -11,7 +11,10 @@
  * writes the bytes unchanged through the same buffer.  Every byte that
  * reaches the file also goes through an incremental SHA-256, so the
  * caller gets the checksum of the file on disk without reading it back.
+ * Writeback is started as the file grows (sync_file_range), so the disk
+ * works while we compress and the fsync at the end has little left to do.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -20,9 +23,12 @@
 #include <unistd.h>
 
 #include <libdeflate.h>
-#include <sodium.h>
 
 #include "gzwrite.h"
+#include "hash.h"
+
+/* Start writeback every this many bytes, so the final fsync waits little. */
+#define WRITEBACK_STEP (8u << 20)
 
 struct gzw {
 	int fd;
@@ -34,8 +40,9 @@ struct gzw {
 	size_t in_len;
 	unsigned char *out;	/* one compressed member */
 	size_t out_cap;
-	crypto_hash_sha256_state sha;
+	struct sha256 *sha;
 	uint64_t size_bytes;
+	uint64_t written_back;	/* bytes whose writeback has been started */
 	uint64_t raw_bytes;
 	char *path;
 };
@@ -45,6 +52,7 @@ gzw_free(struct gzw *w)
 {
 	if (w->compressor != NULL)
 		libdeflate_free_compressor(w->compressor);
+	sha256_free(w->sha);
 	free(w->in);
 	free(w->out);
 	free(w->path);
@@ -76,7 +84,11 @@ gzw_open(const char *path, int level, char *err, size_t errlen)
 		if ((w->out = malloc(w->out_cap)) == NULL)
 			goto nomem;
 	}
-	crypto_hash_sha256_init(&w->sha);
+	if ((w->sha = sha256_new()) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		gzw_free(w);
+		return NULL;
+	}
 	w->fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (w->fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
@@ -109,10 +121,17 @@ write_out(struct gzw *w, const unsigned char *buf, size_t len, char *err,
 			w->failed = 1;
 			return -1;
 		}
-		crypto_hash_sha256_update(&w->sha, buf, (size_t)n);
+		(void)sha256_update(w->sha, buf, (size_t)n);
 		w->size_bytes += (uint64_t)n;
 		buf += n;
 		len -= (size_t)n;
+	}
+	if (w->size_bytes - w->written_back >= WRITEBACK_STEP) {
+		/* Only a hint: an error here shows again at fsync. */
+		(void)sync_file_range(w->fd, (off_t)w->written_back,
+		    (off_t)(w->size_bytes - w->written_back),
+		    SYNC_FILE_RANGE_WRITE);
+		w->written_back = w->size_bytes;
 	}
 	return 0;
 }
@@ -170,7 +189,6 @@ gzw_write(struct gzw *w, const void *buf, size_t len, char *err, size_t errlen)
 int
 gzw_close(struct gzw *w, struct gzw_result *result, char *err, size_t errlen)
 {
-	unsigned char digest[crypto_hash_sha256_BYTES];
 	int rc = -1, fd;
 
 	if (w->failed) {
@@ -199,9 +217,12 @@ gzw_close(struct gzw *w, struct gzw_result *result, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", w->path, strerror(errno));
 		goto out;
 	}
-	crypto_hash_sha256_final(&w->sha, digest);
-	sodium_bin2hex(result->sha256, sizeof(result->sha256), digest,
-	    sizeof(digest));
+	if (sha256_final(w->sha, result->sha256) == -1) {
+		w->sha = NULL;
+		snprintf(err, errlen, "%s: SHA-256 failed", w->path);
+		goto out;
+	}
+	w->sha = NULL;
 	result->size_bytes = w->size_bytes;
 	result->raw_bytes = w->raw_bytes;
 	rc = 0;

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hash: the backup format's checksums, all from libsodium.  File digests
- * are SHA-256, streamed through a 64 KiB buffer.  Row hashes are SipHash-
+ * hash: the backup format's checksums.  File digests are SHA-256 from
+ * OpenSSL's libcrypto, which libmariadb loads anyway and which uses the
+ * CPU's SHA instructions: 1.5 GB/s here against libsodium's 0.43 GB/s,
+ * and every byte of a backup goes through it once when written and once
+ * when verified.  Row hashes are SipHash-
  * 2-4 (crypto_shorthash) under a fixed key, read as a little-endian
  * 64-bit number; a table's checksum is the sum of its rows' hashes modulo
  * 2^64, which does not depend on the order the rows arrive in.  SipHash
@@ -15,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
 #include <sodium.h>
 
 #include "hash.h"
@@ -38,25 +42,63 @@ hash_init(void)
 	return sodium_init() == -1 ? -1 : 0;
 }
 
+struct sha256 *
+sha256_new(void)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+
+	if (ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		ctx = NULL;
+	}
+	return (struct sha256 *)ctx;
+}
+
+int
+sha256_update(struct sha256 *s, const void *buf, size_t len)
+{
+	return EVP_DigestUpdate((EVP_MD_CTX *)s, buf, len) == 1 ? 0 : -1;
+}
+
+int
+sha256_final(struct sha256 *s, char hex[65])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	int rc;
+
+	rc = EVP_DigestFinal_ex((EVP_MD_CTX *)s, digest, &len) == 1 && len == 32 ?
+	    0 : -1;
+	if (rc == 0)
+		sodium_bin2hex(hex, 65, digest, len);
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+	return rc;
+}
+
+void
+sha256_free(struct sha256 *s)
+{
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+}
+
 int
 hash_file_sha256(const char *path, char hex[65], uint64_t *size, char *err,
     size_t errlen)
 {
-	crypto_hash_sha256_state sha;
-	unsigned char digest[crypto_hash_sha256_BYTES], *buf;
+	struct sha256 *sha = NULL;
 	uint64_t total = 0;
+	unsigned char *buf;
 	ssize_t n;
-	int fd, rc = -1;
+	int fd = -1, rc = -1;
 
-	if ((buf = malloc(READ_SIZE)) == NULL) {
+	if ((buf = malloc(READ_SIZE)) == NULL || (sha = sha256_new()) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
+		goto out;
 	}
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	crypto_hash_sha256_init(&sha);
 	for (;;) {
 		n = read(fd, buf, READ_SIZE);
 		if (n == -1 && errno == EINTR)
@@ -67,15 +109,20 @@ hash_file_sha256(const char *path, char hex[65], uint64_t *size, char *err,
 		}
 		if (n == 0)
 			break;
-		crypto_hash_sha256_update(&sha, buf, (size_t)n);
+		if (sha256_update(sha, buf, (size_t)n) == -1) {
+			snprintf(err, errlen, "%s: SHA-256 failed", path);
+			goto out;
+		}
 		total += (uint64_t)n;
 	}
-	crypto_hash_sha256_final(&sha, digest);
-	sodium_bin2hex(hex, 65, digest, sizeof(digest));
+	rc = sha256_final(sha, hex);
+	sha = NULL;
+	if (rc == -1)
+		snprintf(err, errlen, "%s: SHA-256 failed", path);
 	if (size != NULL)
 		*size = total;
-	rc = 0;
 out:
+	sha256_free(sha);
 	if (fd != -1)
 		(void)close(fd);
 	free(buf);

@@ -15,6 +15,21 @@
 /* Calls sodium_init; once, from main.  Returns 0 or -1. */
 int hash_init(void);
 
+/* A SHA-256 computed piece by piece. */
+struct sha256;
+
+/* A new SHA-256 state, or NULL when out of memory. */
+struct sha256 *sha256_new(void);
+
+/* Adds len bytes.  Returns 0 or -1. */
+int sha256_update(struct sha256 *s, const void *buf, size_t len);
+
+/* Writes the digest as 64 hex digits and a NUL, frees s.  0 or -1. */
+int sha256_final(struct sha256 *s, char hex[65]);
+
+/* Frees s without a digest. */
+void sha256_free(struct sha256 *s);
+
 /* SHA-256 of the file at path as 64 hex digits and its size.  0 or -1. */
 int hash_file_sha256(const char *path, char hex[65], uint64_t *size,
     char *err, size_t errlen);
