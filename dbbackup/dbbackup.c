@@ -39,6 +39,13 @@
 #define DBKIT_VERSION "unknown"
 #endif
 
+/*
+ * libdeflate level 2: on the benchmark data it wrote 4% less than
+ * mydumper -c (zlib 6) in 0.28x its time; level 6 was 8% smaller again but
+ * took 1.3x as long, level 1 was 5% larger.
+ */
+#define DEFAULT_LEVEL 2
+
 enum {
 	OPT_THREADS = 0x2000,
 	OPT_NO_COMPRESS,
@@ -81,7 +88,7 @@ usage(void)
 "      --threads N            worker connections (default: the number of CPUs)\n"
 "      --compress             gzip the files (DB_BACKUP_COMPRESSION, the default)\n"
 "      --no-compress          write the files uncompressed\n"
-"      --compress-level N     1 (fast) to 12 (small), default 6\n"
+"      --compress-level N     1 (fast) to 12 (small), default 2\n"
 "      --exclude PATTERN      skip databases (db) or tables (db.table) matching\n"
 "                             the shell PATTERN; repeatable\n"
 "      --chunk-rows N         split tables with an integer key into chunks of\n"
@@ -428,7 +435,7 @@ main(int argc, char **argv)
 		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
 		    "implemented yet; refusing to write an unencrypted backup");
 	if (o.level == -1)
-		o.level = s.compression ? 6 : 0;
+		o.level = s.compression ? DEFAULT_LEVEL : 0;
 	else if (!s.compression)
 		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
 	if (o.n_only == 0 && s.database != NULL && s.database[0] != '\0')
