@@ -65,9 +65,14 @@ struct restore {
 	unsigned int chunks_total;
 };
 
-/* The SQL of every session that restores (fast, exact, like the dump). */
+/*
+ * The SQL of every session that restores: exact like the dump, and no
+ * foreign key checks so tables load in any order.  Not unique_checks = 0:
+ * together with foreign_key_checks = 0 it switches InnoDB (10.6+) to its
+ * bulk load into empty tables, which took twice the server CPU here.
+ */
 #define RESTORE_SESSION_SQL \
-	"SET SESSION foreign_key_checks = 0, unique_checks = 0, " \
+	"SET SESSION foreign_key_checks = 0, " \
 	"sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00', " \
 	"check_constraint_checks = 0"
 

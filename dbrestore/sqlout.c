@@ -278,6 +278,6 @@ sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
 	for (i = 0; i < r->n_dbs; i++)
 		if (write_db(r, &r->dbs[i], f, err, errlen) == -1)
 			return -1;
-	fputs("SET SESSION foreign_key_checks = 1, unique_checks = 1;\n", f);
+	fputs("SET SESSION foreign_key_checks = 1;\n", f);
 	return 0;
 }
