@@ -54,7 +54,8 @@ BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib li
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest
-MAN1 = man/dbhealth.1
+MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1
+MAN5 = man/dbkit-backup.5
 MAN7 = man/dbkit.7
 
 all: $(PROGRAMS)
@@ -98,7 +99,7 @@ check: deps
 lint:
 	$(MAKE) clean
 	$(MAKE) WERROR=1 all $(TEST_PROGRAMS)
-	mandoc -Tlint -Wwarning $(MAN1) $(MAN7)
+	mandoc -Tlint -Wwarning $(MAN1) $(MAN5) $(MAN7)
 
 demo: deps
 	$(MAKE) all
@@ -111,9 +112,11 @@ bench: deps
 	bench/backup.sh
 
 install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man7
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
 
 clean:
