@@ -419,7 +419,7 @@ finish(struct backup *b, char *final, size_t finallen, char *err,
 int
 main(int argc, char **argv)
 {
-	struct settings s;
+	struct settings s, conn;
 	struct options o;
 	struct backup b;
 	char err[2048] = "", final[8192], msg[8192];
@@ -443,8 +443,11 @@ main(int argc, char **argv)
 	if (hash_init() == -1 || conn_library_init() == -1)
 		cli_die(EXIT_FAILED, "cannot initialise the libraries");
 
+	/* DB_NAME chose what to back up; the connections name no database. */
+	conn = s;
+	conn.database = NULL;
 	memset(&b, 0, sizeof(b));
-	b.settings = &s;
+	b.settings = &conn;
 	b.opt = &o;
 	b.n_workers = (size_t)o.threads;
 	b.binlog_position = -1;

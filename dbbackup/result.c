@@ -138,7 +138,8 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    json_integer(b->binlog_position) : json_null(),
 	    "gtid", b->gtid[0] ? json_string(b->gtid) : json_null(),
 	    "compression", b->opt->level > 0 ? "gzip" : "none",
-	    "grants_file", b->opt->grants ? json_string(b->opt->level > 0 ?
+	    "grants_file", b->opt->grants && b->opt->type != TYPE_DATA ?
+	    json_string(b->opt->level > 0 ?
 	    "@grants.sql.gz" : "@grants.sql") : json_null(),
 	    "databases", dbs,
 	    "files", b->files,

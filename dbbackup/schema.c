@@ -14,6 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <mysqld_error.h>
+
+#include "cli.h"
 #include "gzwrite.h"
 #include "names.h"
 #include "schema.h"
@@ -523,16 +526,26 @@ add_with_mode(struct gzw *w, MYSQL *m, const char *mode, const char *stmt,
 	return sqlfile_add(w, stmt, err, errlen);
 }
 
+/* Whether the backup holds the table t of d (not excluded, not absent). */
+static bool
+has_table(struct database *d, const char *t)
+{
+	return find_table(d, t) != NULL;
+}
+
 /*
- * Writes the objects that list_sql names (one per row: name[, type]) as
- * the SHOW CREATE statements for them, each under its sql_mode.
+ * Writes the objects that list_sql names (rows: name, kind, table or NULL)
+ * as the SHOW CREATE statements for them, each under the sql_mode (and
+ * for events the time zone) it was created with.  A trigger of a table
+ * that is not in the backup is left out: it could not be created.
  */
 static int
 write_objects(struct backup *b, struct database *d, const char *file,
-    const char *list_sql, const char *what, int stmt_column, int mode_column,
-    bool *written, char *err, size_t errlen)
+    const char *list_sql, int stmt_column, int tz_column, bool *written,
+    char *err, size_t errlen)
 {
 	char rel[2048], sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3];
+	char set[1024], lit[600];
 	MYSQL_RES *res, *one;
 	MYSQL_ROW row, r;
 	struct gzw *w = NULL;
@@ -543,8 +556,8 @@ write_objects(struct backup *b, struct database *d, const char *file,
 		return -1;
 	snprintf(rel, sizeof(rel), "%s/%s", d->dir, file);
 	while (rc == 0 && (row = mysql_fetch_row(res)) != NULL) {
-		const char *kind = mysql_num_fields(res) > 1 ? row[1] : what;
-
+		if (row[2] != NULL && !has_table(d, row[2]))
+			continue;
 		if (w == NULL) {
 			if ((w = backup_file_open(b, rel, b->opt->level > 0, err,
 			    errlen)) == NULL || sqlfile_begin(w, err, errlen) == -1) {
@@ -554,7 +567,7 @@ write_objects(struct backup *b, struct database *d, const char *file,
 		}
 		name_quote(d->name, qdb, sizeof(qdb));
 		name_quote(row[0], qname, sizeof(qname));
-		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s.%s", kind, qdb, qname);
+		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s.%s", row[1], qdb, qname);
 		if ((one = query(b->ctl, sql, err, errlen)) == NULL) {
 			rc = -1;
 			break;
@@ -564,9 +577,14 @@ write_objects(struct backup *b, struct database *d, const char *file,
 			snprintf(err, errlen, "%.512s: no statement (missing "
 			    "privilege?)", sql);
 			rc = -1;
-		} else
-			rc = add_with_mode(w, b->ctl, r[mode_column],
-			    r[stmt_column], err, errlen);
+		} else if (tz_column >= 0 && r[tz_column] != NULL) {
+			literal(b->ctl, r[tz_column], lit, sizeof(lit));
+			snprintf(set, sizeof(set), "SET SESSION time_zone = %s", lit);
+			rc = sqlfile_add(w, set, err, errlen);
+		}
+		if (rc == 0)
+			rc = add_with_mode(w, b->ctl, r[1], r[stmt_column], err,
+			    errlen);
 		mysql_free_result(one);
 	}
 	mysql_free_result(res);
@@ -627,53 +645,101 @@ write_table_schema(struct backup *b, struct table *t, char *err, size_t errlen)
 	return backup_file_close(b, w, rel, NULL, err, errlen);
 }
 
+/* Adds the rows of a SHOW statement (its first column) to the file. */
+static int
+add_show(struct backup *b, struct gzw *w, const char *sql, char *err,
+    size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW r;
+	int rc = 0;
+
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+		snprintf(err, errlen, "grants: %.600s: %s", sql, mysql_error(b->ctl));
+		return -1;
+	}
+	while (rc == 0 && (r = mysql_fetch_row(res)) != NULL)
+		rc = r[0] ? sqlfile_add(w, r[0], err, errlen) : 0;
+	mysql_free_result(res);
+	return rc;
+}
+
+/*
+ * Roles first (a user's GRANT of a role needs the role), then users: each
+ * as CREATE ... IF NOT EXISTS, since the restoring server has its own
+ * root, then its grants.
+ */
+static int
+write_account(struct backup *b, struct gzw *w, MYSQL_ROW row, char *err,
+    size_t errlen)
+{
+	char sql[SQL_MAX], user[1024], host[1024], *stmt = NULL;
+	bool role = strcmp(row[2], "Y") == 0;
+	MYSQL_RES *res;
+	MYSQL_ROW r;
+	int rc = 0;
+
+	literal(b->ctl, row[0], user, sizeof(user));
+	literal(b->ctl, row[1], host, sizeof(host));
+	if (role) {
+		if (asprintf(&stmt, "CREATE ROLE IF NOT EXISTS %s", user) == -1 ||
+		    sqlfile_add(w, stmt, err, errlen) == -1) {
+			free(stmt);
+			return -1;
+		}
+		free(stmt);
+		snprintf(sql, sizeof(sql), "SHOW GRANTS FOR %s", user);
+		return add_show(b, w, sql, err, errlen);
+	}
+	snprintf(sql, sizeof(sql), "SHOW CREATE USER %s@%s", user, host);
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+		if (mysql_errno(b->ctl) == ER_PASSWORD_NO_MATCH) {
+			/* A host-name account under skip-name-resolve: the
+			 * server itself can neither show it nor match it. */
+			cli_warn("grants: skipping %s@%s: %s", user, host,
+			    mysql_error(b->ctl));
+			return 0;
+		}
+		snprintf(err, errlen, "grants: %.600s: %s", sql, mysql_error(b->ctl));
+		return -1;
+	}
+	if ((r = mysql_fetch_row(res)) != NULL && r[0] != NULL &&
+	    strncmp(r[0], "CREATE USER ", 12) == 0) {
+		if (asprintf(&stmt, "CREATE USER IF NOT EXISTS %s", r[0] + 12) == -1)
+			rc = -1;
+		else
+			rc = sqlfile_add(w, stmt, err, errlen);
+		free(stmt);
+	}
+	mysql_free_result(res);
+	snprintf(sql, sizeof(sql), "SHOW GRANTS FOR %s@%s", user, host);
+	return rc == 0 ? add_show(b, w, sql, err, errlen) : -1;
+}
+
 static int
 write_grants(struct backup *b, char *err, size_t errlen)
 {
 	const char *rel = b->opt->level > 0 ? "@grants.sql.gz" : "@grants.sql";
-	char sql[SQL_MAX], user[1024], host[1024];
-	MYSQL_RES *users, *res;
-	MYSQL_ROW row, r;
+	MYSQL_RES *accounts;
+	MYSQL_ROW row;
 	struct gzw *w;
 	int rc = 0;
 
-	if ((users = query(b->ctl, "SELECT User, Host FROM mysql.user "
-	    "WHERE User <> '' ORDER BY User, Host", err, errlen)) == NULL)
+	/* The accounts every server creates for itself are the target's own. */
+	if ((accounts = query(b->ctl, "SELECT User, Host, is_role FROM "
+	    "mysql.user WHERE User NOT IN ('', 'root', 'mariadb.sys', 'mysql') "
+	    "ORDER BY is_role DESC, User, Host", err, errlen)) == NULL) {
+		snprintf(err, errlen, "grants: %s", mysql_error(b->ctl));
 		return -1;
+	}
 	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
 	    NULL || sqlfile_begin(w, err, errlen) == -1) {
-		mysql_free_result(users);
+		mysql_free_result(accounts);
 		return -1;
 	}
-	while (rc == 0 && (row = mysql_fetch_row(users)) != NULL) {
-		literal(b->ctl, row[0], user, sizeof(user));
-		literal(b->ctl, row[1], host, sizeof(host));
-		snprintf(sql, sizeof(sql), "SHOW CREATE USER %s@%s", user, host);
-		if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
-			rc = -1;
-			break;
-		}
-		if ((r = mysql_fetch_row(res)) != NULL && r[0] != NULL) {
-			char *stmt;
-
-			/* IF NOT EXISTS: the restoring server has root already. */
-			if (strncmp(r[0], "CREATE USER ", 12) == 0 &&
-			    asprintf(&stmt, "CREATE USER IF NOT EXISTS %s",
-			    r[0] + 12) != -1) {
-				rc = sqlfile_add(w, stmt, err, errlen);
-				free(stmt);
-			}
-		}
-		mysql_free_result(res);
-		snprintf(sql, sizeof(sql), "SHOW GRANTS FOR %s@%s", user, host);
-		if (rc == 0 && (res = query(b->ctl, sql, err, errlen)) == NULL)
-			rc = -1;
-		while (rc == 0 && (r = mysql_fetch_row(res)) != NULL)
-			rc = sqlfile_add(w, r[0], err, errlen);
-		if (rc == 0)
-			mysql_free_result(res);
-	}
-	mysql_free_result(users);
+	while (rc == 0 && (row = mysql_fetch_row(accounts)) != NULL)
+		rc = write_account(b, w, row, err, errlen);
+	mysql_free_result(accounts);
 	if (rc == -1) {
 		gzw_abort(w);
 		return -1;
@@ -698,26 +764,27 @@ schema_write(struct backup *b, char *err, size_t errlen)
 		if (write_views(b, d, msg, sizeof(msg)) == -1)
 			goto fail;
 		literal(b->ctl, d->name, lit, sizeof(lit));
-		snprintf(sql, sizeof(sql), "SELECT ROUTINE_NAME, ROUTINE_TYPE "
+		snprintf(sql, sizeof(sql), "SELECT ROUTINE_NAME, ROUTINE_TYPE, NULL "
 		    "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s "
 		    "ORDER BY ROUTINE_TYPE, ROUTINE_NAME", lit);
 		snprintf(file, sizeof(file), "@routines.sql%s", gz);
-		if (write_objects(b, d, file, sql, NULL, 2, 1, &d->has_routines,
+		if (write_objects(b, d, file, sql, 2, -1, &d->has_routines,
 		    msg, sizeof(msg)) == -1)
 			goto fail;
-		snprintf(sql, sizeof(sql), "SELECT TRIGGER_NAME FROM "
-		    "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s "
-		    "ORDER BY EVENT_OBJECT_TABLE, ACTION_ORDER", lit);
+		snprintf(sql, sizeof(sql), "SELECT TRIGGER_NAME, 'TRIGGER', "
+		    "EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
+		    "WHERE TRIGGER_SCHEMA = %s ORDER BY EVENT_OBJECT_TABLE, "
+		    "ACTION_ORDER", lit);
 		snprintf(file, sizeof(file), "@triggers.sql%s", gz);
-		if (write_objects(b, d, file, sql, "TRIGGER", 2, 1,
-		    &d->has_triggers, msg, sizeof(msg)) == -1)
+		if (write_objects(b, d, file, sql, 2, -1, &d->has_triggers, msg,
+		    sizeof(msg)) == -1)
 			goto fail;
-		snprintf(sql, sizeof(sql), "SELECT EVENT_NAME FROM "
+		snprintf(sql, sizeof(sql), "SELECT EVENT_NAME, 'EVENT', NULL FROM "
 		    "information_schema.EVENTS WHERE EVENT_SCHEMA = %s "
 		    "ORDER BY EVENT_NAME", lit);
 		snprintf(file, sizeof(file), "@events.sql%s", gz);
-		if (write_objects(b, d, file, sql, "EVENT", 3, 1, &d->has_events,
-		    msg, sizeof(msg)) == -1)
+		if (write_objects(b, d, file, sql, 3, 2, &d->has_events, msg,
+		    sizeof(msg)) == -1)
 			goto fail;
 		continue;
 fail:

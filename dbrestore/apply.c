@@ -144,8 +144,9 @@ apply_check_targets(struct restore *r, char *err, size_t errlen)
 		for (j = 0; j < r->dbs[i].n_tables; j++) {
 			struct rdb *d = &r->dbs[i];
 
-			/* A sequence's state is set, never loaded: no rows lost. */
-			if (d->tables[j].is_sequence)
+			/* Data-only: the tables must be there, and are loaded. */
+			if (json_is_null(json_object_get(d->tables[j].json,
+			    "schema_file")) && d->tables[j].is_sequence)
 				continue;
 			rc = exists(r->ctl, d->target, d->tables[j].name, kind,
 			    sizeof(kind), msg, sizeof(msg));
@@ -156,7 +157,9 @@ apply_check_targets(struct restore *r, char *err, size_t errlen)
 				return -1;
 			}
 			qualified(d->target, d->tables[j].name, q, sizeof(q));
-			if (strcmp(kind, "VIEW") == 0 ||
+			/* A sequence always holds its state: never "empty". */
+			if (strcmp(kind, "VIEW") == 0 || d->tables[j].is_sequence ||
+			    strcmp(kind, "SEQUENCE") == 0 ||
 			    (rc = is_empty(r->ctl, d->target, d->tables[j].name,
 			    msg, sizeof(msg))) == 0) {
 				snprintf(err, errlen, "%s exists and is not empty: "
@@ -211,7 +214,8 @@ apply_adapt(const struct restore *r, const struct rdb *d, const char *stmt,
 	if (out != NULL && r->opt->drop_existing &&
 	    strncmp(out, "CREATE ", 7) == 0 &&
 	    strncmp(out, "CREATE TABLE", 12) != 0 &&
-	    strncmp(out, "CREATE SEQUENCE", 15) != 0) {
+	    strncmp(out, "CREATE SEQUENCE", 15) != 0 &&
+	    strncmp(out, "CREATE USER", 11) != 0) {
 		if (asprintf(&replaced, "CREATE OR REPLACE %s", out + 7) == -1)
 			replaced = NULL;
 		free(out);
@@ -408,13 +412,14 @@ apply_objects(struct restore *r, char *err, size_t errlen)
 			return -1;
 		for (k = 0; k < 3; k++) {
 			rel = json_string_value(json_object_get(d->json, kinds[k]));
-			if (rel != NULL && run_file(r, r->ctl, rel, d, false, err,
+			if (rel != NULL && run_file(r, r->ctl, rel, d, true, err,
 			    errlen) == -1)
 				return -1;
 		}
 	}
 	rel = json_string_value(json_object_get(r->manifest, "grants_file"));
-	if (r->opt->grants && rel != NULL && r->n_dbs > 0 &&
+	/* Accounts are global: --test never touches them. */
+	if (r->opt->grants && !r->opt->test && rel != NULL && r->n_dbs > 0 &&
 	    run_file(r, r->ctl, rel, &r->dbs[0], false, err, errlen) == -1)
 		return -1;
 	/* Objects were created under their own sql_mode; back to ours. */

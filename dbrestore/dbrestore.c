@@ -285,7 +285,7 @@ report(const struct restore *r, const char *mode, int ok, FILE *f)
 int
 main(int argc, char **argv)
 {
-	struct settings s;
+	struct settings s, conn;
 	struct options o;
 	struct restore r;
 	const char *backup, *mode;
@@ -300,8 +300,11 @@ main(int argc, char **argv)
 		cli_usage_error(EXIT_USAGE, "%s", err);
 	if (hash_init() == -1 || conn_library_init() == -1)
 		cli_die(EXIT_FAILED, "cannot initialise the libraries");
+	/* Statements name their databases; the connection needs none. */
+	conn = s;
+	conn.database = NULL;
 	memset(&r, 0, sizeof(r));
-	r.settings = &s;
+	r.settings = &conn;
 	r.opt = &o;
 	r.started_ms = time_monotonic_ms();
 

@@ -265,6 +265,8 @@ write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
 		    errlen) == -1)
 			return -1;
 	}
+	/* Objects set their own sql_mode and time zone; the rows need ours. */
+	fprintf(f, "%s;\n", RESTORE_SESSION_SQL);
 	return 0;
 }
 
@@ -272,12 +274,17 @@ int
 sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
 {
 	size_t i;
-
 	fprintf(f, "-- dbkit backup %s, written by dbrestore --sql\n"
 	    "SET NAMES utf8mb4;\n%s;\n", r->id, RESTORE_SESSION_SQL);
+	const char *grants = json_string_value(json_object_get(r->manifest,
+	    "grants_file"));
+
 	for (i = 0; i < r->n_dbs; i++)
 		if (write_db(r, &r->dbs[i], f, err, errlen) == -1)
 			return -1;
+	if (r->opt->grants && grants != NULL && r->n_dbs > 0 &&
+	    copy_statements(r, &r->dbs[0], grants, f, false, err, errlen) == -1)
+		return -1;
 	fputs("SET SESSION foreign_key_checks = 1;\n", f);
 	return 0;
 }

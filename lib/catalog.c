@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * catalog: ids sort by time because the timestamp comes first and is in
- * UTC with fixed width, so a name sort is a time sort.  "latest" walks
- * from the newest and skips what does not read as a backup, so a torn or
- * partial directory never shadows a good one.
+ * UTC with fixed width, so a name sort is a time sort.  "latest" is the
+ * newest finished backup; ID.partial directories are skipped.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -147,15 +146,23 @@ catalog_resolve(const char *root, const char *spec, char *dir, size_t dirlen,
 	}
 	if (catalog_list(root, &list, &n, err, errlen) == -1)
 		return -1;
+	/*
+	 * The newest finished backup, and only that one: if it does not read,
+	 * quietly restoring an older one would bring back stale data.
+	 */
 	for (i = n; i-- > 0;) {
 		if (list[i].partial)
 			continue;
 		snprintf(dir, dirlen, "%s/%s", root, list[i].id);
-		if ((m = manifest_read(dir, msg, sizeof(msg))) != NULL) {
-			json_decref(m);
-			free(list);
-			return 0;
+		m = manifest_read(dir, msg, sizeof(msg));
+		free(list);
+		if (m == NULL) {
+			snprintf(err, errlen, "latest backup cannot be used: %s "
+			    "(name an older backup by its id)", msg);
+			return -1;
 		}
+		json_decref(m);
+		return 0;
 	}
 	free(list);
 	snprintf(err, errlen, "%s: no complete backup", root);

@@ -63,9 +63,14 @@ conn_open(const struct settings *s, unsigned int flags, char *err,
 		timeout_s = 1;
 	mysql_optionsv(m, MYSQL_SET_CHARSET_NAME, "utf8mb4");
 	mysql_optionsv(m, MYSQL_OPT_CONNECT_TIMEOUT, &timeout_s);
-	/* A server that accepts and then hangs must not hang us. */
-	mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout_s);
-	mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout_s);
+	/*
+	 * A monitor must not hang on a server that accepts and then stalls;
+	 * a backup must not give up on a lock wait or a long LOAD DATA.
+	 */
+	if (flags & CONN_BOUNDED_READS) {
+		mysql_optionsv(m, MYSQL_OPT_READ_TIMEOUT, &timeout_s);
+		mysql_optionsv(m, MYSQL_OPT_WRITE_TIMEOUT, &timeout_s);
+	}
 	/* A silent reconnect would lose session state and snapshots. */
 	mysql_optionsv(m, MYSQL_OPT_RECONNECT, &off);
 	mysql_optionsv(m, MYSQL_OPT_LOCAL_INFILE, &infile);

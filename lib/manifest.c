@@ -53,13 +53,55 @@ safe_path(const char *p)
 	}
 }
 
+/* Whether path p (a string, or null: no file) is one of the listed files. */
+static bool
+listed(json_t *set, json_t *p)
+{
+	return json_is_null(p) || p == NULL ||
+	    (json_is_string(p) && json_object_get(set, json_string_value(p)));
+}
+
+/*
+ * Every file the manifest refers to must be among the files it lists with
+ * a checksum, or a damaged file could slip past verification.  Returns the
+ * first path that is not, or NULL.
+ */
+static const char *
+unlisted_reference(json_t *m, json_t *set)
+{
+	static const char *const db_files[] = { "views_file", "routines_file",
+	    "triggers_file", "events_file" };
+	json_t *d, *t, *c, *p;
+	size_t i, j, k;
+
+	p = json_object_get(m, "grants_file");
+	if (!listed(set, p))
+		return json_string_value(p);
+	json_array_foreach(json_object_get(m, "databases"), i, d) {
+		for (k = 0; k < 4; k++)
+			if (!listed(set, p = json_object_get(d, db_files[k])))
+				return json_is_string(p) ? json_string_value(p) : "?";
+		json_array_foreach(json_object_get(d, "tables"), j, t) {
+			if (!listed(set, p = json_object_get(t, "schema_file")))
+				return json_is_string(p) ? json_string_value(p) : "?";
+			json_array_foreach(json_object_get(t, "chunks"), k, c)
+				if (json_is_null(p = json_object_get(c, "file")) ||
+				    !listed(set, p))
+					return json_is_string(p) ?
+					    json_string_value(p) : "?";
+		}
+	}
+	return NULL;
+}
+
 json_t *
 manifest_read(const char *dir, char *err, size_t errlen)
 {
 	char path[4096];
 	const char *format = NULL, *id = NULL, *type = NULL;
 	json_int_t major = 0;
-	json_t *m, *files = NULL, *databases = NULL, *f;
+	json_t *m, *files = NULL, *databases = NULL, *f, *set = NULL;
+	const char *missing;
 	json_error_t je;
 	size_t i, len;
 	char *text;
@@ -91,6 +133,10 @@ manifest_read(const char *dir, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: malformed manifest", path);
 		goto bad;
 	}
+	if ((set = json_object()) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto bad;
+	}
 	json_array_foreach(files, i, f) {
 		const char *p = NULL, *sha = NULL;
 		json_int_t size = -1;
@@ -102,9 +148,17 @@ manifest_read(const char *dir, char *err, size_t errlen)
 			    path, i);
 			goto bad;
 		}
+		json_object_set_new(set, p, json_true());
 	}
+	if ((missing = unlisted_reference(m, set)) != NULL) {
+		snprintf(err, errlen, "%s: refers to %s, which it does not list "
+		    "with a checksum", path, missing);
+		goto bad;
+	}
+	json_decref(set);
 	return m;
 bad:
+	json_decref(set);
 	json_decref(m);
 	return NULL;
 }

@@ -306,3 +306,50 @@ EOF_TABLE
 	assert_failure 1
 	[ "$stderr" = "dbbackup: database 'no_such_db' does not exist" ]
 }
+
+@test "objects of one database do not change how the next one's rows load" {
+	sql src "CREATE DATABASE a1; CREATE PROCEDURE a1.p() SELECT 1;
+		CREATE DATABASE b2; CREATE TABLE b2.t (id INT AUTO_INCREMENT PRIMARY KEY, v INT);
+		SET SESSION sql_mode = 'NO_AUTO_VALUE_ON_ZERO'; INSERT INTO b2.t VALUES (0, 10), (5, 50);"
+	run --separate-stderr dbbackup --json full a1 b2
+	assert_success
+	id=$(jq -r .id <<<"$output")
+	sql src 'DROP DATABASE a1; DROP DATABASE b2'
+	dbrestore --sql "$id" | mariadb --no-defaults -uroot -S "$SOCK_src"
+	[ "$(sql src 'SELECT id, v FROM b2.t ORDER BY v')" = "0	10
+5	50" ]
+	sql src 'DROP DATABASE a1; DROP DATABASE b2'
+	dbrestore "$id"
+	[ "$(sql src 'SELECT id, v FROM b2.t ORDER BY v')" = "0	10
+5	50" ]
+	sql src 'DROP DATABASE a1; DROP DATABASE b2'
+}
+
+@test "an excluded table takes its triggers along, so the backup still restores" {
+	run --separate-stderr dbbackup --json --exclude "$DB.child" --exclude "$DB.big" full "$DB"
+	assert_success
+	path=$(jq -r .path <<<"$output")
+	[ "$(jq -r '[.databases[0].tables[].name] | index("child")' "$path/manifest.json")" = null ]
+	[ "$(jq -r '.databases[0].triggers_file' "$path/manifest.json")" = null ]
+	run --separate-stderr dbrestore --test "$(basename "$path")"
+	assert_success
+	rm -rf "$path"
+}
+
+@test "users and grants come back with --grants, and --test leaves them alone" {
+	sql src "CREATE USER IF NOT EXISTS app@'10.0.0.%' IDENTIFIED BY 'apppw'; GRANT SELECT ON \`$DB\`.* TO app@'10.0.0.%';
+		CREATE ROLE IF NOT EXISTS reader; GRANT reader TO app@'10.0.0.%'"
+	run --separate-stderr dbbackup --json --grants schema "$DB"
+	assert_success
+	id=$(jq -r .id <<<"$output")
+	run --separate-stderr dbrestore --test --grants "$id"
+	assert_success
+	use dst
+	[ -z "$(sql dst "SELECT User FROM mysql.user WHERE User = 'app'")" ]
+	run --separate-stderr dbrestore --grants "$id"
+	assert_success
+	[ "$(sql dst "SELECT User, Host FROM mysql.user WHERE User = 'app'")" = "app	10.0.0.%" ]
+	sql dst "SHOW GRANTS FOR app@'10.0.0.%'" | grep -q "GRANT SELECT ON \`$DB\`.\* TO \`app\`@\`10.0.0.%\`"
+	sql src "DROP USER app@'10.0.0.%'; DROP ROLE reader"
+	sql dst "DROP USER app@'10.0.0.%'"
+}

@@ -86,15 +86,27 @@ refused() {
 	refused "$BAD/manifest.json: format version 2 is newer than this dbkit reads (1); use a newer dbrestore"
 }
 
-@test "a directory without a manifest is not a backup, and latest skips it" {
+@test "a directory without a manifest is not a backup; latest skips only unfinished ones" {
 	mv "$BAD/manifest.json" "$BATS_TEST_TMPDIR/m"
 	refused "$BAD/manifest.json: No such file or directory"
-	# A newer but unfinished backup in the catalogue does not hide the good one.
-	mkdir "$CAT/29991231T235959Z-full" "$CAT/29991231T235959Z-full.partial"
+	# A newer backup still being written does not hide the good one...
+	mkdir "$CAT/29991231T235959Z-full.partial"
 	run --separate-stderr dbrestore --verify --json latest
-	rmdir "$CAT/29991231T235959Z-full" "$CAT/29991231T235959Z-full.partial"
+	rmdir "$CAT/29991231T235959Z-full.partial"
 	assert_success
 	json_is .id "$(basename "$GOOD")"
+	# ...but a newer finished one that does not read is not silently
+	# passed over for an older one.
+	mkdir "$CAT/29991231T235959Z-full"
+	run --separate-stderr dbrestore --verify latest
+	rmdir "$CAT/29991231T235959Z-full"
+	assert_failure 2
+	[ "$stderr" = "dbrestore: latest backup cannot be used: $CAT/29991231T235959Z-full/manifest.json: No such file or directory (name an older backup by its id)" ]
+}
+
+@test "a file the manifest uses but does not list is refused" {
+	jq '.files |= map(select(.path | endswith("@views.sql.gz") | not))' "$GOOD/manifest.json" >"$BAD/manifest.json"
+	refused "$BAD/manifest.json: refers to shop/@views.sql.gz, which it does not list with a checksum"
 }
 
 @test "bad names and flags are usage errors" {
