@@ -92,7 +92,7 @@ usage(void)
 "      --exclude PATTERN      skip databases (db) or tables (db.table) matching\n"
 "                             the shell PATTERN; repeatable\n"
 "      --chunk-rows N         split tables with an integer key into chunks of\n"
-"                             about N rows (default 500000)\n"
+"                             about N rows (default 100000)\n"
 "      --lock-wait-timeout DUR  longest wait for the global lock (default 5s)\n"
 "      --long-query-guard DUR   refuse to lock while a statement has run this\n"
 "                             long (default 60s)\n"
@@ -148,7 +148,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
 	    sysconf(_SC_NPROCESSORS_ONLN) : 2;
-	o->chunk_rows = 500000;
+	o->chunk_rows = 100000;
 	o->level = -1;			/* decided by the settings later */
 	o->lock_wait_timeout_s = 5;
 	o->long_query_guard_s = 60;

@@ -4,12 +4,11 @@
  * OpenSSL's libcrypto, which libmariadb loads anyway and which uses the
  * CPU's SHA instructions: 1.5 GB/s here against libsodium's 0.43 GB/s,
  * and every byte of a backup goes through it once when written and once
- * when verified.  Row hashes are SipHash-
- * 2-4 (crypto_shorthash) under a fixed key, read as a little-endian
- * 64-bit number; a table's checksum is the sum of its rows' hashes modulo
- * 2^64, which does not depend on the order the rows arrive in.  SipHash
- * is used for its speed and its good spread on short, similar inputs, not
- * as a secret: the key is public and constant.
+ * when verified.  Row hashes are XXH3-64 (xxHash, compiled in from its
+ * header) with seed 0: a table's checksum is the sum of its rows' hashes
+ * modulo 2^64, which does not depend on the order the rows arrive in.
+ * XXH3 replaced SipHash-2-4 after profiling: the row hash was 15% of a
+ * backup's CPU, and it only needs a good spread, not a secret key.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,19 +20,12 @@
 #include <openssl/evp.h>
 #include <sodium.h>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "hash.h"
 
 #define READ_SIZE (64 * 1024)
-
-/*
- * The row-hash key: the 16 ASCII bytes of "dbkit-row-hash-1".  It is part
- * of the on-disk format (every stored table checksum depends on it), so it
- * never changes; a new key would be a new format version.
- */
-static const unsigned char row_key[crypto_shorthash_KEYBYTES] = {
-	'd', 'b', 'k', 'i', 't', '-', 'r', 'o',
-	'w', '-', 'h', 'a', 's', 'h', '-', '1',
-};
 
 int
 hash_init(void)
@@ -132,13 +124,5 @@ out:
 uint64_t
 hash_row(const void *row, size_t len)
 {
-	unsigned char out[crypto_shorthash_BYTES];
-	uint64_t v = 0;
-	int i;
-
-	(void)crypto_shorthash(out, row, len, row_key);
-	/* Byte by byte, so the value is the same on any host's byte order. */
-	for (i = crypto_shorthash_BYTES - 1; i >= 0; i--)
-		v = v << 8 | out[i];
-	return v;
+	return XXH3_64bits(row, len);
 }

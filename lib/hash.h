@@ -2,7 +2,7 @@
 /*
  * hash: the checksums of the backup format, through libsodium.  SHA-256
  * of files (the manifest's integrity record) and an order-independent
- * content checksum of table rows (the sum of a keyed 64-bit hash of each
+ * content checksum of table rows (the sum of a 64-bit hash of each
  * row), so a restored table can be compared with its backup whatever
  * order the server returns the rows in.
  */

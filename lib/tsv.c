@@ -4,6 +4,7 @@
  * runs of plain bytes with memcpy and looks each byte up in a table.
  */
 #define _GNU_SOURCE
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -16,20 +17,46 @@ static const char escapes[256] = {
 	['\032'] = 'Z', ['\\'] = '\\',
 };
 
+/*
+ * Whether any of the 8 bytes in x is one that needs escaping, 8 at a time
+ * (SWAR): a zero byte in x ^ (c * 0x01..01) marks a byte equal to c.  Rows
+ * are mostly plain text, so this skips them at a word per step.
+ */
+static inline bool
+needs_escape(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones << 7;
+	uint64_t hit = 0;
+
+#define HAS(c) (((x ^ (ones * (c))) - ones) & ~(x ^ (ones * (c))) & highs)
+	hit = HAS(0x00) | HAS('\t') | HAS('\n') | HAS('\r') | HAS(0x1a) |
+	    HAS('\\');
+#undef HAS
+	return hit != 0;
+}
+
 size_t
 tsv_escape(const char *in, size_t len, char *out)
 {
 	const unsigned char *p = (const unsigned char *)in, *end = p + len;
 	const unsigned char *run;
 	char *o = out;
+	uint64_t word;
 
 	if (in == NULL) {
 		memcpy(out, "\\N", 2);
 		return 2;
 	}
 	while (p < end) {
-		for (run = p; p < end && escapes[*p] == 0; p++)
-			;
+		run = p;
+		while (end - p >= 8) {
+			memcpy(&word, p, 8);
+			if (needs_escape(word))
+				break;
+			p += 8;
+		}
+		while (p < end && escapes[*p] == 0)
+			p++;
 		memcpy(o, run, (size_t)(p - run));
 		o += p - run;
 		if (p < end) {
