@@ -429,7 +429,7 @@ checks_run(struct target *t, const struct limits *l)
 	int failed;
 
 	start = time_monotonic_ms();
-	m = conn_open(&t->conn, 0, t->error, sizeof(t->error));
+	m = conn_open(&t->conn, CONN_BOUNDED_READS, t->error, sizeof(t->error));
 	connected = time_monotonic_ms();
 	if (m == NULL) {
 		t->reachable = false;
