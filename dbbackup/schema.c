@@ -645,9 +645,25 @@ write_table_schema(struct backup *b, struct table *t, char *err, size_t errlen)
 	return backup_file_close(b, w, rel, NULL, err, errlen);
 }
 
-/* Adds the rows of a SHOW statement (its first column) to the file. */
+/*
+ * A GRANT without its "IDENTIFIED BY PASSWORD '...'" clause: the password
+ * travels in CREATE USER IF NOT EXISTS, which leaves an existing account's
+ * password alone; a GRANT with the clause would reset it.
+ */
+static void
+strip_password(char *grant)
+{
+	char *p = strstr(grant, " IDENTIFIED BY PASSWORD '"), *end;
+
+	if (strncmp(grant, "GRANT ", 6) != 0 || p == NULL ||
+	    (end = strchr(p + 25, '\'')) == NULL)
+		return;
+	memmove(p, end + 1, strlen(end + 1) + 1);
+}
+
+/* Adds the rows of a SHOW GRANTS (its first column) to the file. */
 static int
-add_show(struct backup *b, struct gzw *w, const char *sql, char *err,
+add_grants(struct backup *b, struct gzw *w, const char *sql, char *err,
     size_t errlen)
 {
 	MYSQL_RES *res;
@@ -658,8 +674,12 @@ add_show(struct backup *b, struct gzw *w, const char *sql, char *err,
 		snprintf(err, errlen, "grants: %.600s: %s", sql, mysql_error(b->ctl));
 		return -1;
 	}
-	while (rc == 0 && (r = mysql_fetch_row(res)) != NULL)
-		rc = r[0] ? sqlfile_add(w, r[0], err, errlen) : 0;
+	while (rc == 0 && (r = mysql_fetch_row(res)) != NULL) {
+		if (r[0] == NULL)
+			continue;
+		strip_password(r[0]);
+		rc = sqlfile_add(w, r[0], err, errlen);
+	}
 	mysql_free_result(res);
 	return rc;
 }
@@ -689,7 +709,7 @@ write_account(struct backup *b, struct gzw *w, MYSQL_ROW row, char *err,
 		}
 		free(stmt);
 		snprintf(sql, sizeof(sql), "SHOW GRANTS FOR %s", user);
-		return add_show(b, w, sql, err, errlen);
+		return add_grants(b, w, sql, err, errlen);
 	}
 	snprintf(sql, sizeof(sql), "SHOW CREATE USER %s@%s", user, host);
 	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
@@ -713,7 +733,7 @@ write_account(struct backup *b, struct gzw *w, MYSQL_ROW row, char *err,
 	}
 	mysql_free_result(res);
 	snprintf(sql, sizeof(sql), "SHOW GRANTS FOR %s@%s", user, host);
-	return rc == 0 ? add_show(b, w, sql, err, errlen) : -1;
+	return rc == 0 ? add_grants(b, w, sql, err, errlen) : -1;
 }
 
 static int

@@ -197,6 +197,28 @@ replace_all(const char *s, const char *from, const char *to)
 	return out;
 }
 
+/*
+ * --test creates events disabled: in scratch databases they must not fire,
+ * and one that names another database could change real data.  The server
+ * writes the status in the header of SHOW CREATE EVENT, before " DO ".
+ */
+static char *
+disable_event(char *stmt)
+{
+	char *event, *body, *enable, *out;
+
+	if (strncmp(stmt, "CREATE ", 7) != 0 ||
+	    (event = strstr(stmt, " EVENT ")) == NULL ||
+	    (body = strstr(event, " DO ")) == NULL ||
+	    (enable = strstr(event, " ENABLE")) == NULL || enable > body)
+		return stmt;
+	if (asprintf(&out, "%.*s DISABLE%s", (int)(enable - stmt), stmt,
+	    enable + 7) == -1)
+		out = NULL;
+	free(stmt);
+	return out;
+}
+
 char *
 apply_adapt(const struct restore *r, const struct rdb *d, const char *stmt,
     bool rewrite)
@@ -211,11 +233,14 @@ apply_adapt(const struct restore *r, const struct rdb *d, const char *stmt,
 		out = replace_all(stmt, qsrc, qdst);
 	else
 		out = strdup(stmt);
+	if (out != NULL && r->opt->test)
+		out = disable_event(out);
 	if (out != NULL && r->opt->drop_existing &&
 	    strncmp(out, "CREATE ", 7) == 0 &&
 	    strncmp(out, "CREATE TABLE", 12) != 0 &&
 	    strncmp(out, "CREATE SEQUENCE", 15) != 0 &&
-	    strncmp(out, "CREATE USER", 11) != 0) {
+	    strncmp(out, "CREATE USER", 11) != 0 &&
+	    strncmp(out, "CREATE ROLE", 11) != 0) {
 		if (asprintf(&replaced, "CREATE OR REPLACE %s", out + 7) == -1)
 			replaced = NULL;
 		free(out);

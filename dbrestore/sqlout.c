@@ -74,7 +74,7 @@ put_value(FILE *f, const char *v, size_t len, bool is_null, enum literal kind)
 
 static int
 copy_statements(struct restore *r, const struct rdb *d, const char *rel,
-    FILE *f, bool delimiter, char *err, size_t errlen)
+    FILE *f, bool delimiter, bool rewrite, char *err, size_t errlen)
 {
 	char path[8192];
 	char **stmts, *sql;
@@ -86,7 +86,7 @@ copy_statements(struct restore *r, const struct rdb *d, const char *rel,
 	if (delimiter && n > 0)
 		fputs("DELIMITER ;;\n", f);
 	for (i = 0; i < n; i++) {
-		if ((sql = apply_adapt(r, d, stmts[i], true)) == NULL) {
+		if ((sql = apply_adapt(r, d, stmts[i], rewrite)) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			sqlfile_free(stmts, n);
 			return -1;
@@ -234,7 +234,7 @@ write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
 			fprintf(f, "DROP %s IF EXISTS %s;\n", d->tables[i].is_sequence ?
 			    "SEQUENCE" : "TABLE", q);
 		}
-		if (file != NULL && copy_statements(r, d, file, f, false, err,
+		if (file != NULL && copy_statements(r, d, file, f, false, false, err,
 		    errlen) == -1)
 			return -1;
 	}
@@ -261,7 +261,7 @@ write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
 		const char *rel = json_string_value(json_object_get(d->json,
 		    kinds[k]));
 
-		if (rel != NULL && copy_statements(r, d, rel, f, true, err,
+		if (rel != NULL && copy_statements(r, d, rel, f, true, true, err,
 		    errlen) == -1)
 			return -1;
 	}
@@ -283,7 +283,8 @@ sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
 		if (write_db(r, &r->dbs[i], f, err, errlen) == -1)
 			return -1;
 	if (r->opt->grants && grants != NULL && r->n_dbs > 0 &&
-	    copy_statements(r, &r->dbs[0], grants, f, false, err, errlen) == -1)
+	    copy_statements(r, &r->dbs[0], grants, f, false, false, err,
+	    errlen) == -1)
 		return -1;
 	fputs("SET SESSION foreign_key_checks = 1;\n", f);
 	return 0;

@@ -350,6 +350,15 @@ EOF_TABLE
 	assert_success
 	[ "$(sql dst "SELECT User, Host FROM mysql.user WHERE User = 'app'")" = "app	10.0.0.%" ]
 	sql dst "SHOW GRANTS FOR app@'10.0.0.%'" | grep -q "GRANT SELECT ON \`$DB\`.\* TO \`app\`@\`10.0.0.%\`"
+	sql dst "SHOW GRANTS FOR app@'10.0.0.%'" | grep -q "GRANT \`reader\` TO \`app\`@\`10.0.0.%\`"
+	[ "$(sql dst "SELECT authentication_string = PASSWORD('apppw') FROM mysql.user WHERE User = 'app'")" = 1 ]
+	# Restoring again over an account that exists keeps its password,
+	# and roles survive --drop-existing.
+	sql dst "ALTER USER app@'10.0.0.%' IDENTIFIED BY 'changed'"
+	run --separate-stderr dbrestore --grants --drop-existing "$id"
+	assert_success
+	[ "$(sql dst "SELECT authentication_string = PASSWORD('changed') FROM mysql.user WHERE User = 'app'")" = 1 ]
+	sql dst "DROP ROLE reader"
 	sql src "DROP USER app@'10.0.0.%'; DROP ROLE reader"
 	sql dst "DROP USER app@'10.0.0.%'"
 }
