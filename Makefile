@@ -13,7 +13,7 @@ BATS_FLAGS ?=
 
 CFLAGS ?= -g -O2
 override CFLAGS += -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib 2>/dev/null) \
 	-DDBKIT_VERSION='"$(VERSION)"'
 override LDLIBS += -pthread -lm
 
@@ -49,7 +49,7 @@ DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
 	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
-BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libsodium libcrypto 2>/dev/null)
+BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libcrypto 2>/dev/null)
 
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore
 # Test drivers for the library, built by `make check` only.

@@ -440,7 +440,7 @@ main(int argc, char **argv)
 		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
 	if (o.n_only == 0 && s.database != NULL && s.database[0] != '\0')
 		add_databases(&o, s.database, (size_t)argc + 64);
-	if (hash_init() == -1 || conn_library_init() == -1)
+	if (conn_library_init() == -1)
 		cli_die(EXIT_FAILED, "cannot initialise the libraries");
 
 	/* DB_NAME chose what to back up; the connections name no database. */

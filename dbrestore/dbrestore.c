@@ -298,7 +298,7 @@ main(int argc, char **argv)
 	parse_options(argc, argv, &s, &o, &backup);
 	if (settings_load(&s, "dbrestore", err, sizeof(err)) == -1)
 		cli_usage_error(EXIT_USAGE, "%s", err);
-	if (hash_init() == -1 || conn_library_init() == -1)
+	if (conn_library_init() == -1)
 		cli_die(EXIT_FAILED, "cannot initialise the libraries");
 	/* Statements name their databases; the connection needs none. */
 	conn = s;

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include <openssl/evp.h>
-#include <sodium.h>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -26,13 +25,6 @@
 #include "hash.h"
 
 #define READ_SIZE (64 * 1024)
-
-int
-hash_init(void)
-{
-	/* 1 means an earlier call already did the work. */
-	return sodium_init() == -1 ? -1 : 0;
-}
 
 struct sha256 *
 sha256_new(void)
@@ -61,8 +53,8 @@ sha256_final(struct sha256 *s, char hex[65])
 
 	rc = EVP_DigestFinal_ex((EVP_MD_CTX *)s, digest, &len) == 1 && len == 32 ?
 	    0 : -1;
-	if (rc == 0)
-		sodium_bin2hex(hex, 65, digest, len);
+	for (unsigned int i = 0; rc == 0 && i < len; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
 	EVP_MD_CTX_free((EVP_MD_CTX *)s);
 	return rc;
 }

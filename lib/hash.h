@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hash: the checksums of the backup format, through libsodium.  SHA-256
+ * hash: the checksums of the backup format.  SHA-256
  * of files (the manifest's integrity record) and an order-independent
  * content checksum of table rows (the sum of a 64-bit hash of each
  * row), so a restored table can be compared with its backup whatever
@@ -11,9 +11,6 @@
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* Calls sodium_init; once, from main.  Returns 0 or -1. */
-int hash_init(void);
 
 /* A SHA-256 computed piece by piece. */
 struct sha256;

@@ -220,8 +220,6 @@ main(int argc, char **argv)
 	if (argc < 3)
 		return usage();
 	cmd = argv[1];
-	if (hash_init() == -1)
-		return fail("sodium_init failed");
 	if (strcmp(cmd, "gzwrite") == 0 && argc == 4)
 		return do_gzwrite(argv[2], argv[3]);
 	if (strcmp(cmd, "gzread") == 0 && (argc == 3 || argc == 4))
