@@ -9,6 +9,11 @@
  * inflater is reset for the next member; any other bytes are an error,
  * since a backup file has nothing after its data.  The file ending inside
  * a member is reported as truncation, never as a short file.
+ *
+ * Members as gzwrite writes them (at most GZW_BLOCK_SIZE bytes of data)
+ * take a fast path: the whole member goes through libdeflate in one call.
+ * The first member that does not fit, or does not decompress, hands the
+ * rest of the file to zlib, whose streaming errors say what is wrong.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,11 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <libdeflate.h>
 #include <zlib.h>
 
 #include "gzread.h"
+#include "gzwrite.h"
 
-#define IN_SIZE (64 * 1024)
+/* Room for one whole member of ours, compressed: libdeflate needs it all. */
+#define IN_SIZE (2u << 20)
 
 struct gzr {
 	int fd;
@@ -32,6 +40,10 @@ struct gzr {
 	z_stream z;
 	unsigned char *in;	/* IN_SIZE bytes; z.next_in points into it */
 	char *path;
+	/* The fast path: whole members through libdeflate, while it works. */
+	struct libdeflate_decompressor *fast;
+	unsigned char *fast_out;	/* GZW_BLOCK_SIZE bytes */
+	size_t fast_pos, fast_len;	/* what of fast_out is not served */
 };
 
 static void
@@ -39,6 +51,9 @@ gzr_free(struct gzr *r)
 {
 	if (r->z_ready)
 		(void)inflateEnd(&r->z);
+	if (r->fast != NULL)
+		libdeflate_free_decompressor(r->fast);
+	free(r->fast_out);
 	if (r->fd != -1)
 		(void)close(r->fd);
 	free(r->in);
@@ -106,6 +121,9 @@ gzr_open(const char *path, char *err, size_t errlen)
 		goto fail;
 	}
 	r->z_ready = 1;
+	/* Without the fast path the reader still works, only slower. */
+	if ((r->fast_out = malloc(GZW_BLOCK_SIZE)) != NULL)
+		r->fast = libdeflate_alloc_decompressor();
 	return r;
 fail:
 	gzr_free(r);
@@ -155,6 +173,36 @@ next_member(struct gzr *r, char *err, size_t errlen)
 	return 1;
 }
 
+/*
+ * Decompresses the member at z.next_in in one call with libdeflate, about
+ * three times zlib's speed, into fast_out.  Returns 1 when it did, 0 when
+ * this member is not for the fast path (larger than our blocks, cut
+ * short or corrupt): zlib then takes over for the rest of the file and
+ * reports exactly what is wrong.  -1 on a read error.
+ */
+static int
+fast_member(struct gzr *r, char *err, size_t errlen)
+{
+	size_t in_used = 0, out_len = 0;
+	enum libdeflate_result rc;
+
+	while (r->z.avail_in < IN_SIZE && !r->eof)
+		if (fill(r, err, errlen) == -1)
+			return -1;
+	rc = libdeflate_gzip_decompress_ex(r->fast, r->z.next_in, r->z.avail_in,
+	    r->fast_out, GZW_BLOCK_SIZE, &in_used, &out_len);
+	if (rc != LIBDEFLATE_SUCCESS) {
+		libdeflate_free_decompressor(r->fast);
+		r->fast = NULL;
+		return 0;
+	}
+	r->z.next_in += in_used;
+	r->z.avail_in -= (uInt)in_used;
+	r->fast_pos = 0;
+	r->fast_len = out_len;
+	return 1;
+}
+
 ssize_t
 gzr_read(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 {
@@ -168,12 +216,31 @@ gzr_read(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 	r->z.next_out = buf;
 	r->z.avail_out = (uInt)len;
 	while (r->z.avail_out > 0) {
+		if (r->fast_pos < r->fast_len) {
+			size_t n = r->fast_len - r->fast_pos;
+
+			if (n > r->z.avail_out)
+				n = r->z.avail_out;
+			memcpy(r->z.next_out, r->fast_out + r->fast_pos, n);
+			r->z.next_out += n;
+			r->z.avail_out -= (uInt)n;
+			r->fast_pos += n;
+			continue;
+		}
 		if (!r->in_member) {
 			switch (next_member(r, err, errlen)) {
 			case -1:
 				return -1;
 			case 0:
 				goto out;
+			}
+			if (r->fast != NULL) {
+				switch (fast_member(r, err, errlen)) {
+				case -1:
+					return -1;
+				case 1:
+					continue;
+				}
 			}
 			r->in_member = 1;
 		}
