@@ -56,3 +56,36 @@ SRC=$BATS_TEST_DIRNAME/..
 		grep -qw -- "$check" "$MAN/dbhealth.1" || fail "check $check is not in dbhealth(1)"
 	done
 }
+
+@test "every option in dbbackup and dbrestore --help is in their man pages" {
+	for prog in dbbackup dbrestore; do
+		run --separate-stderr "$prog" --help
+		assert_success
+		for opt in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
+			grep -q -- "Fl -${opt#--}\b" "$MAN/$prog.1" ||
+				fail "$opt is not in $prog(1)"
+		done
+	done
+}
+
+@test "every long option dbbackup and dbrestore accept is in their --help" {
+	for prog in dbbackup dbrestore; do
+		run --separate-stderr "$prog" --help
+		for opt in $(grep -h '_argument' "$SRC/$prog/$prog.c" "$SRC/lib/settings.h" |
+			sed -n 's/.*{ "\([a-z][a-z0-9-]*\)",.*/\1/p' | sort -u); do
+			[[ $output == *"--$opt"* ]] || fail "--$opt is not in $prog --help"
+		done
+	done
+}
+
+@test "every manifest field dbbackup writes is in dbkit-backup(5)" {
+	for key in $(grep -o '"[a-z_0-9]*", ' "$SRC/dbbackup/result.c" | tr -d '", ' | sort -u); do
+		case $key in
+		full|schema|data|table|sequence|gzip|none|text|bit|char) continue ;;
+		path|rate_bytes_per_s)	# the --json report, not the manifest
+			grep -q -- "$key" "$MAN/dbbackup.1" || fail "report key $key is not in dbbackup(1)"
+			continue ;;
+		esac
+		grep -q -- "$key" "$MAN/dbkit-backup.5" || fail "manifest key $key is not in dbkit-backup(5)"
+	done
+}
