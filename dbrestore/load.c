@@ -26,6 +26,7 @@ struct job {
 	struct rdb *db;
 	struct rtable *table;
 	const char *file;
+	bool taken;
 	uint64_t rows;
 };
 
@@ -33,7 +34,7 @@ struct queue {
 	struct restore *r;
 	struct job *jobs;
 	size_t n;
-	atomic_size_t next;
+	size_t next;		/* jobs before it are all taken */
 	atomic_int failed;
 	pthread_mutex_t lock;
 	char err[2048];
@@ -200,19 +201,54 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 	return rc;
 }
 
+/*
+ * The next chunk to load, preferring a table no other worker is loading:
+ * LOAD DATA into a table with an AUTO_INCREMENT column holds the table's
+ * AUTO-INC lock to the end of the statement (innodb_autoinc_lock_mode 1,
+ * the default), so two chunks of one such table load one after the
+ * other, and the second worker would only wait.  NULL when all are taken.
+ */
+static struct job *
+take_job(struct queue *q, struct job *done)
+{
+	struct job *pick = NULL;
+	size_t i, j;
+
+	pthread_mutex_lock(&q->lock);
+	if (done != NULL)
+		done->table->loading--;
+	while (q->next < q->n && q->jobs[q->next].taken)
+		q->next++;
+	/* Of the tables free now, the one with the most chunks left. */
+	for (i = q->next; i < q->n; i++)
+		if (!q->jobs[i].taken && q->jobs[i].table->loading == 0 &&
+		    (pick == NULL || q->jobs[i].table->pending >
+		    pick->table->pending))
+			pick = &q->jobs[i];
+	for (j = q->next; j < q->n && pick == NULL; j++)
+		if (!q->jobs[j].taken)
+			pick = &q->jobs[j];
+	if (pick != NULL) {
+		pick->taken = true;
+		pick->table->loading++;
+		pick->table->pending--;
+	}
+	pthread_mutex_unlock(&q->lock);
+	return pick;
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct queue *q = arg;
+	struct job *job = NULL;
 	char err[2048];
 	MYSQL *m;
-	size_t i;
 
 	if ((m = apply_connect(q->r, CONN_LOCAL_INFILE, err, sizeof(err))) == NULL)
 		goto fail;
-	while (!atomic_load(&q->failed) &&
-	    (i = atomic_fetch_add(&q->next, 1)) < q->n) {
-		if (load_job(q, m, &q->jobs[i], err, sizeof(err)) == -1)
+	while (!atomic_load(&q->failed) && (job = take_job(q, job)) != NULL) {
+		if (load_job(q, m, job, err, sizeof(err)) == -1)
 			goto fail;
 		atomic_fetch_add(&q->r->chunks_done, 1);
 	}
@@ -260,6 +296,8 @@ load_data(struct restore *r, char *err, size_t errlen)
 				    json_object_get(c, "rows"));
 				if (jb->file == NULL)
 					q.n--;
+				else
+					jb->table->pending++;
 			}
 		}
 	r->chunks_total = (unsigned int)q.n;

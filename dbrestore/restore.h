@@ -33,6 +33,8 @@ struct rtable {
 	json_t *json;			/* its manifest entry */
 	bool is_sequence;
 	bool versioned;			/* load history: insert_history on */
+	int loading;			/* workers loading it now (load.c) */
+	int pending;			/* its chunks not yet taken (load.c) */
 	uint64_t rows;			/* the manifest's count */
 	uint64_t checksum;
 	bool has_checksum;
