@@ -30,6 +30,7 @@
 #include "jsonout.h"
 #include "manifest.h"
 #include "parse.h"
+#include "progress.h"
 #include "result.h"
 #include "schema.h"
 #include "snapshot.h"
@@ -317,23 +318,31 @@ sync_dirs(struct backup *b, char *err, size_t errlen)
 	return fs_fsync_dir(b->dir, err, errlen);
 }
 
-static volatile sig_atomic_t progress_done;
+static atomic_int progress_done;	/* set by main when the work is over */
 
 static void *
 progress_main(void *arg)
 {
 	struct backup *b = arg;
-	double mb, secs;
+	struct progress_counts c = { 0 };
+	size_t i, j;
 
-	while (!progress_done) {
-		usleep(250000);
-		mb = (double)atomic_load(&b->progress.raw_bytes) / 1e6;
-		secs = (time_monotonic_ms() - b->started_ms) / 1000.0;
-		fprintf(stderr, "\rdbbackup: %u/%u chunks, %llu rows, %.1f MB, "
-		    "%.1f MB/s   ", atomic_load(&b->progress.chunks_done),
-		    b->progress.chunks_total,
-		    (unsigned long long)atomic_load(&b->progress.rows), mb,
-		    secs > 0 ? mb / secs : 0.0);
+	/* The tables' data size on the server: close to what the dump writes. */
+	for (i = 0; i < b->n_dbs; i++)
+		for (j = 0; j < b->dbs[i].n_tables; j++)
+			c.total_bytes += (unsigned long long)
+			    b->dbs[i].tables[j].data_bytes;
+	c.chunks_total = b->progress.chunks_total;
+	/* One last line after the work is done: the totals, even if quick. */
+	for (bool last = false; !last;) {
+		last = progress_done;
+		if (!last)
+			usleep(250000);
+		c.chunks_done = atomic_load(&b->progress.chunks_done);
+		c.rows = atomic_load(&b->progress.rows);
+		c.bytes = atomic_load(&b->progress.raw_bytes);
+		c.elapsed_ms = time_monotonic_ms() - b->started_ms;
+		progress_show(stderr, "dbbackup", &c);
 	}
 	fputc('\n', stderr);
 	return NULL;

@@ -25,6 +25,7 @@
 #include "jsonout.h"
 #include "manifest.h"
 #include "parse.h"
+#include "progress.h"
 #include "restore.h"
 #include "timeutil.h"
 
@@ -183,22 +184,28 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	*backup = argv[optind];
 }
 
-static volatile sig_atomic_t progress_done;
+static atomic_int progress_done;	/* set by main when the work is over */
 
 static void *
 progress_main(void *arg)
 {
 	struct restore *r = arg;
-	double mb, secs;
+	struct progress_counts c = { 0 };
 
-	while (!progress_done) {
-		usleep(250000);
-		mb = (double)atomic_load(&r->bytes_loaded) / 1e6;
-		secs = (time_monotonic_ms() - r->started_ms) / 1000.0;
-		fprintf(stderr, "\rdbrestore: %u/%u chunks, %llu rows, %.1f MB, "
-		    "%.1f MB/s   ", atomic_load(&r->chunks_done), r->chunks_total,
-		    (unsigned long long)atomic_load(&r->rows_loaded), mb,
-		    secs > 0 ? mb / secs : 0.0);
+	/* The manifest knows the exact size of what will be loaded. */
+	c.total_bytes = (unsigned long long)json_integer_value(json_object_get(
+	    json_object_get(r->manifest, "totals"), "raw_bytes"));
+	/* One last line after the work is done: the totals, even if quick. */
+	for (bool last = false; !last;) {
+		last = progress_done;
+		if (!last)
+			usleep(250000);
+		c.chunks_done = atomic_load(&r->chunks_done);
+		c.chunks_total = r->chunks_total;
+		c.rows = atomic_load(&r->rows_loaded);
+		c.bytes = atomic_load(&r->bytes_loaded);
+		c.elapsed_ms = time_monotonic_ms() - r->started_ms;
+		progress_show(stderr, "dbrestore", &c);
 	}
 	fputc('\n', stderr);
 	return NULL;
