@@ -362,3 +362,23 @@ EOF_TABLE
 	sql src "DROP USER app@'10.0.0.%'; DROP ROLE reader"
 	sql dst "DROP USER app@'10.0.0.%'"
 }
+
+@test "a row of 10 MB round-trips through the dump, LOAD DATA and --sql" {
+	sql src "CREATE DATABASE wide; CREATE TABLE wide.t (id INT PRIMARY KEY, b LONGBLOB, s LONGTEXT) ENGINE=InnoDB;
+		INSERT INTO wide.t VALUES (1, REPEAT(0x00FF5C0A27, 2000000), REPEAT('é\\t', 1000000)), (2, '', NULL)"
+	want=$(sql src 'CHECKSUM TABLE wide.t' | cut -f2)
+	run --separate-stderr dbbackup --json full wide
+	assert_success
+	id=$(jq -r .id <<<"$output")
+	sql src 'DROP DATABASE wide'
+	dbrestore "$id"
+	[ "$(sql src 'CHECKSUM TABLE wide.t' | cut -f2)" = "$want" ]
+	[ "$(sql src 'SELECT LENGTH(b), CHAR_LENGTH(s) FROM wide.t WHERE id = 1')" = "10000000	2000000" ]
+	# As INSERT text the row is longer than its bytes: --sql needs a server
+	# max_allowed_packet above the escaped row (documented).
+	sql src 'DROP DATABASE wide; SET GLOBAL max_allowed_packet = 67108864'
+	dbrestore --sql "$id" | mariadb --no-defaults -uroot -S "$SOCK_src" --max-allowed-packet=64M
+	sql src 'SET GLOBAL max_allowed_packet = 16777216'
+	[ "$(sql src 'CHECKSUM TABLE wide.t' | cut -f2)" = "$want" ]
+	sql src 'DROP DATABASE wide'
+}
