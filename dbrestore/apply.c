@@ -20,7 +20,8 @@
 #include "restore.h"
 #include "sqlfile.h"
 
-char *
+/* A value as a quoted SQL string, malloc'd (identifiers: name_quote). */
+static char *
 restore_literal(MYSQL *m, const char *s)
 {
 	size_t len = strlen(s);

@@ -158,17 +158,6 @@ plan_build(struct restore *r, char *err, size_t errlen)
 	return 0;
 }
 
-struct rtable *
-plan_table(struct rdb *d, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < d->n_tables; i++)
-		if (strcmp(d->tables[i].name, name) == 0)
-			return &d->tables[i];
-	return NULL;
-}
-
 void
 plan_free(struct restore *r)
 {

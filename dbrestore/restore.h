@@ -81,8 +81,6 @@ struct restore {
 /* plan.c */
 int plan_build(struct restore *r, char *err, size_t errlen);
 void plan_free(struct restore *r);
-/* Whether the table named name of d was selected.  */
-struct rtable *plan_table(struct rdb *d, const char *name);
 
 /* apply.c: a new session on its own connection (restore settings). */
 MYSQL *apply_connect(struct restore *r, unsigned int flags, char *err,
@@ -108,7 +106,5 @@ int check_tables(struct restore *r, char *err, size_t errlen);
 /* sqlout.c */
 int sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen);
 
-/* A value as a quoted SQL string (for identifiers use name_quote). */
-char *restore_literal(MYSQL *m, const char *s);
 
 #endif

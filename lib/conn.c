@@ -88,8 +88,7 @@ conn_open(const struct settings *s, unsigned int flags, char *err,
 	/* An empty password rather than NULL: NULL would let $MYSQL_PWD in. */
 	if (!mysql_real_connect(m, is_local(s) ? "localhost" : s->host,
 	    s->user, s->password ? s->password : "", nonempty(s->database),
-	    (unsigned int)s->port, is_local(s) ? nonempty(s->socket) : NULL,
-	    flags & CONN_MULTI_STATEMENTS ? CLIENT_MULTI_STATEMENTS : 0)) {
+	    (unsigned int)s->port, is_local(s) ? nonempty(s->socket) : NULL, 0)) {
 		snprintf(err, errlen, "connect to %s: %s", addr, mysql_error(m));
 		mysql_close(m);
 		return NULL;

@@ -20,8 +20,7 @@ void conn_address(const struct settings *s, char *buf, size_t len);
 
 /* Flags for conn_open. */
 #define CONN_LOCAL_INFILE 0x1	/* allow LOAD DATA LOCAL (our own handler) */
-#define CONN_MULTI_STATEMENTS 0x2	/* several statements per query */
-#define CONN_BOUNDED_READS 0x4	/* each read waits at most the connect timeout */
+#define CONN_BOUNDED_READS 0x2	/* each read waits at most the connect timeout */
 
 /*
  * Connects as s describes.  With a CA set, the server's certificate chain
