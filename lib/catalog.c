@@ -11,11 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
 #include "catalog.h"
+#include "fsutil.h"
 #include "manifest.h"
 
 int
@@ -167,4 +170,175 @@ catalog_resolve(const char *root, const char *spec, char *dir, size_t dirlen,
 	free(list);
 	snprintf(err, errlen, "%s: no complete backup", root);
 	return -1;
+}
+
+/* Bytes in the tree at path, not following symbolic links. */
+static long long
+tree_size(int dirfd, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	long long total = 0;
+	DIR *d;
+	int fd;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == -1)
+		return 0;
+	if (!S_ISDIR(st.st_mode))
+		return S_ISREG(st.st_mode) ? (long long)st.st_size : 0;
+	if ((fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1 || (d = fdopendir(fd)) == NULL) {
+		if (fd != -1)
+			close(fd);
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			total += tree_size(fd, de->d_name);
+	closedir(d);
+	return total;
+}
+
+/* Fills item from the directory's manifest, or marks it damaged. */
+static void
+inspect(const char *root, struct catalog_item *it)
+{
+	char dir[4200], path[4300], msg[512];
+	json_t *m;
+	const char *parent;
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/%s", root, it->name);
+	snprintf(path, sizeof(path), "%s/%s", dir, CATALOG_PIN_FILE);
+	it->pinned = lstat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (it->e.partial) {
+		it->state = CATALOG_PARTIAL;
+		it->size_bytes = tree_size(AT_FDCWD, dir);
+		return;
+	}
+	if ((m = manifest_read(dir, msg, sizeof(msg))) == NULL) {
+		it->state = CATALOG_DAMAGED;
+		snprintf(it->why, sizeof(it->why), "%s", msg);
+		it->size_bytes = tree_size(AT_FDCWD, dir);
+		return;
+	}
+	it->state = CATALOG_COMPLETE;
+	parent = json_string_value(json_object_get(m, "parent"));
+	snprintf(it->parent, sizeof(it->parent), "%s", parent ? parent : "");
+	/* The data files plus the manifest: no walk over thousands of files. */
+	it->size_bytes = json_integer_value(json_object_get(json_object_get(m,
+	    "totals"), "stored_bytes"));
+	json_decref(m);
+	snprintf(path, sizeof(path), "%s/%s", dir, MANIFEST_NAME);
+	if (stat(path, &st) == 0)
+		it->size_bytes += (long long)st.st_size;
+}
+
+int
+catalog_scan(const char *root, struct catalog_item **items, size_t *n,
+    char ***foreign, size_t *n_foreign, char *err, size_t errlen)
+{
+	struct catalog_item *list = NULL, *grown;
+	char **other = NULL, **ogrown;
+	struct dirent *de;
+	struct stat st;
+	size_t count = 0, others = 0;
+	DIR *d;
+
+	*items = NULL;
+	*n = 0;
+	*foreign = NULL;
+	*n_foreign = 0;
+	if (stat(root, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", root, stat(root, &st) == -1 ?
+		    strerror(errno) : "not a directory");
+		return -1;
+	}
+	if ((d = opendir(root)) == NULL) {
+		snprintf(err, errlen, "%s: %s", root, strerror(errno));
+		return -1;
+	}
+	while ((de = readdir(d)) != NULL) {
+		struct catalog_entry e;
+		bool is_dir;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		    strcmp(de->d_name, CATALOG_LOCK) == 0)
+			continue;
+		/* A symbolic link is never a backup: it could lead anywhere. */
+		is_dir = fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) ==
+		    0 && S_ISDIR(st.st_mode);
+		if (!is_dir || catalog_parse_name(de->d_name, &e) == -1) {
+			if ((ogrown = realloc(other, (others + 1) * sizeof(char *))) ==
+			    NULL || (ogrown[others] = strdup(de->d_name)) == NULL)
+				goto nomem;
+			other = ogrown;
+			others++;
+			continue;
+		}
+		if ((grown = realloc(list, (count + 1) * sizeof(*list))) == NULL)
+			goto nomem;
+		list = grown;
+		memset(&list[count], 0, sizeof(*list));
+		list[count].e = e;
+		snprintf(list[count].name, sizeof(list[count].name), "%.63s",
+		    de->d_name);
+		count++;
+	}
+	closedir(d);
+	qsort(list, count, sizeof(*list), cmp_entries);
+	for (size_t i = 0; i < count; i++)
+		inspect(root, &list[i]);
+	*items = list;
+	*n = count;
+	*foreign = other;
+	*n_foreign = others;
+	return 0;
+nomem:
+	closedir(d);
+	catalog_scan_free(list, other, others);
+	snprintf(err, errlen, "%s: out of memory", root);
+	return -1;
+}
+
+void
+catalog_scan_free(struct catalog_item *items, char **foreign, size_t n_foreign)
+{
+	size_t i;
+
+	for (i = 0; i < n_foreign; i++)
+		free(foreign[i]);
+	free(foreign);
+	free(items);
+}
+
+int
+catalog_pin(const char *root, const char *id, bool pin, char *err,
+    size_t errlen)
+{
+	struct catalog_entry e;
+	char dir[4200], path[4300], msg[512];
+	json_t *m;
+
+	if (catalog_parse_name(id, &e) == -1 || e.partial) {
+		snprintf(err, errlen, "'%s' is not a backup id", id);
+		return -1;
+	}
+	snprintf(dir, sizeof(dir), "%s/%s", root, id);
+	if ((m = manifest_read(dir, msg, sizeof(msg))) == NULL) {
+		snprintf(err, errlen, "%s", msg);
+		return -1;
+	}
+	json_decref(m);
+	snprintf(path, sizeof(path), "%s/%s", dir, CATALOG_PIN_FILE);
+	if (!pin) {
+		if (unlink(path) == -1 && errno != ENOENT) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			return -1;
+		}
+		return fs_fsync_dir(dir, err, errlen);
+	}
+	if (access(path, F_OK) == 0)
+		return 0;
+	return fs_write_file(path, "pinned by dbbackup pin\n", 23, err, errlen);
 }

@@ -43,4 +43,40 @@ int catalog_list(const char *root, struct catalog_entry **entries, size_t *n,
 int catalog_resolve(const char *root, const char *spec, char *dir,
     size_t dirlen, char *err, size_t errlen);
 
+/* What a catalogue entry is, as dbbackup list and dbprune see it. */
+enum catalog_state {
+	CATALOG_COMPLETE,	/* an id and a manifest that reads */
+	CATALOG_PARTIAL,	/* ID.partial: being written, or a crashed run */
+	CATALOG_DAMAGED,	/* an id without a readable manifest */
+};
+
+#define CATALOG_PIN_FILE "pinned"	/* in a backup directory: keep it */
+
+struct catalog_item {
+	struct catalog_entry e;
+	enum catalog_state state;
+	char name[CATALOG_ID_LEN + 16];	/* the directory name */
+	char parent[CATALOG_ID_LEN];	/* "" unless it depends on a backup */
+	char why[512];			/* CATALOG_DAMAGED: the manifest error */
+	long long size_bytes;		/* on disk */
+	bool pinned;
+};
+
+/*
+ * Reads the catalogue at root, oldest first: every directory named by an
+ * id (with its state, size and pin), and in *foreign the names of anything
+ * else (not the lock file), which dbkit never touches.  A complete
+ * backup's size comes from its manifest, so a large catalogue lists fast.
+ * Returns 0, or -1 with err; the arrays are malloc'd (catalog_scan_free).
+ */
+int catalog_scan(const char *root, struct catalog_item **items, size_t *n,
+    char ***foreign, size_t *n_foreign, char *err, size_t errlen);
+
+void catalog_scan_free(struct catalog_item *items, char **foreign,
+    size_t n_foreign);
+
+/* Pins (pin true) or unpins the complete backup id in root.  0 or -1. */
+int catalog_pin(const char *root, const char *id, bool pin, char *err,
+    size_t errlen);
+
 #endif
