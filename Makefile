@@ -49,9 +49,12 @@ DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
 	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
+DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
+DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
 BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libcrypto 2>/dev/null)
 
-PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore
+PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
+	dbprune/dbprune
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1
@@ -67,6 +70,7 @@ ifneq ($(file <.build-flags),$(BUILD_FLAGS))
 $(file >.build-flags,$(BUILD_FLAGS))
 endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
+	$(DBPRUNE_OBJ) \
 	tests/lib/parsetest.o tests/lib/filetest.o
 $(ALL_OBJ): .build-flags
 
@@ -85,6 +89,9 @@ tests/lib/filetest: tests/lib/filetest.o $(LIB)
 dbbackup/dbbackup: $(DBBACKUP_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBBACKUP_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
+dbprune/dbprune: $(DBPRUNE_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(DBPRUNE_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
 dbrestore/dbrestore: $(DBRESTORE_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBRESTORE_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
@@ -93,7 +100,7 @@ deps:
 
 check: deps
 	$(MAKE) all $(TEST_PROGRAMS)
-	PATH="$(CURDIR)/dbhealth:$(CURDIR)/dbbackup:$(CURDIR)/dbrestore:$(CURDIR)/tests/lib:$$PATH" \
+	PATH="$(CURDIR)/dbhealth:$(CURDIR)/dbbackup:$(CURDIR)/dbrestore:$(CURDIR)/dbprune:$(CURDIR)/tests/lib:$$PATH" \
 		$(BATS) $(BATS_FLAGS) tests/
 
 lint:

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dbprune: retention for the dbkit backup catalogue.  It takes the same
+ * lock as dbbackup, scans the catalogue, lets policy.c decide, prints
+ * every entry with the reasons, and deletes what goes, oldest first, so
+ * an interrupted prune leaves the newer backups.  A backup is first
+ * renamed to ID.partial, so a prune killed halfway leaves an unfinished
+ * directory that no restore takes for a backup, never a backup with files
+ * missing.  It never deletes what it does not recognise, never follows a
+ * symbolic link, and never deletes a damaged entry: those are reported,
+ * and the exit status is 1 so that cron mails the user.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "catalog.h"
+#include "cli.h"
+#include "exitcode.h"
+#include "fsutil.h"
+#include "jsonout.h"
+#include "parse.h"
+#include "policy.h"
+#include "settings.h"
+#include "table.h"
+#include "timeutil.h"
+
+#ifndef DBKIT_VERSION
+#define DBKIT_VERSION "unknown"
+#endif
+
+enum {
+	OPT_DAYS = 0x2000,
+	OPT_KEEP_LAST,
+	OPT_KEEP_DAILY,
+	OPT_KEEP_WEEKLY,
+	OPT_KEEP_MONTHLY,
+	OPT_PARTIAL_AGE,
+	OPT_HELP,
+};
+
+struct options {
+	struct policy policy;
+	bool days_set;
+	bool dry_run;
+	bool json;
+};
+
+static void
+usage(void)
+{
+	printf(
+"usage: dbprune [options]\n"
+"\n"
+"Deletes the backups of the catalogue that no retention rule keeps.  A backup\n"
+"kept by any rule stays; the newest complete full backup, pinned backups\n"
+"(dbbackup pin) and the backups a kept one depends on always stay.\n"
+"Exit status: 0 done, 1 a damaged entry was found or a deletion failed,\n"
+"2 usage error.\n"
+"\n"
+"  -d, --backup-path DIR      the catalogue (DB_BACKUP_PATH, storage/backups)\n"
+"      --days N               keep backups younger than N days\n"
+"                             (DB_BACKUP_RETENTION_DAYS, 30; 0: no age rule)\n"
+"      --keep-last N          keep the N newest backups\n"
+"      --keep-daily N         keep the newest backup of each of the last N days\n"
+"                             that have one (UTC)\n"
+"      --keep-weekly N        the same for ISO weeks\n"
+"      --keep-monthly N       the same for months\n"
+"      --partial-age DUR      delete unfinished ID.partial directories older\n"
+"                             than DUR (default 24h)\n"
+"  -n, --dry-run              show what would go and why, delete nothing\n"
+"  -j, --json                 print the result as JSON\n"
+"      --defaults-file FILE   read this option file instead of ~/.my.cnf\n"
+"      --no-defaults          read no option file\n"
+"  -V, --version              print the version and exit\n"
+"      --help                 print this help and exit\n");
+}
+
+static void
+count_option(const char *name, const char *arg, long long *out)
+{
+	char err[128];
+
+	if (parse_integer(arg, 0, 1000000, out, err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "--%s: %s", name, err);
+}
+
+static void
+parse_options(int argc, char **argv, struct settings *s, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "backup-path", required_argument, NULL, 'd' },
+		{ "days", required_argument, NULL, OPT_DAYS },
+		{ "keep-last", required_argument, NULL, OPT_KEEP_LAST },
+		{ "keep-daily", required_argument, NULL, OPT_KEEP_DAILY },
+		{ "keep-weekly", required_argument, NULL, OPT_KEEP_WEEKLY },
+		{ "keep-monthly", required_argument, NULL, OPT_KEEP_MONTHLY },
+		{ "partial-age", required_argument, NULL, OPT_PARTIAL_AGE },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "defaults-file", required_argument, NULL, SETOPT_DEFAULTS_FILE },
+		{ "no-defaults", no_argument, NULL, SETOPT_NO_DEFAULTS },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	char err[256];
+	long long ms;
+	int opt;
+
+	memset(o, 0, sizeof(*o));
+	o->policy.partial_age_s = 86400;
+	while ((opt = getopt_long(argc, argv, "d:njV", longopts, NULL)) != -1) {
+		if (settings_getopt(s, opt, optarg))
+			continue;
+		switch (opt) {
+		case 'd':
+			settings_flag(s, "backup-path", optarg, err, sizeof(err));
+			break;
+		case OPT_DAYS:
+			/* Through the settings, so it beats the environment. */
+			settings_flag(s, "days", optarg, err, sizeof(err));
+			o->days_set = true;
+			break;
+		case OPT_KEEP_LAST:
+			count_option("keep-last", optarg, &o->policy.keep_last);
+			break;
+		case OPT_KEEP_DAILY:
+			count_option("keep-daily", optarg, &o->policy.keep_daily);
+			break;
+		case OPT_KEEP_WEEKLY:
+			count_option("keep-weekly", optarg, &o->policy.keep_weekly);
+			break;
+		case OPT_KEEP_MONTHLY:
+			count_option("keep-monthly", optarg, &o->policy.keep_monthly);
+			break;
+		case OPT_PARTIAL_AGE:
+			if (parse_duration_ms(optarg, 1000, &ms, err, sizeof(err)) == -1)
+				cli_usage_error(EXIT_USAGE, "--partial-age: %s", err);
+			o->policy.partial_age_s = ms / 1000;
+			break;
+		case 'n':
+			o->dry_run = true;
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'V':
+			printf("dbprune (dbkit) %s\n", DBKIT_VERSION);
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		case OPT_HELP:
+			usage();
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		default:
+			cli_try_help(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		cli_usage_error(EXIT_USAGE, "unexpected argument: '%s'", argv[optind]);
+}
+
+static const char *
+state_name(enum catalog_state s)
+{
+	static const char *const names[] = { "complete", "partial", "damaged" };
+
+	return names[s];
+}
+
+static const char *
+action_name(enum action a)
+{
+	static const char *const names[] = { "keep", "delete", "damaged" };
+
+	return names[a];
+}
+
+static void
+format_age(long long s, char *buf, size_t len)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 86400)
+		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldm", s / 60);
+}
+
+/* Renames the backup out of the catalogue's view, then removes it. */
+static int
+delete_entry(const char *root, const struct catalog_item *it, char *err,
+    size_t errlen)
+{
+	char from[4200], to[4200];
+
+	snprintf(from, sizeof(from), "%s/%s", root, it->name);
+	if (!it->e.partial) {
+		snprintf(to, sizeof(to), "%s/%s.partial", root, it->e.id);
+		if (fs_rename_durable(from, to, err, errlen) == -1)
+			return -1;
+		snprintf(from, sizeof(from), "%s", to);
+	}
+	return fs_remove_tree(from, err, errlen);
+}
+
+static json_t *
+report_json(const char *root, const struct options *o,
+    const struct catalog_item *items, const struct decision *d, size_t n,
+    char **foreign, size_t n_foreign, time_t now, long long freed,
+    size_t kept, size_t deleted)
+{
+	json_t *backups = json_array(), *other = json_array();
+	char at[RFC3339_LEN], when[RFC3339_LEN];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		time_rfc3339(items[i].e.taken_at, at);
+		json_array_append_new(backups, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:s}",
+		    "id", items[i].e.id, "directory", items[i].name,
+		    "type", items[i].e.type,
+		    "state", state_name(items[i].state),
+		    "action", action_name(d[i].action), "taken_at", at,
+		    "age_s", (json_int_t)(now - items[i].e.taken_at),
+		    "size_bytes", (json_int_t)items[i].size_bytes,
+		    "pinned", items[i].pinned,
+		    "parent", items[i].parent[0] ? json_string(items[i].parent) :
+		    json_null(),
+		    "reason", d[i].reasons));
+	}
+	for (i = 0; i < n_foreign; i++)
+		json_array_append_new(other, jsonout_text(foreign[i]));
+	time_rfc3339(now, when);
+	return json_pack("{s:o, s:b, s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+	    " s:o, s:o, s:I, s:I, s:I}",
+	    "path", jsonout_text(root), "dry_run", o->dry_run, "now", when,
+	    "policy", "days", (json_int_t)o->policy.days,
+	    "keep_last", (json_int_t)o->policy.keep_last,
+	    "keep_daily", (json_int_t)o->policy.keep_daily,
+	    "keep_weekly", (json_int_t)o->policy.keep_weekly,
+	    "keep_monthly", (json_int_t)o->policy.keep_monthly,
+	    "partial_age_s", (json_int_t)o->policy.partial_age_s,
+	    "backups", backups, "foreign", other,
+	    "kept", (json_int_t)kept, "deleted", (json_int_t)deleted,
+	    "freed_bytes", (json_int_t)freed);
+}
+
+static int
+report_text(const struct options *o, const struct catalog_item *items,
+    const struct decision *d, size_t n, char **foreign, size_t n_foreign,
+    time_t now, long long freed, size_t kept, size_t deleted, FILE *f)
+{
+	static const char *const headers[] = { "ACTION", "BACKUP", "TYPE",
+	    "STATE", "AGE", "SIZE", "WHY" };
+	struct table *t = table_new(7, headers);
+	char age[32], size[32];
+	size_t i;
+
+	if (t == NULL)
+		return -1;
+	for (i = 0; i < n; i++) {
+		const char *row[7] = { o->dry_run && d[i].action == ACT_DELETE ?
+		    "would delete" : action_name(d[i].action), items[i].name,
+		    items[i].e.type, state_name(items[i].state), age, size,
+		    d[i].reasons };
+
+		format_age(now - items[i].e.taken_at, age, sizeof(age));
+		snprintf(size, sizeof(size), "%.1f MB",
+		    (double)items[i].size_bytes / 1e6);
+		if (table_add(t, row) == -1) {
+			table_free(t);
+			return -1;
+		}
+	}
+	table_print(t, f);
+	table_free(t);
+	for (i = 0; i < n_foreign; i++)
+		fprintf(f, "not a backup, left alone: %s\n", foreign[i]);
+	fprintf(f, "%zu kept, %zu %s, %.1f MB %s\n", kept, deleted,
+	    o->dry_run ? "would be deleted" : "deleted", (double)freed / 1e6,
+	    o->dry_run ? "would be freed (dry run: nothing deleted)" : "freed");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s;
+	struct options o;
+	struct catalog_item *items = NULL;
+	struct decision *d = NULL;
+	char **foreign = NULL, err[4096] = "", lock[4200], msg[4096];
+	size_t n = 0, n_foreign = 0, i, kept = 0, deleted = 0;
+	long long freed = 0;
+	int lock_fd = -1, status = EXIT_FAILED;
+	struct stat st;
+	time_t now;
+
+	if (settings_init(&s) == -1)
+		cli_die(EXIT_FAILED, "out of memory");
+	parse_options(argc, argv, &s, &o);
+	if (settings_load(&s, "dbprune", err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "%s", err);
+	o.policy.days = s.retention_days;
+	if (stat(s.backup_path, &st) == -1 || !S_ISDIR(st.st_mode))
+		cli_die(EXIT_USAGE, "%s: %s", s.backup_path, stat(s.backup_path,
+		    &st) == -1 ? strerror(errno) : "not a directory");
+
+	/* The same lock as dbbackup: a prune never races a backup. */
+	snprintf(lock, sizeof(lock), "%s/%s", s.backup_path, CATALOG_LOCK);
+	if ((lock_fd = fs_lock(lock, err, sizeof(err))) == -1) {
+		snprintf(msg, sizeof(msg), "%s (a backup or a prune is running); "
+		    "nothing was deleted", err);
+		snprintf(err, sizeof(err), "%s", msg);
+		goto out;
+	}
+	now = time(NULL);
+	if (catalog_scan(s.backup_path, &items, &n, &foreign, &n_foreign, err,
+	    sizeof(err)) == -1)
+		goto out;
+	if ((d = calloc(n + 1, sizeof(*d))) == NULL) {
+		snprintf(err, sizeof(err), "out of memory");
+		goto out;
+	}
+	policy_decide(&o.policy, items, n, now, d);
+
+	status = EXIT_DONE;
+	err[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (d[i].action == ACT_DAMAGED) {
+			cli_warn("%s: %s", items[i].name, d[i].reasons);
+			status = EXIT_FAILED;
+			continue;
+		}
+		if (d[i].action == ACT_KEEP) {
+			kept++;
+			continue;
+		}
+		if (!o.dry_run && delete_entry(s.backup_path, &items[i], msg,
+		    sizeof(msg)) == -1) {
+			cli_warn("delete %s: %s", items[i].name, msg);
+			status = EXIT_FAILED;
+			d[i].action = ACT_KEEP;
+			snprintf(d[i].reasons, sizeof(d[i].reasons),
+			    "could not be deleted");
+			kept++;
+			continue;
+		}
+		deleted++;
+		freed += items[i].size_bytes;
+	}
+	if (o.json) {
+		json_t *doc = report_json(s.backup_path, &o, items, d, n, foreign,
+		    n_foreign, now, freed, kept, deleted);
+
+		if (doc == NULL || jsonout_write(doc, stdout, false) == -1)
+			status = EXIT_FAILED;
+		json_decref(doc);
+	} else if (report_text(&o, items, d, n, foreign, n_foreign, now, freed,
+	    kept, deleted, stdout) == -1)
+		status = EXIT_FAILED;
+	if (cli_close_stdout() == -1)
+		status = EXIT_FAILED;
+out:
+	if (status != EXIT_DONE && err[0] != '\0')
+		cli_warn("%s", err);
+	if (lock_fd != -1)
+		close(lock_fd);
+	catalog_scan_free(items, foreign, n_foreign);
+	free(d);
+	settings_free(&s);
+	return status;
+}
