@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# dbprune over catalogues of real backups taken at chosen dates: dbbackup
+# and dbprune run under faketime, so "now" and every id are exact, and
+# each test asserts which directories remain.
+
+# shellcheck disable=SC2154
+load helper/common
+
+setup_file() {
+	server_start main
+	sql main 'CREATE DATABASE d; CREATE TABLE d.t (id INT PRIMARY KEY); INSERT INTO d.t VALUES (1), (2)'
+}
+
+teardown_file() {
+	server_stop_all
+}
+
+setup() {
+	use_server main
+	export DB_BACKUP_PATH=$BATS_TEST_TMPDIR/cat
+	unset DB_BACKUP_RETENTION_DAYS
+}
+
+# at DATE [TYPE]: a real backup of d taken at DATE (UTC), e.g. '2026-01-05 02:00:00'.
+at() {
+	TZ=UTC faketime "$1" dbbackup "${2:-full}" d >/dev/null
+}
+
+# prune_at DATE [ARGS...]: dbprune run at DATE.
+prune_at() {
+	local when=$1
+	shift
+	run --separate-stderr env TZ=UTC faketime "$when" dbprune "$@"
+}
+
+# left: the catalogue's entries, one line, sorted.
+left() {
+	ls -A "$DB_BACKUP_PATH" | grep -v '^\.lock$' | sort | tr '\n' ' '
+}
+
+@test "--days keeps what is younger and always the newest complete full" {
+	for day in 01 05 10; do at "2026-01-$day 02:00:00"; done
+	at '2026-02-20 02:00:00'
+	prune_at '2026-03-01 12:00:00' --days 30
+	assert_success
+	[ "$(left)" = "20260220T020000Z-full " ]
+	assert_line --regexp '^keep +20260220T020000Z-full +full +complete +9d 10h .* newest complete full backup; within 30 days$'
+	assert_line '1 kept, 3 deleted, 0.0 MB freed'
+	# All older than the limit: the newest full still stays.
+	prune_at '2026-12-01 00:00:00' --days 30
+	assert_success
+	[ "$(left)" = "20260220T020000Z-full " ]
+}
+
+@test "the retention default comes from DB_BACKUP_RETENTION_DAYS, and 0 turns the age rule off" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-25 02:00:00'
+	at '2026-01-30 02:00:00'
+	DB_BACKUP_RETENTION_DAYS=3 prune_at '2026-01-31 12:00:00' --dry-run
+	assert_success
+	assert_line --regexp '^would delete +20260125T020000Z-full'
+	prune_at '2026-01-31 12:00:00' --days 0 --keep-last 2
+	assert_success
+	[ "$(left)" = "20260125T020000Z-full 20260130T020000Z-full " ]
+}
+
+@test "daily, weekly and monthly keep the newest of each period, and the rules add up" {
+	# Two backups a day on Jan 1-3 and Jan 10, one on Jan 20 and Feb 2.
+	for day in 01 02 03 10; do
+		at "2026-01-$day 02:00:00"
+		at "2026-01-$day 14:00:00"
+	done
+	at '2026-01-20 02:00:00'
+	at '2026-02-02 02:00:00'
+	prune_at '2026-02-03 00:00:00' --days 0 --keep-daily 2 --keep-weekly 3 --keep-monthly 2 --json
+	assert_success
+	# daily: Feb 2, Jan 20; weekly (ISO): W06 Feb 2, W04 Jan 20, W02 Jan 10 14:00;
+	# monthly: Feb 2, Jan 20 (the newest of January).
+	[ "$(left)" = "20260110T140000Z-full 20260120T020000Z-full 20260202T020000Z-full " ]
+	json_is '[.backups[] | select(.action == "keep") | "\(.id): \(.reason)"] | join(" / ")' \
+		"20260110T140000Z-full: weekly #3 (2026-W02) / 20260120T020000Z-full: daily #2 (2026-01-20); weekly #2 (2026-W04); monthly #2 (2026-01) / 20260202T020000Z-full: newest complete full backup; daily #1 (2026-02-02); weekly #1 (2026-W06); monthly #1 (2026-02)"
+	json_is '[.kept, .deleted] | join(",")' 3,7
+}
+
+@test "a pinned backup stays until it is unpinned" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-02 02:00:00'
+	at '2026-03-01 02:00:00'
+	dbbackup pin 20260101T020000Z-full
+	prune_at '2026-03-02 00:00:00' --days 7
+	assert_success
+	[ "$(left)" = "20260101T020000Z-full 20260301T020000Z-full " ]
+	assert_line --regexp '^keep +20260101T020000Z-full .* pinned$'
+	dbbackup unpin 20260101T020000Z-full
+	prune_at '2026-03-02 00:00:00' --days 7
+	[ "$(left)" = "20260301T020000Z-full " ]
+}
+
+@test "a kept backup keeps the chain it depends on" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-02 02:00:00'
+	at '2026-01-03 02:00:00' data
+	# The data backup depends on the first full (an incremental would).
+	m=$DB_BACKUP_PATH/20260103T020000Z-data/manifest.json
+	jq '.parent = "20260101T020000Z-full"' "$m" >"$m.new" && mv "$m.new" "$m"
+	prune_at '2026-01-04 00:00:00' --days 0 --keep-last 1
+	assert_success
+	[ "$(left)" = "20260101T020000Z-full 20260102T020000Z-full 20260103T020000Z-data " ]
+	assert_line --regexp '^keep +20260101T020000Z-full .* 20260103T020000Z-data depends on it$'
+}
+
+@test "unfinished backups go when stale, damaged and foreign entries are left alone" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-05 02:00:00'
+	mkdir "$DB_BACKUP_PATH/20260102T020000Z-full.partial" "$DB_BACKUP_PATH/20260105T100000Z-full.partial"
+	mkdir "$DB_BACKUP_PATH/20260103T020000Z-full"
+	echo 'not json' >"$DB_BACKUP_PATH/20260103T020000Z-full/manifest.json"
+	echo hello >"$DB_BACKUP_PATH/notes.txt"
+	mkdir "$DB_BACKUP_PATH/old stuff"
+	ln -s /etc "$DB_BACKUP_PATH/20250101T000000Z-full"
+	prune_at '2026-01-05 12:00:00' --days 1
+	assert_failure 1
+	[ "$(left)" = "20250101T000000Z-full 20260103T020000Z-full 20260105T020000Z-full 20260105T100000Z-full.partial notes.txt old stuff " ]
+	[[ $stderr == "dbprune: 20260103T020000Z-full: damaged, never deleted by a policy: $DB_BACKUP_PATH/20260103T020000Z-full/manifest.json: not valid JSON"* ]]
+	assert_line 'not a backup, left alone: notes.txt'
+	assert_line 'not a backup, left alone: 20250101T000000Z-full'
+	[ -d /etc ]
+	# A shorter partial age takes the recent one too.
+	prune_at '2026-01-05 12:00:00' --days 1 --partial-age 1h
+	[ ! -e "$DB_BACKUP_PATH/20260105T100000Z-full.partial" ]
+}
+
+@test "--dry-run deletes nothing and says what would go" {
+	at '2026-01-01 02:00:00'
+	at '2026-02-01 02:00:00'
+	prune_at '2026-02-02 00:00:00' --days 7 --dry-run --json
+	assert_success
+	json_is .dry_run true
+	json_is '[.backups[] | select(.action == "delete") | .id] | join(",")' 20260101T020000Z-full
+	[ "$(left)" = "20260101T020000Z-full 20260201T020000Z-full " ]
+}
+
+@test "a prune waits for no backup: the catalogue lock makes it stop, deleting nothing" {
+	at '2026-01-01 02:00:00'
+	at '2026-02-01 02:00:00'
+	exec 8>"$DB_BACKUP_PATH/.lock"
+	flock -n 8
+	prune_at '2026-02-02 00:00:00' --days 7
+	exec 8>&-
+	assert_failure 1
+	[ "$stderr" = "dbprune: $DB_BACKUP_PATH/.lock: locked by another process (a backup or a prune is running); nothing was deleted" ]
+	[ "$(left)" = "20260101T020000Z-full 20260201T020000Z-full " ]
+}
+
+@test "bad input is a usage error and deletes nothing" {
+	at '2026-01-01 02:00:00'
+	while IFS='|' read -r args message; do
+		# shellcheck disable=SC2086
+		run --separate-stderr dbprune $args
+		assert_failure 2
+		[ "${stderr_lines[0]}" = "$message" ] || fail "'$args': got '${stderr_lines[0]}'"
+	done <<EOF_TABLE
+--days abc|dbprune: --days: invalid number: 'abc'
+--days -1|dbprune: --days: out of range (0 to 1000000): '-1'
+--keep-last x|dbprune: --keep-last: invalid number: 'x'
+--partial-age 1y|dbprune: --partial-age: invalid duration: '1y'
+-d $BATS_TEST_TMPDIR/nowhere|dbprune: $BATS_TEST_TMPDIR/nowhere: No such file or directory
+-d $BATS_TEST_TMPDIR/cat/20260101T020000Z-full/manifest.json|dbprune: $BATS_TEST_TMPDIR/cat/20260101T020000Z-full/manifest.json: not a directory
+extra|dbprune: unexpected argument: 'extra'
+EOF_TABLE
+	[ "$(left)" = "20260101T020000Z-full " ]
+}
