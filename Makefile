@@ -44,7 +44,7 @@ DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson 2>/dev/null)
 
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/result.c \
-	dbbackup/schema.c dbbackup/snapshot.c
+	dbbackup/list.c dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
 	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
@@ -57,7 +57,7 @@ PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest
-MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1
+MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1
 MAN5 = man/dbkit-backup.5
 MAN7 = man/dbkit.7
 

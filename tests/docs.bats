@@ -57,8 +57,8 @@ SRC=$BATS_TEST_DIRNAME/..
 	done
 }
 
-@test "every option in dbbackup and dbrestore --help is in their man pages" {
-	for prog in dbbackup dbrestore; do
+@test "every option in dbbackup, dbrestore and dbprune --help is in their man pages" {
+	for prog in dbbackup dbrestore dbprune; do
 		run --separate-stderr "$prog" --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
@@ -68,10 +68,12 @@ SRC=$BATS_TEST_DIRNAME/..
 	done
 }
 
-@test "every long option dbbackup and dbrestore accept is in their --help" {
-	for prog in dbbackup dbrestore; do
+@test "every long option dbbackup, dbrestore and dbprune accept is in their --help" {
+	for prog in dbbackup dbrestore dbprune; do
 		run --separate-stderr "$prog" --help
-		for opt in $(grep -h '_argument' "$SRC/$prog/$prog.c" "$SRC/lib/settings.h" |
+		files=("$SRC/$prog/$prog.c")
+		grep -q SETTINGS_LONGOPTS "${files[0]}" && files+=("$SRC/lib/settings.h")
+		for opt in $(grep -h '_argument' "${files[@]}" |
 			sed -n 's/.*{ "\([a-z][a-z0-9-]*\)",.*/\1/p' | sort -u); do
 			[[ $output == *"--$opt"* ]] || fail "--$opt is not in $prog --help"
 		done
