@@ -9,6 +9,9 @@
  * from the snapshots, write the manifest, fsync, and rename ID.partial to
  * ID.  Any failure removes ID.partial and exits 1 with the reason: a
  * directory without ".partial" always holds a complete backup.
+ *
+ * The verbs list, pin and unpin read the catalogue instead (list.c) and
+ * never connect.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +31,7 @@
 #include "gzwrite.h"
 #include "hash.h"
 #include "jsonout.h"
+#include "list.h"
 #include "manifest.h"
 #include "parse.h"
 #include "progress.h"
@@ -62,14 +66,22 @@ enum {
 	OPT_HELP,
 };
 
+/* What the first argument asks for: a backup, or a look at the catalogue. */
+enum verb { VERB_BACKUP, VERB_LIST, VERB_PIN, VERB_UNPIN };
+
 static void
 usage(void)
 {
 	printf(
 "usage: dbbackup [options] full|schema|data [DATABASE ...]\n"
+"       dbbackup [-d DIR] [--json] list\n"
+"       dbbackup [-d DIR] pin|unpin ID\n"
 "\n"
 "Writes a consistent logical backup of the server's user databases (or the\n"
 "named ones) into the backup catalogue, one directory per backup.\n"
+"list shows the catalogue: every backup with its state, age, size and pin,\n"
+"and the totals; pin keeps a backup from dbprune, unpin lets it go again.\n"
+"They read the catalogue only and never connect.\n"
 "Exit status: 0 done, 1 failed, 2 usage error.\n"
 "\n"
 "Connection (also DB_* environment variables and ~/.my.cnf):\n"
@@ -100,7 +112,7 @@ usage(void)
 "      --no-lock              take no global lock (see dbbackup(1) for limits)\n"
 "      --grants               also back up users and grants\n"
 "      --progress             show progress on stderr (default when a terminal)\n"
-"  -j, --json                 print the result as JSON\n"
+"  -j, --json                 print the result (or the list) as JSON\n"
 "  -V, --version              print the version and exit\n"
 "      --help                 print this help and exit\n");
 }
@@ -117,8 +129,13 @@ add_databases(struct options *o, char *list, size_t cap)
 			o->only_databases[o->n_only++] = name;
 }
 
-static void
-parse_options(int argc, char **argv, struct settings *s, struct options *o)
+/*
+ * Reads the options into s and o and returns the verb; *id is pin's and
+ * unpin's argument.
+ */
+static enum verb
+parse_options(int argc, char **argv, struct settings *s, struct options *o,
+    const char **id)
 {
 	static const struct option longopts[] = {
 		SETTINGS_LONGOPTS,
@@ -232,6 +249,21 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	if (optind >= argc)
 		cli_usage_error(EXIT_USAGE, "missing backup type: full, schema "
 		    "or data");
+	if (strcmp(argv[optind], "list") == 0) {
+		if (optind + 1 < argc)
+			cli_usage_error(EXIT_USAGE, "list: unexpected argument "
+			    "'%s'", argv[optind + 1]);
+		return VERB_LIST;
+	}
+	if (strcmp(argv[optind], "pin") == 0 ||
+	    strcmp(argv[optind], "unpin") == 0) {
+		if (optind + 2 != argc)
+			cli_usage_error(EXIT_USAGE, "%s: %s", argv[optind],
+			    optind + 1 == argc ? "missing backup id" :
+			    "one backup id only");
+		*id = argv[optind + 1];
+		return argv[optind][0] == 'p' ? VERB_PIN : VERB_UNPIN;
+	}
 	for (i = 0; i < 3 && strcmp(argv[optind], types[i]) != 0; i++)
 		;
 	if (i == 3)
@@ -240,6 +272,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	o->type = (enum backup_type)i;
 	for (optind++; optind < argc; optind++)
 		o->only_databases[o->n_only++] = argv[optind];
+	return VERB_BACKUP;
 }
 
 struct gzw *
@@ -425,6 +458,29 @@ finish(struct backup *b, char *final, size_t finallen, char *err,
 	return rc;
 }
 
+/*
+ * Runs list, pin or unpin on the catalogue root and returns the exit
+ * status.  No server: a closed pipe (list | head) just ends the run.
+ */
+static int
+run_verb(enum verb verb, const char *root, const char *id, bool json)
+{
+	char err[2048] = "";
+	int status;
+
+	signal(SIGPIPE, SIG_DFL);
+	if (verb == VERB_LIST)
+		status = list_catalog(root, json, stdout, err, sizeof(err));
+	else
+		status = list_pin(root, id, verb == VERB_PIN, stdout, err,
+		    sizeof(err));
+	if (status != EXIT_DONE)
+		cli_warn("%s", err);
+	if (cli_close_stdout() == -1 && status == EXIT_DONE)
+		status = EXIT_FAILED;
+	return status;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -432,14 +488,20 @@ main(int argc, char **argv)
 	struct options o;
 	struct backup b;
 	char err[2048] = "", final[8192], msg[8192];
+	const char *id = NULL;
 	int lock_fd = -1, status = EXIT_FAILED;
+	enum verb verb;
 
 	signal(SIGPIPE, SIG_IGN);	/* a dead server connection is an error, not a kill */
 	if (settings_init(&s) == -1)
 		cli_die(EXIT_FAILED, "out of memory");
-	parse_options(argc, argv, &s, &o);
+	verb = parse_options(argc, argv, &s, &o, &id);
 	if (settings_load(&s, "dbbackup", err, sizeof(err)) == -1)
 		cli_usage_error(EXIT_USAGE, "%s", err);
+	if (verb != VERB_BACKUP) {
+		status = run_verb(verb, s.backup_path, id, o.json);
+		goto out_settings;
+	}
 	if (s.encryption)
 		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
 		    "implemented yet; refusing to write an unencrypted backup");
@@ -491,9 +553,10 @@ out:
 	schema_free(&b);
 	json_decref(b.files);
 	pthread_mutex_destroy(&b.files_lock);
+	mysql_library_end();
+out_settings:
 	free(o.only_databases);
 	free(o.excludes);
 	settings_free(&s);
-	mysql_library_end();
 	return status;
 }

@@ -198,9 +198,15 @@ static int
 delete_entry(const char *root, const struct catalog_item *it, char *err,
     size_t errlen)
 {
-	char from[4200], to[4200];
+	char from[4200], to[4200], pin[4300];
 
 	snprintf(from, sizeof(from), "%s/%s", root, it->name);
+	/* dbbackup pin takes no lock: look again right before deleting. */
+	snprintf(pin, sizeof(pin), "%s/%s", from, CATALOG_PIN_FILE);
+	if (access(pin, F_OK) == 0) {
+		snprintf(err, errlen, "pinned while the prune ran");
+		return -1;
+	}
 	if (!it->e.partial) {
 		snprintf(to, sizeof(to), "%s/%s.partial", root, it->e.id);
 		if (fs_rename_durable(from, to, err, errlen) == -1)

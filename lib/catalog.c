@@ -109,7 +109,8 @@ catalog_list(const char *root, struct catalog_entry **entries, size_t *n,
 		list[count++] = e;
 	}
 	closedir(d);
-	qsort(list, count, sizeof(*list), cmp_entries);
+	if (count > 0)
+		qsort(list, count, sizeof(*list), cmp_entries);
 	*entries = list;
 	*n = count;
 	return 0;
@@ -286,7 +287,8 @@ catalog_scan(const char *root, struct catalog_item **items, size_t *n,
 		count++;
 	}
 	closedir(d);
-	qsort(list, count, sizeof(*list), cmp_entries);
+	if (count > 0)
+		qsort(list, count, sizeof(*list), cmp_entries);
 	for (size_t i = 0; i < count; i++)
 		inspect(root, &list[i]);
 	*items = list;

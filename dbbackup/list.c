@@ -1,0 +1,383 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * list: dbbackup list, pin and unpin.  All three start from catalog_scan,
+ * which reads each backup's manifest and never its data files, so they are
+ * fast on a catalogue of any size and need no server.  list builds one
+ * struct listing with the totals and renders it as a text table or as
+ * JSON, so the two cannot disagree.  pin and unpin look the id up in the
+ * same scan first: only a complete backup can be pinned, and the error
+ * then says what the id names instead.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "catalog.h"
+#include "exitcode.h"
+#include "jsonout.h"
+#include "list.h"
+#include "table.h"
+#include "timeutil.h"
+
+static const char *const state_names[] = {
+	[CATALOG_COMPLETE] = "complete",
+	[CATALOG_PARTIAL] = "partial",
+	[CATALOG_DAMAGED] = "damaged",
+};
+
+struct type_count {
+	const char *type;
+	size_t count;
+};
+
+struct listing {
+	const char *root;
+	time_t now;
+	struct catalog_item *items;	/* oldest first */
+	size_t n;
+	char **foreign;			/* names dbkit leaves alone */
+	size_t n_foreign;
+	struct type_count *by_type;	/* every entry, by type name */
+	size_t n_types;
+	long long size_bytes;		/* every entry */
+	const struct catalog_item *oldest_complete, *newest_complete;
+	const struct catalog_item *newest_complete_full;
+};
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * Scans root into l, foreign names sorted so the output is stable.  A
+ * missing root is an empty catalogue; a root that is not a directory is a
+ * usage error, since the path is what the user gave.
+ */
+static int
+scan(const char *root, struct listing *l, char *err, size_t errlen)
+{
+	struct stat st;
+
+	memset(l, 0, sizeof(*l));
+	l->root = root;
+	l->now = time(NULL);
+	if (stat(root, &st) == -1) {
+		if (errno == ENOENT)
+			return EXIT_DONE;
+	} else if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a directory", root);
+		return EXIT_USAGE;
+	}
+	if (catalog_scan(root, &l->items, &l->n, &l->foreign, &l->n_foreign,
+	    err, errlen) == -1)
+		return EXIT_FAILED;
+	if (l->n_foreign > 0)
+		qsort(l->foreign, l->n_foreign, sizeof(char *), cmp_names);
+	return EXIT_DONE;
+}
+
+static void
+listing_free(struct listing *l)
+{
+	catalog_scan_free(l->items, l->foreign, l->n_foreign);
+	free(l->by_type);
+}
+
+static int
+cmp_type_count(const void *a, const void *b)
+{
+	return strcmp(((const struct type_count *)a)->type,
+	    ((const struct type_count *)b)->type);
+}
+
+/* Fills the totals of l.  0, or -1 when out of memory. */
+static int
+add_totals(struct listing *l)
+{
+	size_t i, t;
+
+	if (l->n > 0 && (l->by_type = calloc(l->n, sizeof(*l->by_type))) ==
+	    NULL)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		const struct catalog_item *it = &l->items[i];
+
+		for (t = 0; t < l->n_types &&
+		    strcmp(l->by_type[t].type, it->e.type) != 0; t++)
+			;
+		if (t == l->n_types)
+			l->by_type[l->n_types++].type = it->e.type;
+		l->by_type[t].count++;
+		l->size_bytes += it->size_bytes;
+		if (it->state != CATALOG_COMPLETE)
+			continue;
+		if (l->oldest_complete == NULL)
+			l->oldest_complete = it;
+		l->newest_complete = it;
+		if (strcmp(it->e.type, "full") == 0)
+			l->newest_complete_full = it;
+	}
+	if (l->n_types > 0)
+		qsort(l->by_type, l->n_types, sizeof(*l->by_type),
+		    cmp_type_count);
+	return 0;
+}
+
+/* Seconds since the backup started; never negative, whatever the clock. */
+static long long
+age_s(const struct listing *l, const struct catalog_item *it)
+{
+	return l->now > it->e.taken_at ? (long long)(l->now - it->e.taken_at) :
+	    0;
+}
+
+/* "45s", "12m", "5h 3m", "3d 2h": the two largest units are enough. */
+static void
+format_age(long long s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%lldm", s / 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
+
+/* Decimal units, as dbbackup's other reports count megabytes. */
+static void
+format_size(long long bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "kB", "MB", "GB", "TB", "PB" };
+	double v = (double)bytes;
+	size_t u;
+
+	if (bytes < 1000) {
+		snprintf(buf, len, "%lld B", bytes);
+		return;
+	}
+	for (u = 0, v /= 1000; v >= 999.95 && u + 1 < 5; u++)
+		v /= 1000;
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+}
+
+static const char *
+id_or_dash(const struct catalog_item *it)
+{
+	return it != NULL ? it->e.id : "-";
+}
+
+static int
+render_text(const struct listing *l, FILE *out)
+{
+	static const char *const headers[] = { "ID", "TYPE", "STATE", "AGE",
+		"SIZE", "PARENT", "PINNED" };
+	char age[32], size[32];
+	struct table *t = NULL;
+	size_t i;
+	bool gap = false;
+
+	if (l->n > 0) {
+		if ((t = table_new(7, headers)) == NULL)
+			return -1;
+		for (i = 0; i < l->n; i++) {
+			const struct catalog_item *it = &l->items[i];
+			const char *cells[7] = { it->e.id, it->e.type,
+				state_names[it->state], age, size,
+				it->parent[0] != '\0' ? it->parent : "-",
+				it->pinned ? "yes" : "no" };
+
+			format_age(age_s(l, it), age, sizeof(age));
+			format_size(it->size_bytes, size, sizeof(size));
+			if (table_add(t, cells) == -1) {
+				table_free(t);
+				return -1;
+			}
+		}
+		table_print(t, out);
+		table_free(t);
+		gap = true;
+	}
+	for (i = 0; i < l->n; i++)
+		if (l->items[i].state == CATALOG_DAMAGED)
+			fprintf(out, "damaged %s: %s\n", l->items[i].e.id,
+			    l->items[i].why);
+	for (i = 0; i < l->n_foreign; i++) {
+		fprintf(out, "not a backup (left alone): %s\n", l->foreign[i]);
+		gap = true;
+	}
+	if (gap)
+		fputc('\n', out);
+	fprintf(out, "catalogue:            %s\n", l->root);
+	fprintf(out, "backups:              %zu", l->n);
+	for (i = 0; i < l->n_types; i++)
+		fprintf(out, "%s%s %zu", i == 0 ? " (" : ", ", l->by_type[i].type,
+		    l->by_type[i].count);
+	fputs(l->n_types > 0 ? ")\n" : "\n", out);
+	format_size(l->size_bytes, size, sizeof(size));
+	fprintf(out, "size:                 %s\n", size);
+	fprintf(out, "oldest complete:      %s\n", id_or_dash(l->oldest_complete));
+	fprintf(out, "newest complete:      %s\n", id_or_dash(l->newest_complete));
+	fprintf(out, "newest complete full: %s\n",
+	    id_or_dash(l->newest_complete_full));
+	return 0;
+}
+
+static json_t *
+id_or_null(const struct catalog_item *it)
+{
+	return it != NULL ? json_string(it->e.id) : json_null();
+}
+
+static json_t *
+listing_json(const struct listing *l)
+{
+	json_t *doc, *backups = json_array(), *foreign = json_array();
+	json_t *by_type = json_object();
+	char taken[RFC3339_LEN];
+	size_t i;
+
+	if (backups == NULL || foreign == NULL || by_type == NULL)
+		goto nomem;
+	for (i = 0; i < l->n; i++) {
+		const struct catalog_item *it = &l->items[i];
+
+		time_rfc3339(it->e.taken_at, taken);
+		if (json_array_append_new(backups, json_pack(
+		    "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:o}",
+		    "id", it->e.id, "type", it->e.type,
+		    "state", state_names[it->state], "taken_at", taken,
+		    "age_s", (json_int_t)age_s(l, it),
+		    "size_bytes", (json_int_t)it->size_bytes,
+		    "parent", it->parent[0] != '\0' ? json_string(it->parent) :
+		    json_null(), "pinned", it->pinned,
+		    "error", it->state == CATALOG_DAMAGED ? jsonout_text(it->why) :
+		    json_null())) == -1)
+			goto nomem;
+	}
+	for (i = 0; i < l->n_foreign; i++)
+		if (json_array_append_new(foreign, jsonout_text(l->foreign[i])) ==
+		    -1)
+			goto nomem;
+	for (i = 0; i < l->n_types; i++)
+		if (json_object_set_new(by_type, l->by_type[i].type,
+		    json_integer((json_int_t)l->by_type[i].count)) == -1)
+			goto nomem;
+	doc = json_pack("{s:o, s:o, s:o, s:{s:o, s:I, s:o, s:o, s:o}}",
+	    "path", jsonout_text(l->root), "backups", backups,
+	    "foreign", foreign, "totals", "count_by_type", by_type,
+	    "size_bytes", (json_int_t)l->size_bytes,
+	    "oldest_complete", id_or_null(l->oldest_complete),
+	    "newest_complete", id_or_null(l->newest_complete),
+	    "newest_complete_full", id_or_null(l->newest_complete_full));
+	return doc;		/* json_pack took the arrays, even on failure */
+nomem:
+	json_decref(backups);
+	json_decref(foreign);
+	json_decref(by_type);
+	return NULL;
+}
+
+int
+list_catalog(const char *root, bool json, FILE *out, char *err,
+    size_t errlen)
+{
+	struct listing l;
+	json_t *doc = NULL;
+	int status, rc;
+
+	if ((status = scan(root, &l, err, errlen)) != EXIT_DONE)
+		goto out;
+	status = EXIT_FAILED;
+	if (add_totals(&l) == -1) {
+		snprintf(err, errlen, "%s: out of memory", root);
+		goto out;
+	}
+	if (json) {
+		if ((doc = listing_json(&l)) == NULL)
+			rc = -1;
+		else
+			rc = jsonout_write(doc, out, false);
+	} else
+		rc = render_text(&l, out);
+	if (rc == -1) {
+		snprintf(err, errlen, "%s: %s", root, ferror(out) ?
+		    "write error" : "out of memory");
+		goto out;
+	}
+	status = EXIT_DONE;
+out:
+	json_decref(doc);
+	listing_free(&l);
+	return status;
+}
+
+/*
+ * Whether id names a complete backup; if not, says what it names instead:
+ * nothing, a partial or damaged backup, or an entry dbkit leaves alone.
+ * Usage errors all: the user named the wrong thing.
+ */
+static int
+check_pinnable(const struct listing *l, const char *id, char *err,
+    size_t errlen)
+{
+	struct catalog_entry e;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->items[i].name, id) == 0 &&
+		    l->items[i].state == CATALOG_COMPLETE)
+			return EXIT_DONE;
+	for (i = 0; i < l->n; i++) {
+		const struct catalog_item *it = &l->items[i];
+
+		if (strcmp(it->name, id) != 0 && strcmp(it->e.id, id) != 0)
+			continue;
+		if (it->state == CATALOG_PARTIAL)
+			snprintf(err, errlen, "%s: not a complete backup: %s is "
+			    "being written or was left by a failed run", id,
+			    it->name);
+		else
+			snprintf(err, errlen, "%s: not a complete backup: %s",
+			    id, it->why);
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < l->n_foreign; i++)
+		if (strcmp(l->foreign[i], id) == 0) {
+			snprintf(err, errlen, "%s: not a backup: dbkit leaves it "
+			    "alone", id);
+			return EXIT_USAGE;
+		}
+	if (catalog_parse_name(id, &e) == -1 || e.partial)
+		snprintf(err, errlen, "'%s' is not a backup id", id);
+	else
+		snprintf(err, errlen, "%s: no such backup in %s", id, l->root);
+	return EXIT_USAGE;
+}
+
+int
+list_pin(const char *root, const char *id, bool pin, FILE *out, char *err,
+    size_t errlen)
+{
+	struct listing l;
+	int status;
+
+	if ((status = scan(root, &l, err, errlen)) != EXIT_DONE ||
+	    (status = check_pinnable(&l, id, err, errlen)) != EXIT_DONE)
+		goto out;
+	if (catalog_pin(root, id, pin, err, errlen) == -1) {
+		status = EXIT_FAILED;
+		goto out;
+	}
+	fprintf(out, "%s %s\n", pin ? "pinned" : "unpinned", id);
+out:
+	listing_free(&l);
+	return status;
+}
