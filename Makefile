@@ -35,13 +35,15 @@ LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fsutil.c lib/gzread.c \
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
-DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/checks.c \
-	dbhealth/history.c dbhealth/report.c dbhealth/run.c dbhealth/target.c \
-	dbhealth/threshold.c
+DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/backups.c \
+	dbhealth/checks.c dbhealth/history.c dbhealth/report.c dbhealth/run.c \
+	dbhealth/target.c dbhealth/threshold.c
 DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # Each program links only the libraries it uses: start-up time is most of
-# a dbhealth run, and every shared library costs some of it.
-DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson 2>/dev/null)
+# a dbhealth run, and every shared library costs some of it.  libcrypto is
+# for the catalogue's manifest code (--backup-path); libmariadb loads it
+# anyway, so it costs no start-up time.
+DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev/null)
 
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/result.c \
 	dbbackup/list.c dbbackup/schema.c dbbackup/snapshot.c

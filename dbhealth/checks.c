@@ -112,6 +112,13 @@ add(struct target *t, enum check_id id, enum status st, const char *fmt, ...)
 	return c;
 }
 
+struct check *
+check_append(struct target *t, enum check_id id, enum status st,
+    const char *message)
+{
+	return add(t, id, st, "%s", message);
+}
+
 static void
 set_text(struct check *c, const char *text)
 {

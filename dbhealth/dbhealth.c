@@ -4,7 +4,8 @@
  * DBA looks at first, as text, JSON, Prometheus or Nagios output, with
  * the monitoring-plugin exit status.  main() parses the options, loads
  * the settings, runs the checks (once or every --watch interval), renders
- * the report, and exits with the worst status.
+ * the report, and exits with the worst status.  With --backup-path or
+ * --backup-check the backup catalogue is checked too, as one more target.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +41,7 @@ struct options {
 	const char *history;
 	const char *report;
 	const char *alert_command;
+	bool backup_check;		/* add the "backups" target */
 	const char **levels;		/* -w/-c specs, in order */
 	bool *level_is_critical;
 	size_t n_levels;
@@ -54,6 +56,7 @@ enum {
 	OPT_HISTORY,
 	OPT_REPORT,
 	OPT_ALERT_COMMAND,
+	OPT_BACKUP_CHECK,
 	OPT_HELP,
 };
 
@@ -90,6 +93,11 @@ usage(void)
 "  -f, --format FORMAT        text (default), json, prometheus or nagios\n"
 "      --targets-file FILE    read targets from FILE, one per line\n"
 "\n"
+"Backups (the target \"backups\", check backup_age):\n"
+"  -d, --backup-path DIR      also check the backup catalogue DIR\n"
+"      --backup-check         also check the catalogue in DB_BACKUP_PATH\n"
+"                             (default storage/backups)\n"
+"\n"
 "Over time:\n"
 "      --watch INTERVAL       check again every INTERVAL (e.g. 30s, 5m)\n"
 "      --count N              with --watch, stop after N runs\n"
@@ -105,7 +113,7 @@ usage(void)
 "available_connections threads_running longest_query aborted_connects\n"
 "slow_queries deadlocks buffer_pool_hit read_only replication_io\n"
 "replication_sql replication_lag galera_status galera_size galera_state\n"
-"galera_ready galera_recv_queue.  See dbhealth(1).\n");
+"galera_ready galera_recv_queue backup_age.  See dbhealth(1).\n");
 }
 
 static void
@@ -123,6 +131,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "alert-command", required_argument, NULL, OPT_ALERT_COMMAND },
+		{ "backup-path", required_argument, NULL, 'd' },
+		{ "backup-check", no_argument, NULL, OPT_BACKUP_CHECK },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
@@ -141,7 +151,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	o->level_is_critical = calloc((size_t)argc, sizeof(bool));
 	if (o->levels == NULL || o->level_is_critical == NULL)
 		cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
-	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "jf:w:c:V",
+	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "jf:w:c:d:V",
 	    longopts, NULL)) != -1) {
 		if (settings_getopt(s, opt, optarg))
 			continue;
@@ -188,6 +198,16 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		case OPT_ALERT_COMMAND:
 			o->alert_command = optarg;
 			break;
+		case 'd':
+			/* A setting, so it overrides DB_BACKUP_PATH as in dbbackup. */
+			if (settings_flag(s, "backup-path", optarg, err,
+			    sizeof(err)) == -1)
+				cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
+			o->backup_check = true;
+			break;
+		case OPT_BACKUP_CHECK:
+			o->backup_check = true;
+			break;
 		case 'V':
 			printf("dbhealth (dbkit) %s\n", DBKIT_VERSION);
 			exit(cli_close_stdout() == 0 ? 0 : HEALTH_EXIT_UNKNOWN);
@@ -201,7 +221,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	if (count_set && o->watch_ms == 0)
 		cli_usage_error(HEALTH_EXIT_UNKNOWN, "--count needs --watch");
 	if (o->report != NULL && (optind < argc || o->watch_ms > 0 ||
-	    o->history != NULL || o->targets_file != NULL))
+	    o->history != NULL || o->targets_file != NULL || o->backup_check))
 		cli_usage_error(HEALTH_EXIT_UNKNOWN,
 		    "--report reads a history file and checks no server");
 	o->target_specs = argv + optind;
@@ -229,7 +249,10 @@ sleep_until(double deadline_ms)
 	nanosleep(&ts, NULL);
 }
 
-/* The targets from --targets-file and the command line, or the default. */
+/*
+ * The targets from --targets-file and the command line, or the default,
+ * then the backup catalogue when asked for.
+ */
 static void
 collect_targets(const struct options *o, const struct settings *s,
     struct run *r)
@@ -250,10 +273,14 @@ collect_targets(const struct options *o, const struct settings *s,
 			cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 		r->n_targets = 1;
 	}
+	if (o->backup_check && target_add_backups(&r->targets, &r->n_targets,
+	    s->backup_path, err, sizeof(err)) == -1)
+		cli_die(HEALTH_EXIT_UNKNOWN, "%s", err);
 	if (target_check_unique(r->targets, r->n_targets, err, sizeof(err)) == -1)
 		cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
 	for (i = 0; i < r->n_targets; i++)
-		target_bind(&r->targets[i], s);
+		if (r->targets[i].catalog == NULL)
+			target_bind(&r->targets[i], s);
 }
 
 /* Records one finished run: history line, alert.  0, or -1 to stop. */

@@ -38,6 +38,7 @@ enum check_id {
 	CHECK_GALERA_STATE,
 	CHECK_GALERA_READY,
 	CHECK_GALERA_RECV_QUEUE,
+	CHECK_BACKUP_AGE,
 	CHECK_COUNT
 };
 
@@ -74,6 +75,7 @@ struct check {
 
 struct target {
 	char *name;
+	char *catalog;			/* a backup catalogue, not a server */
 	char *host, *socket, *user;	/* owned overrides of the settings */
 	struct settings conn;		/* shallow copy; never freed */
 	char address[512];

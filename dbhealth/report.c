@@ -122,7 +122,7 @@ target_json(const struct target *t)
 
 	for (i = 0; checks != NULL && i < t->n_checks; i++)
 		json_array_append_new(checks, check_json(&t->checks[i]));
-	if (t->reachable)
+	if (t->reachable && t->catalog == NULL)
 		server = json_pack("{s:o, s:o, s:I, s:o}",
 		    "version", jsonout_text(t->version),
 		    "hostname", jsonout_text(t->hostname),

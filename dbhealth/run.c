@@ -2,7 +2,8 @@
 /*
  * run: one thread per target, up to MAX_THREADS at once, each taking the
  * next unchecked target, so ten targets with three unreachable take about
- * one connect timeout, not three.
+ * one connect timeout, not three.  The backup catalogue, when asked for,
+ * is one more target, checked by its own thread like a server.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "backups.h"
 #include "checks.h"
 #include "exitcode.h"
 #include "run.h"
@@ -29,20 +31,28 @@ worker(void *arg)
 	struct work *w = arg;
 	size_t i;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->run->n_targets)
-		checks_run(&w->run->targets[i], w->limits);
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->run->n_targets) {
+		struct target *t = &w->run->targets[i];
+
+		if (t->catalog != NULL)
+			backups_run(t, w->limits, w->run->checked_at);
+		else
+			checks_run(t, w->limits);
+	}
 	return NULL;
 }
 
 static void
 fold(struct run *r, const struct limits *l)
 {
-	size_t i;
+	size_t i, n_servers = 0;
 
 	r->n_ok = r->n_warning = r->n_critical = r->n_unreachable = 0;
 	for (i = 0; i < r->n_targets; i++) {
 		const struct target *t = &r->targets[i];
 
+		if (t->catalog == NULL)
+			n_servers++;
 		if (!t->reachable)
 			r->n_unreachable++;
 		else if (t->status == ST_CRITICAL)
@@ -52,7 +62,8 @@ fold(struct run *r, const struct limits *l)
 		else
 			r->n_ok++;
 	}
-	if (r->n_critical > 0 || r->n_unreachable == r->n_targets ||
+	/* The catalogue is always reachable: "every server" is the rule. */
+	if (r->n_critical > 0 || r->n_unreachable == n_servers ||
 	    r->n_unreachable >= (size_t)l->max_failed_targets)
 		r->status = OVERALL_CRITICAL;
 	else if (r->n_warning > 0 || r->n_unreachable > 0)

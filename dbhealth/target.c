@@ -2,7 +2,9 @@
 /*
  * target: parsing target specs.  The syntax follows what DBAs already
  * type for the mysql clients (user@host:port), adds a readable name in
- * front, and takes a path starting with '/' as a Unix socket.
+ * front, and takes a path starting with '/' as a Unix socket.  The
+ * backup catalogue is a target too, named "backups", so every report
+ * format shows it and the overall status counts it like a server.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -202,6 +204,30 @@ target_read_file(const char *path, struct target **targets, size_t *n,
 }
 
 int
+target_add_backups(struct target **targets, size_t *n, const char *root,
+    char *err, size_t errlen)
+{
+	struct target *grown = realloc(*targets, (*n + 1) * sizeof(**targets));
+	struct target *t;
+
+	if (grown == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	*targets = grown;
+	t = memset(&grown[*n], 0, sizeof(*t));
+	if ((t->name = strdup("backups")) == NULL ||
+	    (t->catalog = strdup(root)) == NULL) {
+		target_free(t);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	snprintf(t->address, sizeof(t->address), "%s", root);
+	(*n)++;
+	return 0;
+}
+
+int
 target_check_unique(const struct target *targets, size_t n, char *err,
     size_t errlen)
 {
@@ -222,6 +248,7 @@ void
 target_free(struct target *t)
 {
 	free(t->name);
+	free(t->catalog);
 	free(t->host);
 	free(t->socket);
 	free(t->user);

@@ -36,6 +36,13 @@ int target_read_file(const char *path, struct target **targets, size_t *n,
 int target_add(struct target **targets, size_t *n, const char *spec,
     char *err, size_t errlen);
 
+/*
+ * Appends the pseudo-target "backups" for the catalogue at root, its
+ * address.  Returns 0 or -1 with err.
+ */
+int target_add_backups(struct target **targets, size_t *n, const char *root,
+    char *err, size_t errlen);
+
 /* Fails with err when two targets share a name. */
 int target_check_unique(const struct target *targets, size_t n, char *err,
     size_t errlen);

@@ -42,6 +42,7 @@ const struct check_def check_defs[CHECK_COUNT] = {
 	[CHECK_GALERA_READY] = { "galera_ready", "", BAD_NONE, NONE, NONE },
 	[CHECK_GALERA_RECV_QUEUE] =
 	    { "galera_recv_queue", "count", BAD_ABOVE, 10, 100 },
+	[CHECK_BACKUP_AGE] = { "backup_age", "s", BAD_ABOVE, 93600, 180000 },
 };
 
 const char *

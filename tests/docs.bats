@@ -50,7 +50,7 @@ SRC=$BATS_TEST_DIRNAME/..
 @test "every check in the catalogue is in --help and dbhealth(1)" {
 	run --separate-stderr dbhealth --help
 	checks=$(grep -oE '\{ "[a-z_]+", "(ms|s|%|count|)"' "$SRC/dbhealth/threshold.c" | cut -d'"' -f2)
-	[ "$(wc -w <<<"$checks")" -eq 21 ]
+	[ "$(wc -w <<<"$checks")" -eq 22 ]
 	for check in $checks; do
 		grep -qw -- "$check" <<<"$output" || fail "check $check is not in dbhealth --help"
 		grep -qw -- "$check" "$MAN/dbhealth.1" || fail "check $check is not in dbhealth(1)"

@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * backups: whether last night's backup happened.  The catalogue is read
+ * as dbbackup sees it (catalog_scan), and the check is the age of the
+ * newest complete backup of type full: the one a restore after losing
+ * the server starts from.  A partial or damaged backup does not count,
+ * however new, and the message names it so the DBA knows why an older
+ * one is judged.  A catalogue that cannot be read is critical with the
+ * reason, never a usage error: a monitor that stops cannot alert.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backups.h"
+#include "catalog.h"
+#include "checks.h"
+
+/* Writes s seconds as people read an age: "1d 3h", "5h 12m", "45s". */
+static void
+format_age(double s, char *buf, size_t len)
+{
+	static const struct {
+		long long seconds;
+		char unit;
+	} units[] = { { 86400, 'd' }, { 3600, 'h' }, { 60, 'm' }, { 1, 's' } };
+	long long left = llround(s), big, small;
+	char n[64];
+	size_t i;
+
+	if (s < 60) {
+		/* Decimals only for a level set so, such as 0.5. */
+		format_number(s, n, sizeof(n));
+		snprintf(buf, len, "%ss", n);
+		return;
+	}
+	for (i = 0; left < units[i].seconds; i++)
+		;
+	big = left / units[i].seconds;
+	small = left % units[i].seconds / units[i + 1].seconds;
+	if (small == 0)
+		snprintf(buf, len, "%lld%c", big, units[i].unit);
+	else
+		snprintf(buf, len, "%lld%c %lld%c", big, units[i].unit, small,
+		    units[i + 1].unit);
+}
+
+/*
+ * The newest complete full backup in items (oldest first), or NULL; in
+ * *passed, the newest full backup after it that does not count, or NULL.
+ */
+static const struct catalog_item *
+newest_full(const struct catalog_item *items, size_t n,
+    const struct catalog_item **passed)
+{
+	size_t i;
+
+	*passed = NULL;
+	for (i = n; i-- > 0;) {
+		if (strcmp(items[i].e.type, "full") != 0)
+			continue;
+		if (items[i].state == CATALOG_COMPLETE)
+			return &items[i];
+		if (*passed == NULL)
+			*passed = &items[i];
+	}
+	return NULL;
+}
+
+/* The message for backup b of age age_s, whose status is st. */
+static void
+describe(const struct catalog_item *b, double age_s, enum status st,
+    const struct limits *l, char *buf, size_t len)
+{
+	char age[80], level[80];
+
+	format_age(age_s, age, sizeof(age));
+	if (st == ST_OK) {
+		snprintf(buf, len, "%s, %s old", b->e.id, age);
+		return;
+	}
+	format_age(st == ST_CRITICAL ? l->critical[CHECK_BACKUP_AGE] :
+	    l->warning[CHECK_BACKUP_AGE], level, sizeof(level));
+	snprintf(buf, len, "%s, %s old: above %s level %s", b->e.id, age,
+	    status_name(st), level);
+}
+
+void
+backups_run(struct target *t, const struct limits *l, time_t now)
+{
+	const struct catalog_item *newest = NULL, *passed = NULL;
+	struct catalog_item *items = NULL;
+	char **foreign = NULL;
+	size_t n = 0, n_foreign = 0, used;
+	char message[768];
+	struct check *c;
+	enum status st = ST_CRITICAL;
+	double age_s = 0;
+
+	t->reachable = true;
+	if (catalog_scan(t->catalog, &items, &n, &foreign, &n_foreign, message,
+	    sizeof(message)) == -1)
+		goto out;
+	if ((newest = newest_full(items, n, &passed)) == NULL)
+		snprintf(message, sizeof(message), "no complete full backup in %s",
+		    t->catalog);
+	else {
+		/* An id dated in the future (a wrong clock) is brand new. */
+		age_s = fmax(0, difftime(now, newest->e.taken_at));
+		st = limits_judge(l, CHECK_BACKUP_AGE, age_s);
+		describe(newest, age_s, st, l, message, sizeof(message));
+	}
+	used = strlen(message);
+	if (passed != NULL)
+		snprintf(message + used, sizeof(message) - used, " (%s%s is %s)",
+		    newest != NULL ? "newer " : "", passed->name,
+		    passed->state == CATALOG_PARTIAL ? "unfinished" : "damaged");
+out:
+	if ((c = check_append(t, CHECK_BACKUP_AGE, st, message)) != NULL) {
+		c->has_number = newest != NULL;
+		c->number = age_s;
+		c->warning = l->warning[CHECK_BACKUP_AGE];
+		c->critical = l->critical[CHECK_BACKUP_AGE];
+	}
+	t->status = st;
+	catalog_scan_free(items, foreign, n_foreign);
+}
