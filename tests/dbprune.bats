@@ -23,6 +23,10 @@ setup() {
 	unset DB_BACKUP_RETENTION_DAYS
 }
 
+# faketime preloads itself; under AddressSanitizer (make SAN=...) the
+# runtime must then be told not to insist on being first.
+export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+
 # at DATE [TYPE]: a real backup of d taken at DATE (UTC), e.g. '2026-01-05 02:00:00'.
 at() {
 	TZ=UTC faketime "$1" dbbackup "${2:-full}" d >/dev/null
