@@ -26,17 +26,21 @@ setup() {
 # faketime preloads itself; under AddressSanitizer (make SAN=...) the
 # runtime must then be told not to insist on being first.
 export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+# The wall clock stands still at the date given (faketime -f), so a slow
+# run (sanitizers) cannot tick into the next second; timeouts keep the
+# real monotonic clock.
+export FAKETIME_DONT_FAKE_MONOTONIC=1
 
 # at DATE [TYPE]: a real backup of d taken at DATE (UTC), e.g. '2026-01-05 02:00:00'.
 at() {
-	TZ=UTC faketime "$1" dbbackup "${2:-full}" d >/dev/null
+	TZ=UTC faketime -f "$1" dbbackup "${2:-full}" d >/dev/null
 }
 
 # prune_at DATE [ARGS...]: dbprune run at DATE.
 prune_at() {
 	local when=$1
 	shift
-	run --separate-stderr env TZ=UTC faketime "$when" dbprune "$@"
+	run --separate-stderr env TZ=UTC faketime -f "$when" dbprune "$@"
 }
 
 # left: the catalogue's entries, one line, sorted.
