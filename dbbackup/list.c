@@ -19,6 +19,7 @@
 #include "catalog.h"
 #include "exitcode.h"
 #include "jsonout.h"
+#include "human.h"
 #include "list.h"
 #include "table.h"
 #include "timeutil.h"
@@ -137,37 +138,6 @@ age_s(const struct listing *l, const struct catalog_item *it)
 	    0;
 }
 
-/* "45s", "12m", "5h 3m", "3d 2h": the two largest units are enough. */
-static void
-format_age(long long s, char *buf, size_t len)
-{
-	if (s < 60)
-		snprintf(buf, len, "%llds", s);
-	else if (s < 3600)
-		snprintf(buf, len, "%lldm", s / 60);
-	else if (s < 86400)
-		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-}
-
-/* Decimal units, as dbbackup's other reports count megabytes. */
-static void
-format_size(long long bytes, char *buf, size_t len)
-{
-	static const char *const units[] = { "kB", "MB", "GB", "TB", "PB" };
-	double v = (double)bytes;
-	size_t u;
-
-	if (bytes < 1000) {
-		snprintf(buf, len, "%lld B", bytes);
-		return;
-	}
-	for (u = 0, v /= 1000; v >= 999.95 && u + 1 < 5; u++)
-		v /= 1000;
-	snprintf(buf, len, "%.1f %s", v, units[u]);
-}
-
 static const char *
 id_or_dash(const struct catalog_item *it)
 {
@@ -194,8 +164,8 @@ render_text(const struct listing *l, FILE *out)
 				it->parent[0] != '\0' ? it->parent : "-",
 				it->pinned ? "yes" : "no" };
 
-			format_age(age_s(l, it), age, sizeof(age));
-			format_size(it->size_bytes, size, sizeof(size));
+			human_age(age_s(l, it), age, sizeof(age));
+			human_size(it->size_bytes, size, sizeof(size));
 			if (table_add(t, cells) == -1) {
 				table_free(t);
 				return -1;
@@ -221,7 +191,7 @@ render_text(const struct listing *l, FILE *out)
 		fprintf(out, "%s%s %zu", i == 0 ? " (" : ", ", l->by_type[i].type,
 		    l->by_type[i].count);
 	fputs(l->n_types > 0 ? ")\n" : "\n", out);
-	format_size(l->size_bytes, size, sizeof(size));
+	human_size(l->size_bytes, size, sizeof(size));
 	fprintf(out, "size:                 %s\n", size);
 	fprintf(out, "oldest complete:      %s\n", id_or_dash(l->oldest_complete));
 	fprintf(out, "newest complete:      %s\n", id_or_dash(l->newest_complete));

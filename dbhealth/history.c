@@ -22,6 +22,7 @@
 #include <jansson.h>
 
 #include "history.h"
+#include "human.h"
 #include "jsonout.h"
 #include "table.h"
 #include "timeutil.h"
@@ -347,21 +348,6 @@ summary_json(struct summary *s)
 }
 
 static void
-format_seconds(double secs, char *buf, size_t len)
-{
-	long long s = (long long)secs;
-
-	if (s >= 86400)
-		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, len, "%lldm %llds", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%llds", s);
-}
-
-static void
 format_ms(json_t *v, char *buf, size_t len)
 {
 	if (json_is_number(v))
@@ -399,7 +385,7 @@ summary_text(json_t *doc, FILE *f)
 		    json_integer_value(json_object_get(doc, "skipped_lines")));
 	fputs("\noverall:", f);
 	for (k = 0; k < 3; k++) {
-		format_seconds(json_number_value(json_object_get(secs,
+		human_age((long long)json_number_value(json_object_get(secs,
 		    overall[k])), cells[0], sizeof(cells[0]));
 		fprintf(f, " %s %s%s", overall[k], cells[0], k < 2 ? "," : "\n\n");
 	}
@@ -418,7 +404,7 @@ summary_text(json_t *doc, FILE *f)
 		format_ms(json_object_get(ms, "p95"), cells[4], 64);
 		format_ms(json_object_get(ms, "max"), cells[5], 64);
 		for (k = 0; k < 3; k++)
-			format_seconds(json_number_value(json_object_get(ts,
+			human_age((long long)json_number_value(json_object_get(ts,
 			    keys[k])), cells[6 + k], 64);
 		for (k = 0; k < 9; k++)
 			row[k] = cells[k];

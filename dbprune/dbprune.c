@@ -23,6 +23,7 @@
 #include "cli.h"
 #include "exitcode.h"
 #include "fsutil.h"
+#include "human.h"
 #include "jsonout.h"
 #include "parse.h"
 #include "policy.h"
@@ -180,19 +181,6 @@ action_name(enum action a)
 	return names[a];
 }
 
-static void
-format_age(long long s, char *buf, size_t len)
-{
-	if (s < 0)
-		s = 0;
-	if (s >= 86400)
-		snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, len, "%lldh %lldm", s / 3600, s % 3600 / 60);
-	else
-		snprintf(buf, len, "%lldm", s / 60);
-}
-
 /* Renames the backup out of the catalogue's view, then removes it. */
 static int
 delete_entry(const char *root, const struct catalog_item *it, char *err,
@@ -277,9 +265,8 @@ report_text(const struct options *o, const struct catalog_item *items,
 		    items[i].e.type, state_name(items[i].state), age, size,
 		    d[i].reasons };
 
-		format_age(now - items[i].e.taken_at, age, sizeof(age));
-		snprintf(size, sizeof(size), "%.1f MB",
-		    (double)items[i].size_bytes / 1e6);
+		human_age(now - items[i].e.taken_at, age, sizeof(age));
+		human_size(items[i].size_bytes, size, sizeof(size));
 		if (table_add(t, row) == -1) {
 			table_free(t);
 			return -1;
@@ -289,8 +276,9 @@ report_text(const struct options *o, const struct catalog_item *items,
 	table_free(t);
 	for (i = 0; i < n_foreign; i++)
 		fprintf(f, "not a backup, left alone: %s\n", foreign[i]);
-	fprintf(f, "%zu kept, %zu %s, %.1f MB %s\n", kept, deleted,
-	    o->dry_run ? "would be deleted" : "deleted", (double)freed / 1e6,
+	human_size(freed, size, sizeof(size));
+	fprintf(f, "%zu kept, %zu %s, %s %s\n", kept, deleted,
+	    o->dry_run ? "would be deleted" : "deleted", size,
 	    o->dry_run ? "would be freed (dry run: nothing deleted)" : "freed");
 	return 0;
 }

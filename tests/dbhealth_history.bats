@@ -112,8 +112,8 @@ history_line() {
 	run --separate-stderr dbhealth --report "$hist"
 	assert_success
 	assert_line 'runs: 5 from 2026-11-01T00:00:00Z to 2026-11-01T00:06:00Z'
-	assert_line 'overall: ok 3m 0s, degraded 0s, critical 3m 0s'
-	assert_line --regexp '^db1 +5 +80.00% +2.0 +100.0 +100.0 +3m 0s +0s +3m 0s$'
+	assert_line 'overall: ok 3m, degraded 0s, critical 3m'
+	assert_line --regexp '^db1 +5 +80.00% +2.0 +100.0 +100.0 +3m +0s +3m$'
 	assert_line 'incidents: 4'
 	assert_line '2026-11-01T00:02:00Z  db1  ok -> critical'
 }

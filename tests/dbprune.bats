@@ -55,7 +55,7 @@ left() {
 	assert_success
 	[ "$(left)" = "20260220T020000Z-full " ]
 	assert_line --regexp '^keep +20260220T020000Z-full +full +complete +9d 10h .* newest complete full backup; within 30 days$'
-	assert_line '1 kept, 3 deleted, 0.0 MB freed'
+	assert_line --regexp '^1 kept, 3 deleted, [0-9.]+ kB freed$'
 	# All older than the limit: the newest full still stays.
 	prune_at '2026-12-01 00:00:00' --days 30
 	assert_success
