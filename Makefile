@@ -30,8 +30,8 @@ endif
 
 LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fsutil.c lib/gzread.c \
 	lib/gzwrite.c lib/hash.c lib/human.c lib/jsonout.c lib/manifest.c \
-	lib/names.c lib/optfile.c lib/parse.c lib/progress.c lib/settings.c \
-	lib/sqlfile.c lib/table.c lib/timeutil.c lib/tsv.c
+	lib/names.c lib/optfile.c lib/parse.c lib/pool.c lib/progress.c \
+	lib/settings.c lib/sqlfile.c lib/table.c lib/timeutil.c lib/tsv.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
@@ -58,7 +58,7 @@ BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib li
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune
 # Test drivers for the library, built by `make check` only.
-TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest
+TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1
 MAN5 = man/dbkit-backup.5
 MAN7 = man/dbkit.7
@@ -73,7 +73,7 @@ $(file >.build-flags,$(BUILD_FLAGS))
 endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	$(DBPRUNE_OBJ) \
-	tests/lib/parsetest.o tests/lib/filetest.o
+	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o
 $(ALL_OBJ): .build-flags
 
 $(LIB): $(LIB_OBJ)
@@ -87,6 +87,9 @@ tests/lib/parsetest: tests/lib/parsetest.o $(LIB)
 
 tests/lib/filetest: tests/lib/filetest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/filetest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
+tests/lib/pooltest: tests/lib/pooltest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/pooltest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
 dbbackup/dbbackup: $(DBBACKUP_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBBACKUP_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
