@@ -53,13 +53,17 @@ DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
 DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
+DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/hist.c \
+	dbpool-bench/report.c dbpool-bench/run.c dbpool-bench/workload.c
+DBPOOL_OBJ = $(DBPOOL_SRC:.c=.o)
 BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libcrypto 2>/dev/null)
 
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
-	dbprune/dbprune
+	dbprune/dbprune dbpool-bench/dbpool-bench
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest
-MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1
+MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1 \
+	man/dbpool-bench.1
 MAN5 = man/dbkit-backup.5
 MAN7 = man/dbkit.7
 
@@ -72,7 +76,7 @@ ifneq ($(file <.build-flags),$(BUILD_FLAGS))
 $(file >.build-flags,$(BUILD_FLAGS))
 endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
-	$(DBPRUNE_OBJ) \
+	$(DBPRUNE_OBJ) $(DBPOOL_OBJ) \
 	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o
 $(ALL_OBJ): .build-flags
 
@@ -97,6 +101,9 @@ dbbackup/dbbackup: $(DBBACKUP_OBJ) $(LIB)
 dbprune/dbprune: $(DBPRUNE_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBPRUNE_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
+dbpool-bench/dbpool-bench: $(DBPOOL_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(DBPOOL_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
 dbrestore/dbrestore: $(DBRESTORE_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $(DBRESTORE_OBJ) $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
@@ -105,7 +112,7 @@ deps:
 
 check: deps
 	$(MAKE) all $(TEST_PROGRAMS)
-	PATH="$(CURDIR)/dbhealth:$(CURDIR)/dbbackup:$(CURDIR)/dbrestore:$(CURDIR)/dbprune:$(CURDIR)/tests/lib:$$PATH" \
+	PATH="$(CURDIR)/dbhealth:$(CURDIR)/dbbackup:$(CURDIR)/dbrestore:$(CURDIR)/dbprune:$(CURDIR)/dbpool-bench:$(CURDIR)/tests/lib:$$PATH" \
 		$(BATS) $(BATS_FLAGS) tests/
 
 lint:

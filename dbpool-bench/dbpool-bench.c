@@ -1,0 +1,357 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * dbpool-bench: what a connection pool is worth on this server.  It runs
+ * one workload with N client threads three ways: through lib/pool (an
+ * acquire and a release per request), on a new connection per request,
+ * and on one dedicated connection per client (the upper bound), and
+ * reports the throughput, the latency percentiles, the errors by kind,
+ * the connections opened and the pool's own numbers.  main() reads the
+ * options, checks that the server answers, prepares the table if asked,
+ * runs each mode (run.c), renders the results (report.c) and drops the
+ * table if asked.
+ */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "conn.h"
+#include "exitcode.h"
+#include "parse.h"
+#include "report.h"
+#include "settings.h"
+
+#ifndef DBKIT_VERSION
+#define DBKIT_VERSION "unknown"
+#endif
+
+enum {
+	OPT_DURATION = 0x2000,
+	OPT_WARMUP,
+	OPT_WORKLOAD,
+	OPT_QUERY,
+	OPT_ROWS,
+	OPT_PREPARE,
+	OPT_CLEANUP,
+	OPT_THINK,
+	OPT_RATE,
+	OPT_INTERVAL,
+	OPT_POOL_MIN,
+	OPT_POOL_MAX,
+	OPT_POOL_TIMEOUT,
+	OPT_IDLE_TIMEOUT,
+	OPT_MAX_LIFETIME,
+	OPT_HELP,
+};
+
+struct options {
+	struct bench_config c;
+	enum bench_mode mode;
+	bool duration_set;
+	bool workload_set;
+	bool prepare, cleanup;
+	bool json;
+};
+
+static void
+usage(void)
+{
+	printf(
+"usage: dbpool-bench [options]\n"
+"\n"
+"Measures what a connection pool is worth on a server: runs a workload with\n"
+"N client threads through the dbkit pool, with a new connection per request,\n"
+"or with one dedicated connection per client, and reports requests/s,\n"
+"latency percentiles, errors by kind and connections opened.\n"
+"Exit status: 0 the run completed (failed requests are reported),\n"
+"1 it could not run, 2 usage error.\n"
+"\n"
+"Connection (also DB_* environment variables and ~/.my.cnf):\n"
+"  -h, --host HOST            server host (DB_HOST)\n"
+"  -P, --port PORT            TCP port (DB_PORT)\n"
+"  -S, --socket PATH          Unix socket (DB_SOCKET)\n"
+"  -u, --user USER            user (DB_USER)\n"
+"      --password-file FILE   read the password from FILE (or DB_PASSWORD)\n"
+"  -D, --database DB          default database (DB_NAME)\n"
+"      --ssl-ca FILE, --ssl-cert FILE, --ssl-key FILE   TLS (DB_SSL_*)\n"
+"      --connect-timeout DUR  connect timeout (DB_CONNECT_TIMEOUT)\n"
+"      --defaults-file FILE   read this option file instead of ~/.my.cnf\n"
+"      --no-defaults          read no option file\n"
+"\n"
+"Pool (pool mode):\n"
+"      --pool-min N           connections kept open (DB_POOL_MIN_CONNECTIONS, 2)\n"
+"      --pool-max N           most connections open (DB_POOL_MAX_CONNECTIONS, 10)\n"
+"      --pool-timeout DUR     longest wait for a connection (DB_POOL_TIMEOUT, 30s)\n"
+"      --idle-timeout DUR     idle connections above min close after\n"
+"                             (DB_POOL_IDLE_TIMEOUT)\n"
+"      --max-lifetime DUR     connections retire after (DB_POOL_MAX_LIFETIME)\n"
+"\n"
+"Benchmark:\n"
+"  -m, --mode MODE            pool, connect, persistent, or all (default pool)\n"
+"  -c, --clients N            client threads (default 8)\n"
+"      --duration DUR         how long each mode runs (default 10s)\n"
+"  -n, --requests N           run N requests in total instead\n"
+"      --warmup DUR           run first, uncounted (default 1s)\n"
+"      --workload NAME        select1 (SELECT 1, the default) or point (a\n"
+"                             select by primary key on " BENCH_TABLE ")\n"
+"      --query SQL            run this statement instead\n"
+"      --rows N               rows of the point table (default 100000)\n"
+"      --prepare              create and fill the point table before the run\n"
+"      --cleanup              drop the point table after the run\n"
+"      --think DUR            each client waits DUR between requests\n"
+"      --rate N               N requests/s in total on a fixed schedule;\n"
+"                             latency counts from each request's due time\n"
+"      --interval DUR         print progress to stderr every DUR\n"
+"  -j, --json                 print the result as JSON\n"
+"  -V, --version              print the version and exit\n"
+"      --help                 print this help and exit\n");
+}
+
+static void
+duration_option(const char *name, const char *arg, long long min_ms,
+    long long *out)
+{
+	char err[128];
+
+	if (parse_duration_ms(arg, 1000, out, err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "--%s: %s", name, err);
+	if (*out < min_ms)
+		cli_usage_error(EXIT_USAGE, "--%s: must be at least %lld ms: '%s'",
+		    name, min_ms, arg);
+}
+
+static void
+count_option(const char *name, const char *arg, long long min, long long max,
+    long long *out)
+{
+	char err[128];
+
+	if (parse_integer(arg, min, max, out, err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "--%s: %s", name, err);
+}
+
+static void
+parse_options(int argc, char **argv, struct settings *s, struct options *o)
+{
+	static const struct option longopts[] = {
+		SETTINGS_LONGOPTS,
+		{ "pool-min", required_argument, NULL, OPT_POOL_MIN },
+		{ "pool-max", required_argument, NULL, OPT_POOL_MAX },
+		{ "pool-timeout", required_argument, NULL, OPT_POOL_TIMEOUT },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
+		{ "max-lifetime", required_argument, NULL, OPT_MAX_LIFETIME },
+		{ "mode", required_argument, NULL, 'm' },
+		{ "clients", required_argument, NULL, 'c' },
+		{ "duration", required_argument, NULL, OPT_DURATION },
+		{ "requests", required_argument, NULL, 'n' },
+		{ "warmup", required_argument, NULL, OPT_WARMUP },
+		{ "workload", required_argument, NULL, OPT_WORKLOAD },
+		{ "query", required_argument, NULL, OPT_QUERY },
+		{ "rows", required_argument, NULL, OPT_ROWS },
+		{ "prepare", no_argument, NULL, OPT_PREPARE },
+		{ "cleanup", no_argument, NULL, OPT_CLEANUP },
+		{ "think", required_argument, NULL, OPT_THINK },
+		{ "rate", required_argument, NULL, OPT_RATE },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "json", no_argument, NULL, 'j' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const modes[] = { "pool", "connect", "persistent",
+	    "all" };
+	static const char *const pool_flags[] = { "pool-min", "pool-max",
+	    "pool-timeout", "idle-timeout", "max-lifetime" };
+	struct bench_config *c = &o->c;
+	char err[256];
+	int opt, i;
+
+	memset(o, 0, sizeof(*o));
+	c->s = s;
+	c->clients = 8;
+	c->duration_ms = 10000;
+	c->warmup_ms = 1000;
+	c->rows = 100000;
+	o->mode = MODE_POOL;
+	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "m:c:n:jV",
+	    longopts, NULL)) != -1) {
+		if (settings_getopt(s, opt, optarg))
+			continue;
+		switch (opt) {
+		case OPT_POOL_MIN:
+		case OPT_POOL_MAX:
+		case OPT_POOL_TIMEOUT:
+		case OPT_IDLE_TIMEOUT:
+		case OPT_MAX_LIFETIME:
+			/* Through the settings, so they beat DB_POOL_*. */
+			settings_flag(s, pool_flags[opt - OPT_POOL_MIN], optarg,
+			    err, sizeof(err));
+			break;
+		case 'm':
+			for (i = 0; i < 4 && strcmp(optarg, modes[i]) != 0; i++)
+				;
+			if (i == 4)
+				cli_usage_error(EXIT_USAGE, "--mode: unknown mode: "
+				    "'%s'", optarg);
+			o->mode = (enum bench_mode)i;
+			break;
+		case 'c':
+			count_option("clients", optarg, 1, 10000, &c->clients);
+			break;
+		case OPT_DURATION:
+			duration_option("duration", optarg, 1, &c->duration_ms);
+			o->duration_set = true;
+			break;
+		case 'n':
+			count_option("requests", optarg, 1, 1LL << 50,
+			    &c->requests);
+			break;
+		case OPT_WARMUP:
+			duration_option("warmup", optarg, 0, &c->warmup_ms);
+			break;
+		case OPT_WORKLOAD:
+			if (strcmp(optarg, "select1") == 0)
+				c->workload = WL_SELECT1;
+			else if (strcmp(optarg, "point") == 0)
+				c->workload = WL_POINT;
+			else
+				cli_usage_error(EXIT_USAGE, "--workload: unknown "
+				    "workload: '%s'", optarg);
+			o->workload_set = true;
+			break;
+		case OPT_QUERY:
+			if (optarg[0] == '\0')
+				cli_usage_error(EXIT_USAGE, "--query: empty");
+			c->query = optarg;
+			break;
+		case OPT_ROWS:
+			count_option("rows", optarg, 1, 1000000000, &c->rows);
+			break;
+		case OPT_PREPARE:
+			o->prepare = true;
+			break;
+		case OPT_CLEANUP:
+			o->cleanup = true;
+			break;
+		case OPT_THINK:
+			duration_option("think", optarg, 0, &c->think_ms);
+			break;
+		case OPT_RATE:
+			if (parse_number(optarg, &c->rate, err, sizeof(err)) == -1)
+				cli_usage_error(EXIT_USAGE, "--rate: %s", err);
+			if (c->rate <= 0 || c->rate > 1e7)
+				cli_usage_error(EXIT_USAGE, "--rate: out of range: "
+				    "'%s'", optarg);
+			break;
+		case OPT_INTERVAL:
+			duration_option("interval", optarg, 100, &c->interval_ms);
+			break;
+		case 'j':
+			o->json = true;
+			break;
+		case 'V':
+			printf("dbpool-bench (dbkit) %s\n", DBKIT_VERSION);
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		case OPT_HELP:
+			usage();
+			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+		default:
+			cli_try_help(EXIT_USAGE);
+		}
+	}
+	if (optind < argc)
+		cli_usage_error(EXIT_USAGE, "unexpected argument: '%s'",
+		    argv[optind]);
+	if (o->duration_set && c->requests > 0)
+		cli_usage_error(EXIT_USAGE, "--duration and --requests exclude "
+		    "each other");
+	if (c->requests > 0)
+		c->duration_ms = 0;
+	if (c->query != NULL && o->workload_set)
+		cli_usage_error(EXIT_USAGE, "--query and --workload exclude "
+		    "each other");
+	if (c->query != NULL)
+		c->workload = WL_QUERY;
+	if ((o->prepare || o->cleanup) && c->workload != WL_POINT)
+		cli_usage_error(EXIT_USAGE, "--%s: only with --workload point",
+		    o->prepare ? "prepare" : "cleanup");
+	if (c->think_ms > 0 && c->rate > 0)
+		cli_usage_error(EXIT_USAGE, "--think and --rate exclude each "
+		    "other");
+}
+
+/* Runs the mode, or each mode for MODE_ALL.  0, or -1 with err. */
+static int
+run_modes(const struct options *o, struct bench_result *r, size_t *n,
+    char *err, size_t errlen)
+{
+	static const enum bench_mode all[] = { MODE_POOL, MODE_CONNECT,
+	    MODE_PERSISTENT };
+	size_t i;
+
+	*n = o->mode == MODE_ALL ? 3 : 1;
+	for (i = 0; i < *n; i++) {
+		enum bench_mode m = o->mode == MODE_ALL ? all[i] : o->mode;
+		char msg[1024];
+
+		if (bench_run(&o->c, m, &r[i], msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s mode: %s", bench_mode_name(m),
+			    msg);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct bench_result r[3];
+	struct settings s;
+	struct options o;
+	char err[2048] = "";
+	size_t n = 0;
+	int status = EXIT_FAILED, rc;
+	bool prepared = false;
+
+	if (settings_init(&s) == -1)
+		cli_die(EXIT_FAILED, "out of memory");
+	parse_options(argc, argv, &s, &o);
+	if (settings_load(&s, "dbpool-bench", err, sizeof(err)) == -1)
+		cli_usage_error(EXIT_USAGE, "%s", err);
+	if (s.pool_min > s.pool_max)
+		cli_usage_error(EXIT_USAGE, "--pool-min %lld is above --pool-max "
+		    "%lld", s.pool_min, s.pool_max);
+	pool_config_from_settings(&o.c.pool, &s);
+	if (conn_library_init() == -1)
+		cli_die(EXIT_FAILED, "cannot initialise the client library");
+
+	if (o.prepare) {
+		if (bench_prepare(&s, o.c.rows, err, sizeof(err)) == -1)
+			goto out;
+		prepared = true;
+	}
+	if (bench_check(&o.c, err, sizeof(err)) == -1 ||
+	    run_modes(&o, r, &n, err, sizeof(err)) == -1)
+		goto out;
+	rc = o.json ? report_json(&o.c, o.mode, r, n, stdout) :
+	    report_text(&o.c, o.mode, r, n, stdout);
+	status = rc == 0 ? EXIT_DONE : EXIT_FAILED;
+	if (cli_close_stdout() == -1)
+		status = EXIT_FAILED;
+	err[0] = '\0';
+out:
+	if (status != EXIT_DONE && err[0] != '\0')
+		cli_warn("%s", err);
+	/* Also after a failed run: the table was ours to drop. */
+	if (o.cleanup && (prepared || status == EXIT_DONE) &&
+	    bench_cleanup(&s, err, sizeof(err)) == -1) {
+		cli_warn("%s", err);
+		status = EXIT_FAILED;
+	}
+	settings_free(&s);
+	return status;
+}
