@@ -57,8 +57,8 @@ SRC=$BATS_TEST_DIRNAME/..
 	done
 }
 
-@test "every option in dbbackup, dbrestore and dbprune --help is in their man pages" {
-	for prog in dbbackup dbrestore dbprune; do
+@test "every option in dbbackup, dbrestore, dbprune and dbpool-bench --help is in their man pages" {
+	for prog in dbbackup dbrestore dbprune dbpool-bench; do
 		run --separate-stderr "$prog" --help
 		assert_success
 		for opt in $(grep -o -- '--[a-z][a-z0-9-]*' <<<"$output" | sort -u); do
@@ -68,8 +68,8 @@ SRC=$BATS_TEST_DIRNAME/..
 	done
 }
 
-@test "every long option dbbackup, dbrestore and dbprune accept is in their --help" {
-	for prog in dbbackup dbrestore dbprune; do
+@test "every long option dbbackup, dbrestore, dbprune and dbpool-bench accept is in their --help" {
+	for prog in dbbackup dbrestore dbprune dbpool-bench; do
 		run --separate-stderr "$prog" --help
 		files=("$SRC/$prog/$prog.c")
 		grep -q SETTINGS_LONGOPTS "${files[0]}" && files+=("$SRC/lib/settings.h")
