@@ -129,6 +129,7 @@ bench: deps
 	$(MAKE) all
 	bench/health.sh
 	bench/backup.sh
+	bench/pool.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \

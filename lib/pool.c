@@ -60,6 +60,7 @@ struct pool {
 	long long acquisitions, reuses, waits, timeouts;
 	unsigned long long wait_hist[WAIT_BUCKETS];
 	double wait_max_ms;
+	double maintained_ms;		/* when pool_maintain last looked */
 	unsigned int seed;
 	bool closing;
 	char last_error[512];
@@ -301,8 +302,15 @@ pool_acquire(struct pool *p, char *err, size_t errlen)
 	char msg[256];
 	int rc = 0;
 
-	pool_maintain(p);
 	pthread_mutex_lock(&p->lock);
+	/* Idle connections age in seconds: looking at them every acquire
+	 * would only add lock traffic on the hot path. */
+	if (start - p->maintained_ms >= 250.0) {
+		p->maintained_ms = start;
+		pthread_mutex_unlock(&p->lock);
+		pool_maintain(p);
+		pthread_mutex_lock(&p->lock);
+	}
 	for (;;) {
 		if (p->closing) {
 			snprintf(err, errlen, "pool: shutting down");
@@ -412,21 +420,24 @@ pool_release(struct pool *p, MYSQL *m, bool broken)
 {
 	struct slot *s;
 	struct waiter *w;
-	bool retire;
+	bool retire, reset;
 
+	broken = broken || is_broken(m);
 	pthread_mutex_lock(&p->lock);
 	s = find_slot(p, m);
-	pthread_mutex_unlock(&p->lock);
-	if (s == NULL || !s->in_use)
+	if (s == NULL || !s->in_use) {
+		pthread_mutex_unlock(&p->lock);
 		return;		/* not ours, or released twice: ignore */
+	}
 	retire = time_monotonic_ms() - s->created_ms >= s->lifetime_ms;
-	broken = broken || is_broken(m);
-	/* Reset outside the lock: it is a round trip. */
-	if (!broken && !retire && p->c.reset_on_release &&
-	    mysql_reset_connection(m) != 0)
-		broken = true;
-
-	pthread_mutex_lock(&p->lock);
+	reset = !broken && !retire && !p->closing && p->c.reset_on_release;
+	if (reset) {
+		/* Reset outside the lock: it is a round trip.  The slot stays
+		 * in use meanwhile, so nobody else can take it. */
+		pthread_mutex_unlock(&p->lock);
+		broken = mysql_reset_connection(m) != 0;
+		pthread_mutex_lock(&p->lock);
+	}
 	s->in_use = false;
 	p->in_use--;
 	if (broken || retire || p->closing) {

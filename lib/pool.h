@@ -39,7 +39,8 @@ struct pool_config {
 	long long max_lifetime_ms;	/* older: retired on release (jittered) */
 	long long validate_after_ms;	/* idle this long: pinged before reuse */
 	long long leak_threshold_ms;	/* held this long: counted as a leak */
-	bool reset_on_release;		/* mysql_reset_connection (default) */
+	bool reset_on_release;		/* mysql_reset_connection (default): one
+					   round trip per release */
 };
 
 /* Fills c from the settings' pool values and the defaults for the rest. */
@@ -82,7 +83,7 @@ MYSQL *pool_acquire(struct pool *p, char *err, size_t errlen);
 void pool_release(struct pool *p, MYSQL *m, bool broken);
 
 /* Closes idle connections above min that idled too long.  Cheap; call it
- * now and then (pool_acquire and pool_release call it too). */
+ * now and then (pool_acquire does, at most every 250 ms). */
 void pool_maintain(struct pool *p);
 
 /* Fills st with the pool's numbers now. */

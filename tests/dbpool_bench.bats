@@ -128,6 +128,25 @@ bench() {
 	json_is .connections_opened 20
 }
 
+@test "a server restart mid-run fails only the requests in flight; the pool reconnects" {
+	dbpool-bench --json --mode pool --clients 4 --duration 6s --warmup 0 \
+		--think 5ms --pool-timeout 300ms >"$BATS_TEST_TMPDIR/out" 2>/dev/null &
+	pid=$!
+	sleep 1.5
+	server_stop main --keep
+	sleep 1
+	server_restart main
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	output=$(cat "$BATS_TEST_TMPDIR/out")
+	(( $(jq .errors <<<"$output") > 0 ))
+	(( $(jq .requests <<<"$output") > 100 ))
+	(( $(jq .pool.closed_broken <<<"$output") > 0 ))
+	# Requests succeed again after the restart: more than the 1.5 s before.
+	(( $(jq .pool.created <<<"$output") > 4 ))
+}
+
 @test "--rate 100 for 2s gives about 200 requests" {
 	bench --rate 100 --duration 2s --clients 4
 	assert_success
