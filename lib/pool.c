@@ -32,6 +32,16 @@
 
 #define WAIT_BUCKETS 256
 
+/*
+ * The connection this thread released last, and its pool: taken again
+ * first when it is idle, so a thread keeps talking to the same server
+ * thread as long as it can, as with a connection of its own.
+ */
+static _Thread_local struct {
+	const void *pool;
+	const void *slot;
+} affinity;
+
 struct slot {
 	MYSQL *m;
 	double created_ms, released_ms, borrowed_ms, lifetime_ms;
@@ -319,8 +329,16 @@ pool_acquire(struct pool *p, char *err, size_t errlen)
 			return NULL;
 		}
 		if (p->head == NULL && p->idle != NULL) {
-			s = p->idle;
-			p->idle = s->next_idle;
+			struct slot **link = &p->idle;
+
+			if (affinity.pool == p)
+				for (; *link != NULL && *link != affinity.slot;
+				    link = &(*link)->next_idle)
+					;
+			if (*link == NULL)
+				link = &p->idle;
+			s = *link;
+			*link = s->next_idle;
 			lend(p, s, true);
 			pthread_mutex_unlock(&p->lock);
 			/* A connection idle for a while may have been cut. */
@@ -456,6 +474,8 @@ pool_release(struct pool *p, MYSQL *m, bool broken)
 		return;
 	}
 	s->released_ms = time_monotonic_ms();
+	affinity.pool = p;
+	affinity.slot = s;
 	if ((w = p->head) != NULL) {
 		/* Straight to the longest waiter: nobody overtakes. */
 		p->head = w->next;
