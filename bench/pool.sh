@@ -183,6 +183,8 @@ load0=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- 1. the three modes, SELECT 1, 8 clients, pool of 8.
 for t in "${transports[@]}"; do
 	run_bench "all-$t" "${conn[$t]} --mode all --clients 8 --pool-min 8 --pool-max 8 $timing"
+	# The pool without its reset round trip per release: its own cost.
+	run_bench "noreset-$t" "${conn[$t]} --mode pool --no-reset --clients 8 --pool-min 8 --pool-max 8 $timing"
 done
 
 # --- 2. the point-select anchor.
@@ -263,6 +265,7 @@ errors_note() {
 		for m in pool persistent connect; do
 			j ".runs.$m | [\"$t\", .mode, (.requests_per_s | floor), .latency_us.p50, .latency_us.p99, .errors, .connections_opened] | @tsv" "all-$t"
 		done
+		j "[\"$t\", \"pool-noreset\", (.requests_per_s | floor), .latency_us.p50, .latency_us.p99, .errors, .connections_opened] | @tsv" "noreset-$t"
 	done | awk -F '\t' '{ printf "%-9s %-11s %10d %9.1f %9.1f %7d %11d\n", $1, $2, $3, $4, $5, $6, $7 }'
 
 	echo
@@ -300,6 +303,7 @@ errors_note() {
 	echo "== goals (this run)"
 	for t in "${transports[@]}"; do
 		goal "$t: pool / persistent requests/s (SELECT 1, 8)" "$(j '.runs.pool.requests_per_s / .runs.persistent.requests_per_s' "all-$t")" ">=" 0.95
+		echo "  $t: pool --no-reset / persistent (same run, informative)   $(jq -rs '.[0].requests_per_s / .[1].runs.persistent.requests_per_s * 100 | floor / 100' "$out/noreset-$t.json" "$out/all-$t.json")"
 		goal "$t: pool / connect requests/s (SELECT 1, 8)" "$(j '.runs.pool.requests_per_s / .runs.connect.requests_per_s' "all-$t")" ">=" 5
 		goal "$t: pool peak_open, 64 clients, --pool-max 8" "$(j '.pool.peak_open' "think-pool-$t")" "==" 8
 	done
