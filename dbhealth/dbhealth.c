@@ -209,11 +209,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->backup_check = true;
 			break;
 		case 'V':
-			printf("dbhealth (dbkit) %s\n", DBKIT_VERSION);
-			exit(cli_close_stdout() == 0 ? 0 : HEALTH_EXIT_UNKNOWN);
+			cli_version(DBKIT_VERSION, HEALTH_EXIT_UNKNOWN);
 		case OPT_HELP:
-			usage();
-			exit(cli_close_stdout() == 0 ? 0 : HEALTH_EXIT_UNKNOWN);
+			cli_help(usage, HEALTH_EXIT_UNKNOWN);
 		default:
 			cli_try_help(HEALTH_EXIT_UNKNOWN);
 		}

@@ -152,11 +152,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->json = true;
 			break;
 		case 'V':
-			printf("dbprune (dbkit) %s\n", DBKIT_VERSION);
-			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+			cli_version(DBKIT_VERSION, EXIT_FAILED);
 		case OPT_HELP:
-			usage();
-			exit(cli_close_stdout() == 0 ? 0 : EXIT_FAILED);
+			cli_help(usage, EXIT_FAILED);
 		default:
 			cli_try_help(EXIT_USAGE);
 		}

@@ -69,3 +69,17 @@ cli_close_stdout(void)
 	}
 	return 0;
 }
+
+void
+cli_version(const char *version, int fail)
+{
+	printf("%s (dbkit) %s\n", program_invocation_short_name, version);
+	exit(cli_close_stdout() == 0 ? 0 : fail);
+}
+
+void
+cli_help(void (*usage)(void), int fail)
+{
+	usage();
+	exit(cli_close_stdout() == 0 ? 0 : fail);
+}

@@ -23,6 +23,12 @@ _Noreturn void cli_usage_error(int status, const char *fmt, ...)
 /* Print the --help hint alone (after getopt's own message), exit with STATUS. */
 _Noreturn void cli_try_help(int status);
 
+/* --version: prints "PROG (dbkit) VERSION", exits 0, or fail if stdout fails. */
+_Noreturn void cli_version(const char *version, int fail);
+
+/* --help: runs usage (which prints to stdout), exits 0, or fail likewise. */
+_Noreturn void cli_help(void (*usage)(void), int fail);
+
 /*
  * Flush stdout and check it; a write error is a failure.  Returns 0, or -1
  * after printing "prog: write error: ..." so the caller picks the status.
