@@ -158,7 +158,6 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	};
 	static const char *const types[] = { "full", "schema", "data" };
 	char err[256];
-	long long v, ms;
 	int opt, i;
 	size_t cap = (size_t)argc + 64;
 
@@ -188,9 +187,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			settings_flag(s, "backup-path", optarg, err, sizeof(err));
 			break;
 		case OPT_THREADS:
-			if (parse_integer(optarg, 1, 256, &o->threads, err,
-			    sizeof(err)) == -1)
-				cli_usage_error(EXIT_USAGE, "--threads: %s", err);
+			o->threads = cli_integer_arg(EXIT_USAGE, "threads",
+			    optarg, 1, 256);
 			break;
 		case OPT_COMPRESS:
 			settings_flag(s, "compress", "true", err, sizeof(err));
@@ -199,30 +197,23 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			settings_flag(s, "compress", "false", err, sizeof(err));
 			break;
 		case OPT_LEVEL:
-			if (parse_integer(optarg, 1, 12, &v, err, sizeof(err)) == -1)
-				cli_usage_error(EXIT_USAGE, "--compress-level: %s",
-				    err);
-			o->level = (int)v;
+			o->level = (int)cli_integer_arg(EXIT_USAGE,
+			    "compress-level", optarg, 1, 12);
 			break;
 		case OPT_EXCLUDE:
 			o->excludes[o->n_excludes++] = optarg;
 			break;
 		case OPT_CHUNK_ROWS:
-			if (parse_integer(optarg, 1, 1LL << 40, &o->chunk_rows, err,
-			    sizeof(err)) == -1)
-				cli_usage_error(EXIT_USAGE, "--chunk-rows: %s", err);
+			o->chunk_rows = cli_integer_arg(EXIT_USAGE, "chunk-rows",
+			    optarg, 1, 1LL << 40);
 			break;
 		case OPT_LOCK_WAIT:
+			o->lock_wait_timeout_s = cli_duration_arg(EXIT_USAGE,
+			    "lock-wait-timeout", optarg, 1000) / 1000;
+			break;
 		case OPT_GUARD:
-			ms = 0;
-			if (parse_duration_ms(optarg, 1000, &ms, err,
-			    sizeof(err)) == -1 || ms < 1000)
-				cli_usage_error(EXIT_USAGE, "--%s: %s",
-				    opt == OPT_LOCK_WAIT ? "lock-wait-timeout" :
-				    "long-query-guard", ms < 1000 && err[0] == '\0' ?
-				    "must be at least 1s" : err);
-			*(opt == OPT_LOCK_WAIT ? &o->lock_wait_timeout_s :
-			    &o->long_query_guard_s) = ms / 1000;
+			o->long_query_guard_s = cli_duration_arg(EXIT_USAGE,
+			    "long-query-guard", optarg, 1000) / 1000;
 			break;
 		case OPT_NO_LOCK:
 			o->lock = LOCK_NONE;

@@ -183,10 +183,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 				    "must be more than 0" : err);
 			break;
 		case OPT_COUNT:
-			if (parse_integer(optarg, 1, 1000000000, &o->count, err,
-			    sizeof(err)) == -1)
-				cli_usage_error(HEALTH_EXIT_UNKNOWN, "--count: %s",
-				    err);
+			o->count = cli_integer_arg(HEALTH_EXIT_UNKNOWN, "count",
+			    optarg, 1, 1000000000);
 			count_set = true;
 			break;
 		case OPT_HISTORY:

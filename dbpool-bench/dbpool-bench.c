@@ -115,29 +115,6 @@ usage(void)
 }
 
 static void
-duration_option(const char *name, const char *arg, long long min_ms,
-    long long *out)
-{
-	char err[128];
-
-	if (parse_duration_ms(arg, 1000, out, err, sizeof(err)) == -1)
-		cli_usage_error(EXIT_USAGE, "--%s: %s", name, err);
-	if (*out < min_ms)
-		cli_usage_error(EXIT_USAGE, "--%s: must be at least %lld ms: '%s'",
-		    name, min_ms, arg);
-}
-
-static void
-count_option(const char *name, const char *arg, long long min, long long max,
-    long long *out)
-{
-	char err[128];
-
-	if (parse_integer(arg, min, max, out, err, sizeof(err)) == -1)
-		cli_usage_error(EXIT_USAGE, "--%s: %s", name, err);
-}
-
-static void
 parse_options(int argc, char **argv, struct settings *s, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -207,18 +184,21 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->mode = (enum bench_mode)i;
 			break;
 		case 'c':
-			count_option("clients", optarg, 1, 10000, &c->clients);
+			c->clients = cli_integer_arg(EXIT_USAGE, "clients", optarg,
+			    1, 10000);
 			break;
 		case OPT_DURATION:
-			duration_option("duration", optarg, 1, &c->duration_ms);
+			c->duration_ms = cli_duration_arg(EXIT_USAGE, "duration",
+			    optarg, 1);
 			o->duration_set = true;
 			break;
 		case 'n':
-			count_option("requests", optarg, 1, 1LL << 50,
-			    &c->requests);
+			c->requests = cli_integer_arg(EXIT_USAGE, "requests", optarg,
+			    1, 1LL << 50);
 			break;
 		case OPT_WARMUP:
-			duration_option("warmup", optarg, 0, &c->warmup_ms);
+			c->warmup_ms = cli_duration_arg(EXIT_USAGE, "warmup", optarg,
+			    0);
 			break;
 		case OPT_WORKLOAD:
 			if (strcmp(optarg, "select1") == 0)
@@ -236,7 +216,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			c->query = optarg;
 			break;
 		case OPT_ROWS:
-			count_option("rows", optarg, 1, 1000000000, &c->rows);
+			c->rows = cli_integer_arg(EXIT_USAGE, "rows", optarg,
+			    1, 1000000000);
 			break;
 		case OPT_PREPARE:
 			o->prepare = true;
@@ -245,7 +226,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->cleanup = true;
 			break;
 		case OPT_THINK:
-			duration_option("think", optarg, 0, &c->think_ms);
+			c->think_ms = cli_duration_arg(EXIT_USAGE, "think", optarg,
+			    0);
 			break;
 		case OPT_RATE:
 			if (parse_number(optarg, &c->rate, err, sizeof(err)) == -1)
@@ -255,7 +237,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 				    "'%s'", optarg);
 			break;
 		case OPT_INTERVAL:
-			duration_option("interval", optarg, 100, &c->interval_ms);
+			c->interval_ms = cli_duration_arg(EXIT_USAGE, "interval",
+			    optarg, 100);
 			break;
 		case 'j':
 			o->json = true;

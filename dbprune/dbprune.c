@@ -111,7 +111,6 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	char err[256];
-	long long ms;
 	int opt;
 
 	memset(o, 0, sizeof(*o));
@@ -141,9 +140,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			count_option("keep-monthly", optarg, &o->policy.keep_monthly);
 			break;
 		case OPT_PARTIAL_AGE:
-			if (parse_duration_ms(optarg, 1000, &ms, err, sizeof(err)) == -1)
-				cli_usage_error(EXIT_USAGE, "--partial-age: %s", err);
-			o->policy.partial_age_s = ms / 1000;
+			o->policy.partial_age_s = cli_duration_arg(EXIT_USAGE,
+			    "partial-age", optarg, 0) / 1000;
 			break;
 		case 'n':
 			o->dry_run = true;

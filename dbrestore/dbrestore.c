@@ -137,9 +137,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			settings_flag(s, "backup-path", optarg, err, sizeof(err));
 			break;
 		case OPT_THREADS:
-			if (parse_integer(optarg, 1, 256, &o->threads, err,
-			    sizeof(err)) == -1)
-				cli_usage_error(EXIT_USAGE, "--threads: %s", err);
+			o->threads = cli_integer_arg(EXIT_USAGE, "threads",
+			    optarg, 1, 256);
 			break;
 		case OPT_TABLE:
 			if (strchr(optarg, '.') == NULL)

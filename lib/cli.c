@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "parse.h"
 
 static void
 vwarn_line(const char *fmt, va_list ap)
@@ -57,6 +58,36 @@ cli_usage_error(int status, const char *fmt, ...)
 	vwarn_line(fmt, ap);
 	va_end(ap);
 	cli_try_help(status);
+}
+
+long long
+cli_integer_arg(int status, const char *name, const char *arg, long long min,
+    long long max)
+{
+	char err[128];
+	long long v;
+
+	if (parse_integer(arg, min, max, &v, err, sizeof(err)) == -1)
+		cli_usage_error(status, "--%s: %s", name, err);
+	return v;
+}
+
+long long
+cli_duration_arg(int status, const char *name, const char *arg,
+    long long min_ms)
+{
+	char err[128];
+	long long ms;
+
+	if (parse_duration_ms(arg, 1000, &ms, err, sizeof(err)) == -1)
+		cli_usage_error(status, "--%s: %s", name, err);
+	if (ms < min_ms && min_ms % 1000 == 0)
+		cli_usage_error(status, "--%s: must be at least %llds: '%s'",
+		    name, min_ms / 1000, arg);
+	if (ms < min_ms)
+		cli_usage_error(status, "--%s: must be at least %lld ms: '%s'",
+		    name, min_ms, arg);
+	return ms;
 }
 
 int

@@ -30,6 +30,15 @@ _Noreturn void cli_version(const char *version, int fail);
 _Noreturn void cli_help(void (*usage)(void), int fail);
 
 /*
+ * A flag's numeric value, or "prog: --NAME: why" and the --help hint on
+ * stderr and exit with STATUS.  Durations take a bare number as seconds.
+ */
+long long cli_integer_arg(int status, const char *name, const char *arg,
+    long long min, long long max);
+long long cli_duration_arg(int status, const char *name, const char *arg,
+    long long min_ms);
+
+/*
  * Flush stdout and check it; a write error is a failure.  Returns 0, or -1
  * after printing "prog: write error: ..." so the caller picks the status.
  */
