@@ -33,7 +33,6 @@
 #include "jsonout.h"
 #include "list.h"
 #include "manifest.h"
-#include "parse.h"
 #include "progress.h"
 #include "result.h"
 #include "schema.h"
@@ -157,11 +156,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const types[] = { "full", "schema", "data" };
-	char err[256];
 	int opt, i;
 	size_t cap = (size_t)argc + 64;
 
-	err[0] = '\0';
 	memset(o, 0, sizeof(*o));
 	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
 	    sysconf(_SC_NPROCESSORS_ONLN) : 2;
@@ -180,21 +177,21 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			add_databases(o, optarg, cap);
 			continue;
 		}
-		if (settings_getopt(s, opt, optarg))
+		if (cli_settings_option(EXIT_USAGE, s, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'd':
-			settings_flag(s, "backup-path", optarg, err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, "backup-path", optarg);
 			break;
 		case OPT_THREADS:
 			o->threads = cli_integer_arg(EXIT_USAGE, "threads",
 			    optarg, 1, 256);
 			break;
 		case OPT_COMPRESS:
-			settings_flag(s, "compress", "true", err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, "compress", "true");
 			break;
 		case OPT_NO_COMPRESS:
-			settings_flag(s, "compress", "false", err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, "compress", "false");
 			break;
 		case OPT_LEVEL:
 			o->level = (int)cli_integer_arg(EXIT_USAGE,

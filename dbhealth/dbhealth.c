@@ -153,7 +153,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "jf:w:c:d:V",
 	    longopts, NULL)) != -1) {
-		if (settings_getopt(s, opt, optarg))
+		if (cli_settings_option(HEALTH_EXIT_UNKNOWN, s, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'j':
@@ -198,9 +198,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			break;
 		case 'd':
 			/* A setting, so it overrides DB_BACKUP_PATH as in dbbackup. */
-			if (settings_flag(s, "backup-path", optarg, err,
-			    sizeof(err)) == -1)
-				cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
+			cli_setting(HEALTH_EXIT_UNKNOWN, s, "backup-path", optarg);
 			o->backup_check = true;
 			break;
 		case OPT_BACKUP_CHECK:

@@ -160,7 +160,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	o->mode = MODE_POOL;
 	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "m:c:n:jV",
 	    longopts, NULL)) != -1) {
-		if (settings_getopt(s, opt, optarg))
+		if (cli_settings_option(EXIT_USAGE, s, opt, optarg))
 			continue;
 		switch (opt) {
 		case OPT_POOL_MIN:
@@ -169,8 +169,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		case OPT_IDLE_TIMEOUT:
 		case OPT_MAX_LIFETIME:
 			/* Through the settings, so they beat DB_POOL_*. */
-			settings_flag(s, pool_flags[opt - OPT_POOL_MIN], optarg,
-			    err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, pool_flags[opt - OPT_POOL_MIN],
+			    optarg);
 			break;
 		case OPT_NO_RESET:
 			o->no_reset = true;

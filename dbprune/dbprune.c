@@ -25,7 +25,6 @@
 #include "fsutil.h"
 #include "human.h"
 #include "jsonout.h"
-#include "parse.h"
 #include "policy.h"
 #include "settings.h"
 #include "table.h"
@@ -83,15 +82,6 @@ usage(void)
 }
 
 static void
-count_option(const char *name, const char *arg, long long *out)
-{
-	char err[128];
-
-	if (parse_integer(arg, 0, 1000000, out, err, sizeof(err)) == -1)
-		cli_usage_error(EXIT_USAGE, "--%s: %s", name, err);
-}
-
-static void
 parse_options(int argc, char **argv, struct settings *s, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -110,34 +100,37 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int opt;
 
 	memset(o, 0, sizeof(*o));
 	o->policy.partial_age_s = 86400;
 	while ((opt = getopt_long(argc, argv, "d:njV", longopts, NULL)) != -1) {
-		if (settings_getopt(s, opt, optarg))
+		if (cli_settings_option(EXIT_USAGE, s, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'd':
-			settings_flag(s, "backup-path", optarg, err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, "backup-path", optarg);
 			break;
 		case OPT_DAYS:
 			/* Through the settings, so it beats the environment. */
-			settings_flag(s, "days", optarg, err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, "days", optarg);
 			o->days_set = true;
 			break;
 		case OPT_KEEP_LAST:
-			count_option("keep-last", optarg, &o->policy.keep_last);
+			o->policy.keep_last = cli_integer_arg(EXIT_USAGE,
+			    "keep-last", optarg, 0, 1000000);
 			break;
 		case OPT_KEEP_DAILY:
-			count_option("keep-daily", optarg, &o->policy.keep_daily);
+			o->policy.keep_daily = cli_integer_arg(EXIT_USAGE,
+			    "keep-daily", optarg, 0, 1000000);
 			break;
 		case OPT_KEEP_WEEKLY:
-			count_option("keep-weekly", optarg, &o->policy.keep_weekly);
+			o->policy.keep_weekly = cli_integer_arg(EXIT_USAGE,
+			    "keep-weekly", optarg, 0, 1000000);
 			break;
 		case OPT_KEEP_MONTHLY:
-			count_option("keep-monthly", optarg, &o->policy.keep_monthly);
+			o->policy.keep_monthly = cli_integer_arg(EXIT_USAGE,
+			    "keep-monthly", optarg, 0, 1000000);
 			break;
 		case OPT_PARTIAL_AGE:
 			o->policy.partial_age_s = cli_duration_arg(EXIT_USAGE,

@@ -24,7 +24,6 @@
 #include "hash.h"
 #include "jsonout.h"
 #include "manifest.h"
-#include "parse.h"
 #include "progress.h"
 #include "restore.h"
 #include "timeutil.h"
@@ -113,7 +112,6 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	char err[256];
 	int opt, modes;
 
 	memset(o, 0, sizeof(*o));
@@ -130,11 +128,11 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			o->databases[o->n_databases++] = optarg;
 			continue;
 		}
-		if (settings_getopt(s, opt, optarg))
+		if (cli_settings_option(EXIT_USAGE, s, opt, optarg))
 			continue;
 		switch (opt) {
 		case 'd':
-			settings_flag(s, "backup-path", optarg, err, sizeof(err));
+			cli_setting(EXIT_USAGE, s, "backup-path", optarg);
 			break;
 		case OPT_THREADS:
 			o->threads = cli_integer_arg(EXIT_USAGE, "threads",

@@ -60,6 +60,27 @@ cli_usage_error(int status, const char *fmt, ...)
 	cli_try_help(status);
 }
 
+bool
+cli_settings_option(int status, struct settings *s, int opt, const char *arg)
+{
+	char err[128];
+	int r;
+
+	if ((r = settings_getopt(s, opt, arg, err, sizeof(err))) == -1)
+		cli_usage_error(status, "%s", err);
+	return r == 1;
+}
+
+void
+cli_setting(int status, struct settings *s, const char *name,
+    const char *value)
+{
+	char err[128];
+
+	if (settings_flag(s, name, value, err, sizeof(err)) == -1)
+		cli_usage_error(status, "%s", err);
+}
+
 long long
 cli_integer_arg(int status, const char *name, const char *arg, long long min,
     long long max)

@@ -8,6 +8,9 @@
 #define DBKIT_CLI_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+
+#include "settings.h"
 
 /* Print "prog: MESSAGE" on stderr. */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -37,6 +40,15 @@ long long cli_integer_arg(int status, const char *name, const char *arg,
     long long min, long long max);
 long long cli_duration_arg(int status, const char *name, const char *arg,
     long long min_ms);
+
+/*
+ * settings_getopt and settings_flag for a program's option loop: a flag
+ * that cannot be remembered is a usage error with STATUS, never dropped.
+ */
+bool cli_settings_option(int status, struct settings *s, int opt,
+    const char *arg);
+void cli_setting(int status, struct settings *s, const char *name,
+    const char *value);
 
 /*
  * Flush stdout and check it; a write error is a failure.  Returns 0, or -1

@@ -215,7 +215,8 @@ settings_flag(struct settings *s, const char *name, const char *value,
 }
 
 int
-settings_getopt(struct settings *s, int opt, const char *arg)
+settings_getopt(struct settings *s, int opt, const char *arg, char *err,
+    size_t errlen)
 {
 	static const struct {
 		int opt;
@@ -228,7 +229,6 @@ settings_getopt(struct settings *s, int opt, const char *arg)
 		{ SETOPT_SSL_KEY, "ssl-key" },
 		{ SETOPT_CONNECT_TIMEOUT, "connect-timeout" },
 	};
-	char err[16];
 	size_t i;
 
 	if (opt == SETOPT_DEFAULTS_FILE) {
@@ -242,7 +242,7 @@ settings_getopt(struct settings *s, int opt, const char *arg)
 	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
 		if (map[i].opt == opt)
 			return settings_flag(s, map[i].flag, arg, err,
-			    sizeof(err)) == 0 ? 1 : 0;
+			    errlen) == 0 ? 1 : -1;
 	return 0;
 }
 

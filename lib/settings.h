@@ -88,16 +88,19 @@ int settings_init(struct settings *s);
 
 /*
  * Remembers flag --name=value, to be applied by settings_load after the
- * environment.  Returns 0, or -1 with a message when the name is unknown.
+ * environment.  Returns 0, or -1 with a message when the name is unknown
+ * or more than SETTINGS_MAX_FLAGS flags were given.
  */
 int settings_flag(struct settings *s, const char *name, const char *value,
     char *err, size_t errlen);
 
 /*
  * Handles getopt_long's return opt if it is one of SETTINGS_LONGOPTS:
- * returns 1 when handled, 0 when opt is not a connection option.
+ * returns 1 when handled, 0 when opt is not a connection option, -1 with
+ * a message when it could not be remembered.
  */
-int settings_getopt(struct settings *s, int opt, const char *arg);
+int settings_getopt(struct settings *s, int opt, const char *arg, char *err,
+    size_t errlen);
 
 /*
  * Applies the option file, the environment and the remembered flags, in

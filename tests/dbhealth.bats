@@ -277,6 +277,7 @@ db1:abc|dbhealth: invalid target 'db1:abc': port must be 1 to 65535
 ::1:3306|dbhealth: invalid target '::1:3306': put an IPv6 address in brackets: [::1]:3306
 a=h1 a=h2|dbhealth: two targets are named 'a'
 --report x db1|dbhealth: --report reads a history file and checks no server
+-P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1 -P1|dbhealth: too many options
 EOF_TABLE
 }
 

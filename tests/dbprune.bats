@@ -177,6 +177,7 @@ left() {
 -d $BATS_TEST_TMPDIR/nowhere|dbprune: $BATS_TEST_TMPDIR/nowhere: No such file or directory
 -d $BATS_TEST_TMPDIR/cat/20260101T020000Z-full/manifest.json|dbprune: $BATS_TEST_TMPDIR/cat/20260101T020000Z-full/manifest.json: not a directory
 extra|dbprune: unexpected argument: 'extra'
+$(printf -- '-d x %.0s' $(seq 65))|dbprune: too many options
 EOF_TABLE
 	[ "$(left)" = "20260101T020000Z-full " ]
 }
