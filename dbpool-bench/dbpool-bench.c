@@ -44,7 +44,7 @@ enum {
 	OPT_POOL_TIMEOUT,
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_LIFETIME,
-	OPT_NO_RESET,
+	OPT_POOL_RESET,
 	OPT_HELP,
 };
 
@@ -55,7 +55,6 @@ struct options {
 	bool workload_set;
 	bool prepare, cleanup;
 	bool json;
-	bool no_reset;
 };
 
 static void
@@ -87,8 +86,9 @@ usage(void)
 "      --pool-min N           connections kept open (DB_POOL_MIN_CONNECTIONS, 2)\n"
 "      --pool-max N           most connections open (DB_POOL_MAX_CONNECTIONS, 10)\n"
 "      --pool-timeout DUR     longest wait for a connection (DB_POOL_TIMEOUT, 30s)\n"
-"      --no-reset             do not reset connections on release (measures the\n"
-"                             pool without that round trip; session state leaks)\n"
+"      --pool-reset WHEN      reset a connection's session on release: changed\n"
+"                             (when the server says it changed), always or\n"
+"                             never (DB_POOL_RESET, changed)\n"
 "      --idle-timeout DUR     idle connections above min close after\n"
 "                             (DB_POOL_IDLE_TIMEOUT)\n"
 "      --max-lifetime DUR     connections retire after (DB_POOL_MAX_LIFETIME)\n"
@@ -124,7 +124,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "pool-timeout", required_argument, NULL, OPT_POOL_TIMEOUT },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT },
 		{ "max-lifetime", required_argument, NULL, OPT_MAX_LIFETIME },
-		{ "no-reset", no_argument, NULL, OPT_NO_RESET },
+		{ "pool-reset", required_argument, NULL, OPT_POOL_RESET },
 		{ "mode", required_argument, NULL, 'm' },
 		{ "clients", required_argument, NULL, 'c' },
 		{ "duration", required_argument, NULL, OPT_DURATION },
@@ -146,7 +146,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	static const char *const modes[] = { "pool", "connect", "persistent",
 	    "all" };
 	static const char *const pool_flags[] = { "pool-min", "pool-max",
-	    "pool-timeout", "idle-timeout", "max-lifetime" };
+	    "pool-timeout", "idle-timeout", "max-lifetime", "pool-reset" };
 	struct bench_config *c = &o->c;
 	char err[256];
 	int opt, i;
@@ -168,12 +168,10 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		case OPT_POOL_TIMEOUT:
 		case OPT_IDLE_TIMEOUT:
 		case OPT_MAX_LIFETIME:
+		case OPT_POOL_RESET:
 			/* Through the settings, so they beat DB_POOL_*. */
 			cli_setting(EXIT_USAGE, s, pool_flags[opt - OPT_POOL_MIN],
 			    optarg);
-			break;
-		case OPT_NO_RESET:
-			o->no_reset = true;
 			break;
 		case 'm':
 			for (i = 0; i < 4 && strcmp(optarg, modes[i]) != 0; i++)
@@ -315,9 +313,6 @@ main(int argc, char **argv)
 		cli_usage_error(EXIT_USAGE, "--pool-min %lld is above --pool-max "
 		    "%lld", s.pool_min, s.pool_max);
 	pool_config_from_settings(&o.c.pool, &s);
-	/* The pool's own cost, without the reset round trip per release. */
-	if (o.no_reset)
-		o.c.pool.reset_on_release = false;
 	if (conn_library_init() == -1)
 		cli_die(EXIT_FAILED, "cannot initialise the client library");
 

@@ -45,7 +45,7 @@ static json_t *
 pool_json(const struct pool_stats *st)
 {
 	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
-	    " s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
+	    " s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o}",
 	    "open", (json_int_t)st->open, "in_use", (json_int_t)st->in_use,
 	    "idle", (json_int_t)st->idle, "waiting", (json_int_t)st->waiting,
 	    "peak_open", (json_int_t)st->peak_open,
@@ -54,7 +54,8 @@ pool_json(const struct pool_stats *st)
 	    "closed_lifetime", (json_int_t)st->closed_lifetime,
 	    "closed_broken", (json_int_t)st->closed_broken,
 	    "acquisitions", (json_int_t)st->acquisitions,
-	    "reuses", (json_int_t)st->reuses, "waits", (json_int_t)st->waits,
+	    "reuses", (json_int_t)st->reuses, "resets", (json_int_t)st->resets,
+	    "waits", (json_int_t)st->waits,
 	    "timeouts", (json_int_t)st->timeouts, "leaks", (json_int_t)st->leaks,
 	    "efficiency", jsonout_number(st->efficiency),
 	    "wait_p50_ms", jsonout_number(st->wait_p50_ms),
@@ -161,11 +162,11 @@ static void
 pool_text(const struct pool_stats *st, FILE *f)
 {
 	fprintf(f, "pool: created %lld, peak open %lld, open %lld at the end;"
-	    " %lld acquisitions, %.1f%% reused; %lld waited (p50 %.3f ms,"
-	    " p99 %.3f ms, max %.3f ms), %lld timed out; closed: %lld idle,"
-	    " %lld lifetime, %lld broken; %lld leaks\n", st->created,
+	    " %lld acquisitions, %.1f%% reused, %lld reset; %lld waited (p50"
+	    " %.3f ms, p99 %.3f ms, max %.3f ms), %lld timed out; closed: %lld"
+	    " idle, %lld lifetime, %lld broken; %lld leaks\n", st->created,
 	    st->peak_open, st->open, st->acquisitions, st->efficiency * 100,
-	    st->waits, st->wait_p50_ms, st->wait_p99_ms, st->wait_max_ms,
+	    st->resets, st->waits, st->wait_p50_ms, st->wait_p99_ms, st->wait_max_ms,
 	    st->timeouts, st->closed_idle, st->closed_lifetime,
 	    st->closed_broken, st->leaks);
 	if (st->last_error[0])

@@ -195,7 +195,8 @@ do_request(struct client *cl, const char *sql, char *kind, size_t kindlen,
 		code = run_query(m, sql);
 		if (code != 0)
 			snprintf(msg, msglen, "%s", mysql_error(m));
-		pool_release(sh->pool, m, code != 0 && lost_connection(code));
+		pool_release(sh->pool, m, code != 0 && lost_connection(code) ?
+		    POOL_BROKEN : 0);
 		break;
 	case MODE_CONNECT:
 		if ((m = conn_open(sh->c->s, 0, msg, msglen)) == NULL) {

@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,14 @@ struct slot {
 	MYSQL *m;
 	double created_ms, released_ms, borrowed_ms, lifetime_ms;
 	bool in_use;
+	/* DB_POOL_RESET=changed: what the server's session trackers said
+	 * while the borrower had the connection (written by the status
+	 * callback on the borrower's thread, read on release). */
+	bool tracked;			/* the trackers are on */
+	bool session_changed;		/* variables, schema, temporary
+					   tables, prepared statements... */
+	bool trx_open;			/* a transaction or LOCK TABLES */
+	bool trx_characteristics;	/* SET TRANSACTION pending */
 	struct slot *next_idle;		/* the idle stack */
 	struct slot *prev, *next;	/* every open slot, for leak checks */
 };
@@ -67,7 +76,7 @@ struct pool {
 	struct waiter *head, *tail;
 	long long open, in_use, waiting, peak_open;
 	long long created, closed_idle, closed_lifetime, closed_broken;
-	long long acquisitions, reuses, waits, timeouts;
+	long long acquisitions, reuses, resets, waits, timeouts;
 	unsigned long long wait_hist[WAIT_BUCKETS];
 	double wait_max_ms;
 	double maintained_ms;		/* when pool_maintain last looked */
@@ -87,7 +96,7 @@ pool_config_from_settings(struct pool_config *c, const struct settings *s)
 	c->max_lifetime_ms = s->max_lifetime_ms;
 	c->validate_after_ms = 1000;
 	c->leak_threshold_ms = 60000;
-	c->reset_on_release = true;
+	c->reset = s->pool_reset;
 }
 
 /* The bucket of a wait of ms milliseconds: 8 per doubling of microseconds. */
@@ -161,6 +170,98 @@ room_freed(struct pool *p)
 	pthread_cond_signal(&w->cond);
 }
 
+/*
+ * libmariadb's status callback, which sees every session-tracking item in
+ * the server's OK packets.  A borrower's changes to variables, schema,
+ * temporary tables or prepared statements come with a state change or
+ * system variable item; the transaction state says "________" when no
+ * transaction is open and no tables are locked (LOCK TABLES is an 'L'),
+ * the transaction characteristics are empty unless SET TRANSACTION
+ * waits for the next transaction.
+ */
+static void
+track_session(void *data, enum enum_mariadb_status_info type, ...)
+{
+	struct slot *s = data;
+	MARIADB_CONST_STRING *value;
+	va_list ap;
+	size_t i;
+	int item;
+
+	if (type != SESSION_TRACK_TYPE)
+		return;
+	va_start(ap, type);
+	item = va_arg(ap, int);
+	value = va_arg(ap, MARIADB_CONST_STRING *);
+	switch (item) {
+	case SESSION_TRACK_TRANSACTION_STATE:
+		s->trx_open = false;
+		for (i = 0; i < value->length; i++)
+			s->trx_open |= value->str[i] != '_';
+		break;
+	case SESSION_TRACK_TRANSACTION_CHARACTERISTICS:
+		s->trx_characteristics = value->length > 0;
+		break;
+	default:
+		s->session_changed = true;
+	}
+	va_end(ap);
+}
+
+/*
+ * Turns the server's trackers on for this session (a reset turns them
+ * back to the global defaults, so again after each).  Tracking every
+ * system variable also reports a borrower turning a tracker off.  A
+ * server without them (MariaDB before 10.3) leaves the slot untracked:
+ * always reset.
+ */
+static void
+track_start(struct slot *s)
+{
+	s->tracked = mysql_optionsv(s->m, MARIADB_OPT_STATUS_CALLBACK,
+	    track_session, s) == 0 &&
+	    mysql_query(s->m, "SET SESSION session_track_state_change = ON, "
+	    "session_track_transaction_info = CHARACTERISTICS, "
+	    "session_track_system_variables = '*'") == 0;
+	s->session_changed = s->trx_open = s->trx_characteristics = false;
+}
+
+/* Whether the session must be reset before the next borrower has it. */
+static bool
+needs_reset(const struct pool *p, const struct slot *s, unsigned flags)
+{
+	const MYSQL *m = s->m;
+
+	if ((flags & POOL_DIRTY) || p->c.reset != POOL_RESET_CHANGED)
+		return (flags & POOL_DIRTY) || p->c.reset == POOL_RESET_ALWAYS;
+	/* An error packet carries no tracking items, so a failed statement
+	 * may have hidden a change; results left unread, statements left
+	 * prepared and open transactions are visible on the client. */
+	return !s->tracked || s->session_changed ||
+	    s->trx_open || s->trx_characteristics || mysql_errno(s->m) != 0 ||
+	    m->status != MYSQL_STATUS_READY || m->stmts != NULL ||
+	    (m->server_status & (SERVER_STATUS_IN_TRANS |
+	    SERVER_MORE_RESULTS_EXIST)) != 0;
+}
+
+/*
+ * A reset keeps the current database: put back the one the pool connected
+ * with.  There is no going back to none, so a session that chose one in a
+ * pool that has none cannot be reset (-1: close it).
+ */
+static int
+restore_database(const struct pool *p, MYSQL *m)
+{
+	/* NULL or "" for none: the schema tracker says "" (after LOCK
+	 * TABLES, say). */
+	const char *want = p->settings->database ? p->settings->database : "";
+	const char *now = m->db != NULL ? m->db : "";
+
+	if (strcmp(now, want) == 0)
+		return 0;
+	return *want != '\0' && mysql_select_db(m, want) == 0 ? 0 : -1;
+}
+
 /* Opens a connection for a reserved place; gives the place back if not. */
 static struct slot *
 open_slot(struct pool *p, char *err, size_t errlen)
@@ -175,6 +276,8 @@ open_slot(struct pool *p, char *err, size_t errlen)
 		s = NULL;
 	} else if (s == NULL)
 		snprintf(msg, sizeof(msg), "out of memory");
+	if (s != NULL && p->c.reset == POOL_RESET_CHANGED)
+		track_start(s);
 	pthread_mutex_lock(&p->lock);
 	if (s == NULL) {
 		p->open--;
@@ -258,7 +361,7 @@ pool_new(const struct settings *s, const struct pool_config *c, char *err,
 		p->open++;
 		if ((opened[i] = open_slot(p, err, errlen)) == NULL) {
 			while (i-- > 0)
-				pool_release(p, opened[i]->m, false);
+				pool_release(p, opened[i]->m, 0);
 			pool_free(p);
 			return NULL;
 		}
@@ -266,7 +369,7 @@ pool_new(const struct settings *s, const struct pool_config *c, char *err,
 		p->in_use++;
 	}
 	for (i = 0; i < c->min; i++)
-		pool_release(p, opened[i]->m, false);
+		pool_release(p, opened[i]->m, 0);
 	return p;
 }
 
@@ -345,7 +448,7 @@ pool_acquire(struct pool *p, char *err, size_t errlen)
 			if (time_monotonic_ms() - s->released_ms <
 			    (double)p->c.validate_after_ms || mysql_ping(s->m) == 0)
 				return s->m;
-			pool_release(p, s->m, true);
+			pool_release(p, s->m, POOL_BROKEN);
 			pthread_mutex_lock(&p->lock);
 			continue;
 		}
@@ -434,13 +537,13 @@ is_broken(MYSQL *m)
 }
 
 void
-pool_release(struct pool *p, MYSQL *m, bool broken)
+pool_release(struct pool *p, MYSQL *m, unsigned flags)
 {
 	struct slot *s;
 	struct waiter *w;
-	bool retire, reset;
+	bool broken, retire;
 
-	broken = broken || is_broken(m);
+	broken = (flags & POOL_BROKEN) || is_broken(m);
 	pthread_mutex_lock(&p->lock);
 	s = find_slot(p, m);
 	if (s == NULL || !s->in_use) {
@@ -448,12 +551,15 @@ pool_release(struct pool *p, MYSQL *m, bool broken)
 		return;		/* not ours, or released twice: ignore */
 	}
 	retire = time_monotonic_ms() - s->created_ms >= s->lifetime_ms;
-	reset = !broken && !retire && !p->closing && p->c.reset_on_release;
-	if (reset) {
+	if (!broken && !retire && !p->closing && needs_reset(p, s, flags)) {
 		/* Reset outside the lock: it is a round trip.  The slot stays
 		 * in use meanwhile, so nobody else can take it. */
+		p->resets++;
 		pthread_mutex_unlock(&p->lock);
-		broken = mysql_reset_connection(m) != 0;
+		broken = mysql_reset_connection(m) != 0 ||
+		    restore_database(p, m) == -1;
+		if (!broken && p->c.reset == POOL_RESET_CHANGED)
+			track_start(s);
 		pthread_mutex_lock(&p->lock);
 	}
 	s->in_use = false;
@@ -511,6 +617,7 @@ pool_stats(struct pool *p, struct pool_stats *st)
 	st->closed_broken = p->closed_broken;
 	st->acquisitions = p->acquisitions;
 	st->reuses = p->reuses;
+	st->resets = p->resets;
 	st->waits = p->waits;
 	st->timeouts = p->timeouts;
 	/* Leaks: connections borrowed for longer than the threshold now. */

@@ -12,12 +12,29 @@
  * longest wait for a free connection), DB_POOL_IDLE_TIMEOUT and
  * DB_POOL_MAX_LIFETIME.
  *
- * What is reset on release (mysql_reset_connection): user variables,
- * temporary tables, prepared statements, session variables set with SET,
- * an open transaction (rolled back), table locks (released), the current
- * database (back to the one the pool connected with) and the
- * LAST_INSERT_ID.  A borrower that changed the character set gets the
- * pool's utf8mb4 back.
+ * Resetting (DB_POOL_RESET; mysql_reset_connection, one round trip)
+ * clears user variables, temporary tables, prepared statements, session
+ * variables, an open transaction (rolled back), table and user-level
+ * locks, the current database (back to the one the pool connected with)
+ * and LAST_INSERT_ID; a borrower that changed the character set gets the
+ * pool's utf8mb4 back.  When:
+ *
+ *   changed (default)  only when the session changed.  The pool turns on
+ *       the server's session trackers (session_track_state_change,
+ *       session_track_transaction_info) and resets after a borrower SET a
+ *       variable (SET @v, SET NAMES, SET autocommit, SET sql_mode...),
+ *       changed the database, created or dropped a temporary table,
+ *       PREPAREd a statement, locked tables, set SET TRANSACTION
+ *       characteristics, or left a transaction open, results unread, a
+ *       MYSQL_STMT open or an error last.  The trackers do not see a user
+ *       variable assigned inside a statement (SELECT @v := 1,
+ *       SELECT ... INTO @v), GET_LOCK, a change made by a statement that
+ *       then failed, LAST_INSERT_ID or a sequence's LASTVAL: a borrower
+ *       that leaves those behind releases with POOL_DIRTY.  The pool
+ *       installs its own status callback, so mysql_session_track_get_first
+ *       does not work on its connections.
+ *   always  on every release.
+ *   never   the borrowers take care of it.
  */
 #ifndef DBKIT_POOL_H
 #define DBKIT_POOL_H
@@ -39,8 +56,7 @@ struct pool_config {
 	long long max_lifetime_ms;	/* older: retired on release (jittered) */
 	long long validate_after_ms;	/* idle this long: pinged before reuse */
 	long long leak_threshold_ms;	/* held this long: counted as a leak */
-	bool reset_on_release;		/* mysql_reset_connection (default): one
-					   round trip per release */
+	enum pool_reset reset;		/* when to reset the session */
 };
 
 /* Fills c from the settings' pool values and the defaults for the rest. */
@@ -50,7 +66,7 @@ void pool_config_from_settings(struct pool_config *c, const struct settings *s);
 struct pool_stats {
 	long long open, in_use, idle, waiting, peak_open;
 	long long created, closed_idle, closed_lifetime, closed_broken;
-	long long acquisitions, reuses, waits, timeouts, leaks;
+	long long acquisitions, reuses, resets, waits, timeouts, leaks;
 	double efficiency;		/* reuses / acquisitions */
 	double wait_p50_ms, wait_p99_ms, wait_max_ms;
 	char last_error[512];		/* the last connect error, or "" */
@@ -74,13 +90,20 @@ struct pool *pool_new(const struct settings *s, const struct pool_config *c,
  */
 MYSQL *pool_acquire(struct pool *p, char *err, size_t errlen);
 
+/* What a borrower says of a connection it gives back. */
+enum {
+	POOL_BROKEN = 1,	/* it failed: close it */
+	POOL_DIRTY = 2,		/* reset it, whatever DB_POOL_RESET says
+				   (with changed: state the trackers miss) */
+};
+
 /*
- * Gives a borrowed connection back.  broken says the borrower saw it fail
- * (a lost connection, a server restart); the pool also checks
- * mysql_errno itself.  A broken or retired connection is closed and
- * never handed out again; others are reset and become idle.
+ * Gives a borrowed connection back, with flags 0 or POOL_BROKEN and
+ * POOL_DIRTY.  The pool also looks at mysql_errno itself: a broken or
+ * retired connection is closed and never handed out again; others are
+ * reset as DB_POOL_RESET says and become idle.
  */
-void pool_release(struct pool *p, MYSQL *m, bool broken);
+void pool_release(struct pool *p, MYSQL *m, unsigned flags);
 
 /* Closes idle connections above min that idled too long.  Cheap; call it
  * now and then (pool_acquire does, at most every 250 ms). */

@@ -17,7 +17,7 @@
 #include "parse.h"
 #include "settings.h"
 
-enum type { T_STRING, T_INT, T_DURATION, T_BOOL, T_PASSWORD_FILE };
+enum type { T_STRING, T_INT, T_DURATION, T_BOOL, T_CHOICE, T_PASSWORD_FILE };
 
 struct def {
 	const char *env;	/* environment variable, or NULL */
@@ -31,6 +31,17 @@ struct def {
 
 #define F(field) offsetof(struct settings, field)
 #define DAY_MS (86400LL * 1000)
+
+/* The words of each T_CHOICE setting, NULL-ended, in the order of its
+ * enum: the field (an enum) holds the index of the word. */
+static const char *const pool_reset_words[] = { "changed", "always", "never",
+    NULL };
+static const struct {
+	size_t offset;
+	const char *const *words;
+} choices[] = {
+	{ F(pool_reset), pool_reset_words },
+};
 
 static const struct def defs[] = {
 	{ "DB_HOST", "host", "host", T_STRING, F(host), 0, 0, 0 },
@@ -55,6 +66,8 @@ static const struct def defs[] = {
 	    F(idle_timeout_ms), 0, 365 * DAY_MS, 1000 },
 	{ "DB_POOL_MAX_LIFETIME", "max-lifetime", NULL, T_DURATION,
 	    F(max_lifetime_ms), 0, 365 * DAY_MS, 1000 },
+	{ "DB_POOL_RESET", "pool-reset", NULL, T_CHOICE, F(pool_reset),
+	    0, 0, 0 },
 	{ "DB_MONITOR_MAX_RESPONSE_TIME", NULL, NULL, T_DURATION,
 	    F(max_response_time_ms), 0, DAY_MS, 1 },
 	{ "DB_MONITOR_MAX_FAILED_CONNECTIONS", NULL, NULL, T_INT,
@@ -127,6 +140,19 @@ read_password_file(char **field, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
+/* "invalid value: 'x' (one of: a b c)" */
+static void
+choice_error(const char *const *choices, const char *value, char *err,
+    size_t errlen)
+{
+	int len = snprintf(err, errlen, "invalid value: '%s' (one of:", value);
+
+	for (; *choices != NULL && len >= 0 && (size_t)len < errlen; choices++)
+		len += snprintf(err + len, errlen - (size_t)len, " %s", *choices);
+	if (len >= 0 && (size_t)len < errlen)
+		snprintf(err + len, errlen - (size_t)len, ")");
+}
+
 /* Parses value into the field def describes. */
 static int
 apply(struct settings *s, const struct def *d, const char *value, char *err,
@@ -134,6 +160,7 @@ apply(struct settings *s, const struct def *d, const char *value, char *err,
 {
 	void *field = (char *)s + d->offset;
 	long long v;
+	size_t i;
 
 	switch (d->type) {
 	case T_STRING:
@@ -160,6 +187,16 @@ apply(struct settings *s, const struct def *d, const char *value, char *err,
 		return 0;
 	case T_BOOL:
 		return parse_bool(value, field, err, errlen);
+	case T_CHOICE:
+		for (i = 0; choices[i].offset != d->offset; i++)
+			;
+		for (v = 0; choices[i].words[v] != NULL; v++)
+			if (strcmp(value, choices[i].words[v]) == 0) {
+				*(int *)field = (int)v;
+				return 0;
+			}
+		choice_error(choices[i].words, value, err, errlen);
+		return -1;
 	}
 	return -1;
 }

@@ -28,6 +28,11 @@ struct settings {
 	/* pool */
 	long long pool_max, pool_min;
 	long long pool_timeout_ms, idle_timeout_ms, max_lifetime_ms;
+	enum pool_reset {
+		POOL_RESET_CHANGED,	/* when the session changed (default) */
+		POOL_RESET_ALWAYS,	/* on every release */
+		POOL_RESET_NEVER,
+	} pool_reset;
 
 	/* monitoring seeds (critical levels; dbhealth derives the rest) */
 	long long max_response_time_ms;

@@ -47,10 +47,47 @@ field() {
 	[ "$(field leaks)" = 2 ]
 }
 
-@test "session state does not leak from one borrower to the next" {
+@test "DB_POOL_RESET=changed resets a session the server saw change, and only that" {
 	DB_POOL_MIN_CONNECTIONS=1 DB_POOL_MAX_CONNECTIONS=1 run --separate-stderr pooltest reset
 	assert_success
-	assert_output 'same_connection=yes secret=NULL charset=utf8mb4 temp_table=gone'
+	[ "${#lines[@]}" = 18 ]
+	for line in "${lines[@]:0:17}"; do
+		case $line in
+		"nothing "*) [[ $line == "nothing clean kept "* ]] || fail "$line" ;;
+		# Documented: the trackers do not see an assignment in a SELECT.
+		"select_assign "*) [[ $line == "select_assign leaked kept "* ]] || fail "$line" ;;
+		*) [[ $line == *" clean reset "* ]] || fail "$line" ;;
+		esac
+	done
+	# No going back to no database: that connection was closed.
+	[ "$(field closed_broken)" = 1 ] || fail "$output"
+	[ "$(field resets)" -ge 14 ]
+	# With a database, the reset puts it back.
+	DB_NAME=information_schema DB_POOL_MIN_CONNECTIONS=1 DB_POOL_MAX_CONNECTIONS=1 run --separate-stderr pooltest reset
+	assert_success
+	assert_line --index 5 "database clean reset [information_schema]"
+	[ "$(field closed_broken)" = 0 ]
+}
+
+@test "DB_POOL_RESET=always resets every session, never none unless the borrower says it is dirty" {
+	DB_POOL_RESET=always DB_POOL_MIN_CONNECTIONS=1 DB_POOL_MAX_CONNECTIONS=1 run --separate-stderr pooltest reset
+	assert_success
+	for line in "${lines[@]:0:17}"; do
+		[[ $line == *" clean reset "* ]] || fail "$line"
+	done
+	DB_POOL_RESET=never DB_POOL_MIN_CONNECTIONS=1 DB_POOL_MAX_CONNECTIONS=1 run --separate-stderr pooltest reset
+	assert_success
+	assert_line --index 0 "user_variable leaked kept [0]"
+	assert_line --index 8 "open_transaction leaked kept [1]"
+	for line in "${lines[@]:0:17}"; do
+		case $line in
+		*_dirty" "*) [[ $line == *" clean reset "* ]] || fail "$line" ;;
+		*) [[ $line == *" kept "* ]] || fail "$line" ;;
+		esac
+	done
+	DB_POOL_RESET=sometimes run --separate-stderr pooltest reset
+	assert_failure 2
+	[ "$stderr" = "pooltest: DB_POOL_RESET: invalid value: 'sometimes' (one of: changed always never)" ]
 }
 
 @test "idle connections above the minimum close, old ones retire" {
@@ -70,7 +107,7 @@ field() {
 	[ "$(field query_after_kill)" = failed ]
 	[ "$(field new_connection)" = yes ]
 	[ "$(field works)" = yes ]
-	[ "$(field closed_broken)" = 1 ]
+	[ "$(field closed_broken)" = 1 ] || fail "$output"
 }
 
 @test "the pool recovers after the server restarts" {
