@@ -5,11 +5,15 @@
 # (lib/pool.c) is worth, measured with dbpool-bench against the sandbox
 # server, over the Unix socket and over TCP 127.0.0.1 in the same run:
 #
-# 1. SELECT 1, 8 clients, `dbpool-bench --mode all` with the pool as large
-#    as the clients (--pool-min 8 --pool-max 8): requests/s and p50/p99 of
-#    pool, connect and persistent, and the goals
+# 1. SELECT 1, 8 clients, the pool as large as the clients (--pool-min 8
+#    --pool-max 8): persistent, pool (DB_POOL_RESET=changed, the default),
+#    pool --pool-reset always and connect, each run R times (default 5,
+#    $BENCH_ROUNDS) in rounds whose order rotates, so that the machine's
+#    drift falls on every mode alike. Requests/s, p50 and p99 are the
+#    medians over the rounds, and the goals compare medians:
 #        pool / persistent requests/s  >= 0.95
 #        pool / connect requests/s     >= 5
+#    with the spread of the per-round ratios beside them.
 # 2. A sanity anchor (perf-anchors.md, 3e): sysbench oltp_point_select with
 #    8 threads next to dbpool-bench --mode persistent --workload point with
 #    8 clients, for the same time. sysbench's 4 x 10,000-row tables go to a
@@ -23,13 +27,14 @@
 #    both, the pool's peak_open (should be 8), and the server's
 #    Threads_connected sampled half way through each run (it includes the
 #    sampling connection itself; the idle baseline is printed too).
-# 4. The pool's own cost: tests/lib/pooltest micro 200000 (acquire+release
-#    without and with the session reset on release), both numbers.
+# 4. The pool's own cost: tests/lib/pooltest micro 200000, nanoseconds per
+#    acquire+release with nothing in between, under DB_POOL_RESET changed,
+#    never and always (a round trip each).
 #
 # Every dbpool-bench run is --json, --warmup 1s and --duration D (default
 # 5s, or $BENCH_DURATION); sysbench runs D+1 s with a report checkpoint
 # after 1 s, so that its figures cover the last D s only. The whole script
-# takes about 2.5 minutes with D = 5.
+# takes about 6 minutes with D = 5 and R = 5.
 #
 # The sandbox (scripts/sandbox) is started with --max-connections=500 when
 # it is not running, and then stopped at the end; a running sandbox is
@@ -53,14 +58,16 @@ die() {
 }
 
 dur=${BENCH_DURATION:-5}
+rounds=${BENCH_ROUNDS:-5}
 case ${1-} in
 --duration) dur=${2:?--duration needs a number of seconds} ;;
 --duration=*) dur=${1#--duration=} ;;
 '') ;;
--h | --help) echo "usage: bench/pool.sh [--duration SECONDS]   (or BENCH_DURATION=SECONDS)"; exit 0 ;;
+-h | --help) echo "usage: bench/pool.sh [--duration SECONDS]   (or BENCH_DURATION=SECONDS; BENCH_ROUNDS=N)"; exit 0 ;;
 *) echo "usage: bench/pool.sh [--duration SECONDS]   (or BENCH_DURATION=SECONDS)" >&2; exit 2 ;;
 esac
 [[ $dur =~ ^[1-9][0-9]*$ ]] || { echo "pool.sh: bad duration: $dur" >&2; exit 2; }
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "pool.sh: bad BENCH_ROUNDS: $rounds" >&2; exit 2; }
 warm=1
 for tool in jq mariadb; do
 	command -v "$tool" >/dev/null || die "$tool not found (scripts/deps --bench)"
@@ -180,11 +187,21 @@ sysbench_run() {
 baseline_tc=$(threads_connected)
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# --- 1. the three modes, SELECT 1, 8 clients, pool of 8.
+# --- 1. the modes, SELECT 1, 8 clients, pool of 8, in rotating rounds.
+s1_modes=(persistent pool pool-always connect)
+declare -A s1_args=(
+	[persistent]="--mode persistent"
+	[pool]="--mode pool"
+	[pool-always]="--mode pool --pool-reset always"
+	[connect]="--mode connect"
+)
 for t in "${transports[@]}"; do
-	run_bench "all-$t" "${conn[$t]} --mode all --clients 8 --pool-min 8 --pool-max 8 $timing"
-	# The pool without its reset round trip per release: its own cost.
-	run_bench "noreset-$t" "${conn[$t]} --mode pool --no-reset --clients 8 --pool-min 8 --pool-max 8 $timing"
+	for ((r = 1; r <= rounds; r++)); do
+		for ((i = 0; i < ${#s1_modes[@]}; i++)); do
+			m=${s1_modes[(i + r - 1) % ${#s1_modes[@]}]}
+			run_bench "s1-$t-$m-$r" "${conn[$t]} ${s1_args[$m]} --clients 8 --pool-min 8 --pool-max 8 $timing"
+		done
+	done
 done
 
 # --- 2. the point-select anchor.
@@ -221,12 +238,18 @@ for t in "${transports[@]}"; do
 	printf 'pool.sh: micro-%s\n' "$t" >&2
 	eval "env ${pt_env[$t]} DB_POOL_MIN_CONNECTIONS=1 DB_POOL_MAX_CONNECTIONS=1 $(printf %q "$pooltest") micro 200000" \
 		>"$out/micro-$t.txt" 2>&1 || { cat "$out/micro-$t.txt" >&2; die "pooltest micro failed ($t)"; }
-	grep -Eq 'ns_per_acquire_release=[0-9]+ with_reset_ns=[0-9]+' "$out/micro-$t.txt" ||
+	grep -Eq 'changed_ns=[0-9]+ always_ns=[0-9]+ never_ns=[0-9]+' "$out/micro-$t.txt" ||
 		{ cat "$out/micro-$t.txt" >&2; die "pooltest micro printed no figures ($t)"; }
 done
 
 # --- the summary.
 j() { jq -r "$1" "$out/$2.json"; }
+# s1 T MODE FILTER: FILTER over the rounds' results (an array), with m(f)
+# the median of f.
+s1() {
+	jq -rs "def m(f): map(f) | sort | if length % 2 == 1 then .[length / 2 | floor]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end; $3" "$out/s1-$1-$2-"[0-9]*.json
+}
 micro() { sed -nE "s/.*$1=([0-9]+).*/\1/p" "$out/micro-$2.txt" | tail -n 1; }
 sbfield() { # sysbench-T.txt: the figures after the checkpoint (the last section)
 	case $1 in
@@ -259,14 +282,22 @@ errors_note() {
 	errors_note
 
 	echo
-	echo "== 1. SELECT 1, 8 clients, pool min=max=8 (dbpool-bench --mode all)"
-	printf '%-9s %-11s %10s %9s %9s %7s %11s\n' transport mode req_per_s p50_us p99_us errors conns_opened
+	echo "== 1. SELECT 1, 8 clients, pool min=max=8: medians of $rounds rotating rounds"
+	printf '%-9s %-12s %10s %9s %9s %7s %11s\n' transport mode req_per_s p50_us p99_us errors conns_opened
 	for t in "${transports[@]}"; do
-		for m in pool persistent connect; do
-			j ".runs.$m | [\"$t\", .mode, (.requests_per_s | floor), .latency_us.p50, .latency_us.p99, .errors, .connections_opened] | @tsv" "all-$t"
+		for m in "${s1_modes[@]}"; do
+			printf '%s\t%s\t%s\n' "$t" "$m" "$(s1 "$t" "$m" '[(m(.requests_per_s) | floor), m(.latency_us.p50), m(.latency_us.p99), (map(.errors) | add), (map(.connections_opened) | add)] | @tsv')"
 		done
-		j "[\"$t\", \"pool-noreset\", (.requests_per_s | floor), .latency_us.p50, .latency_us.p99, .errors, .connections_opened] | @tsv" "noreset-$t"
-	done | awk -F '\t' '{ printf "%-9s %-11s %10d %9.1f %9.1f %7d %11d\n", $1, $2, $3, $4, $5, $6, $7 }'
+	done | awk -F '\t' '{ printf "%-9s %-12s %10d %9.1f %9.1f %7d %11d\n", $1, $2, $3, $4, $5, $6, $7 }'
+	echo "   pool / persistent in each round:"
+	for t in "${transports[@]}"; do
+		for m in pool pool-always connect; do
+			printf '   %-9s %-12s %s\n' "$t" "$m" "$(for ((r = 1; r <= rounds; r++)); do
+				jq -rs '.[0].requests_per_s / .[1].requests_per_s * 100 | floor / 100' \
+					"$out/s1-$t-$m-$r.json" "$out/s1-$t-persistent-$r.json"
+			done | tr '\n' ' ')"
+		done
+	done
 
 	echo
 	echo "== 2. point select by primary key, 8 threads (sanity anchor; perf-anchors 3e: sysbench 37.4 k socket, 34.7 k TCP at 250,000 rows)"
@@ -293,18 +324,18 @@ errors_note() {
 	done
 
 	echo
-	echo "== 4. the pool's own cost, uncontended (tests/lib/pooltest micro 200000, 1 connection)"
-	printf '%-9s %24s %15s\n' transport ns_per_acquire_release with_reset_ns
+	echo "== 4. the pool's own cost, uncontended: ns per acquire+release with nothing in between (tests/lib/pooltest micro 200000, 1 connection)"
+	printf '%-9s %12s %12s %12s\n' transport changed never always
 	for t in "${transports[@]}"; do
-		printf '%-9s %24s %15s\n' "$t" "$(micro ns_per_acquire_release "$t")" "$(micro with_reset_ns "$t")"
+		printf '%-9s %12s %12s %12s\n' "$t" "$(micro changed_ns "$t")" "$(micro never_ns "$t")" "$(micro always_ns "$t")"
 	done
 
 	echo
 	echo "== goals (this run)"
 	for t in "${transports[@]}"; do
-		goal "$t: pool / persistent requests/s (SELECT 1, 8)" "$(j '.runs.pool.requests_per_s / .runs.persistent.requests_per_s' "all-$t")" ">=" 0.95
-		echo "  $t: pool --no-reset / persistent (same run, informative)   $(jq -rs '.[0].requests_per_s / .[1].runs.persistent.requests_per_s * 100 | floor / 100' "$out/noreset-$t.json" "$out/all-$t.json")"
-		goal "$t: pool / connect requests/s (SELECT 1, 8)" "$(j '.runs.pool.requests_per_s / .runs.connect.requests_per_s' "all-$t")" ">=" 5
+		goal "$t: pool / persistent requests/s (SELECT 1, 8)" "$(jq -n "$(s1 "$t" pool 'm(.requests_per_s)') / $(s1 "$t" persistent 'm(.requests_per_s)')")" ">=" 0.95
+		echo "  $t: pool --pool-reset always / persistent (informative)    $(jq -n "$(s1 "$t" pool-always 'm(.requests_per_s)') / $(s1 "$t" persistent 'm(.requests_per_s)') * 100 | floor / 100")"
+		goal "$t: pool / connect requests/s (SELECT 1, 8)" "$(jq -n "$(s1 "$t" pool 'm(.requests_per_s)') / $(s1 "$t" connect 'm(.requests_per_s)')")" ">=" 5
 		goal "$t: pool peak_open, 64 clients, --pool-max 8" "$(j '.pool.peak_open' "think-pool-$t")" "==" 8
 	done
 } | tee "$out/summary.txt"

@@ -239,6 +239,7 @@ bench() {
 	--interval 1ms|--interval:
 	--pool-max 0|pool-max
 	--pool-min 5 --pool-max 2|--pool-min 5 is above --pool-max 2
+	--pool-reset sometimes|--pool-reset: invalid value: 'sometimes' (one of: changed always never)
 	extra|unexpected argument: 'extra'
 	EOF
 }
