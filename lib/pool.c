@@ -32,6 +32,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
+#include <stdalign.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -55,6 +56,9 @@ struct slot {
 	MYSQL *m;
 	double created_ms, lifetime_ms;	/* set when opened */
 	_Atomic double released_ms, borrowed_ms;
+	/* Counted here by the borrower, not in the pool, so that threads on
+	 * two CPUs do not fight over one cache line on every request. */
+	_Atomic long long acquisitions, reuses;
 	struct session_track track;	/* DB_POOL_RESET=changed */
 	struct slot *prev, *next;	/* open slots, or spare ones */
 };
@@ -79,6 +83,7 @@ struct pool {
 	long long open, peak_open;
 	long long created, closed_idle, closed_lifetime, closed_broken;
 	long long waits, timeouts;
+	long long gone_acquisitions, gone_reuses;	/* of closed slots */
 	unsigned long long wait_hist[WAIT_BUCKETS];
 	double wait_max_ms;
 	unsigned int seed;
@@ -87,8 +92,11 @@ struct pool {
 	_Atomic long long waiting;
 	_Atomic bool closing;
 	_Atomic double maintained_ms;	/* when pool_maintain last looked */
-	_Atomic int hot;		/* threads on a lock-free path now */
-	_Atomic long long acquisitions, reuses, resets;
+	_Atomic long long resets;
+	/* Threads giving a connection back lock-free now, written on every
+	 * request: a cache line of its own. */
+	alignas(64) _Atomic int hot;
+	char pad[64 - sizeof(int)];
 };
 
 /*
@@ -294,6 +302,8 @@ drop_slot(struct pool *p, struct slot *s)
 {
 	unlink_slot(&p->all, s);
 	p->open--;
+	p->gone_acquisitions += atomic_exchange(&s->acquisitions, 0);
+	p->gone_reuses += atomic_exchange(&s->reuses, 0);
 }
 
 static void
@@ -345,10 +355,11 @@ pool_new(const struct settings *s, const struct pool_config *c, char *err,
 		    "max >= 1", c->min, c->max);
 		return NULL;
 	}
-	if ((p = calloc(1, sizeof(*p))) == NULL) {
+	if ((p = aligned_alloc(alignof(struct pool), sizeof(*p))) == NULL) {
 		snprintf(err, errlen, "pool: out of memory");
 		return NULL;
 	}
+	memset(p, 0, sizeof(*p));
 	p->id = atomic_fetch_add(&pool_ids, 1) + 1;
 	p->settings = s;
 	p->c = *c;
@@ -378,15 +389,24 @@ find_slot(struct pool *p, MYSQL *m)
 	return NULL;
 }
 
+/* Adds one to a counter only the slot's borrower writes: no locked
+ * instruction, and pool_stats may read it meanwhile. */
+static void
+bump(_Atomic long long *n)
+{
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) +
+	    1, memory_order_relaxed);
+}
+
 /* s is the caller's now: count it and remember it for this thread. */
 static void
 lend(struct pool *p, struct slot *s, bool reused)
 {
 	atomic_store_explicit(&s->borrowed_ms, time_monotonic_ms(),
 	    memory_order_relaxed);
-	atomic_fetch_add_explicit(&p->acquisitions, 1, memory_order_relaxed);
+	bump(&s->acquisitions);
 	if (reused)
-		atomic_fetch_add_explicit(&p->reuses, 1, memory_order_relaxed);
+		bump(&s->reuses);
 	affinity.pool = p->id;
 	affinity.slot = s;
 	affinity.m = s->m;
@@ -421,13 +441,10 @@ take_own(struct pool *p)
 {
 	struct slot *s = NULL;
 
-	if (affinity.pool != p->id)
-		return NULL;
-	atomic_fetch_add(&p->hot, 1);
-	if (!atomic_load(&p->closing) && atomic_load(&p->waiting) == 0 &&
-	    claim(affinity.slot))
+	/* pool_acquire does not race pool_free (pool.h), so p stays. */
+	if (affinity.pool == p->id && !atomic_load(&p->closing) &&
+	    atomic_load(&p->waiting) == 0 && claim(affinity.slot))
 		s = affinity.slot;
-	atomic_fetch_sub(&p->hot, 1);
 	return s;
 }
 
@@ -666,11 +683,15 @@ pool_stats(struct pool *p, struct pool_stats *st)
 	st->closed_idle = p->closed_idle;
 	st->closed_lifetime = p->closed_lifetime;
 	st->closed_broken = p->closed_broken;
-	st->acquisitions = atomic_load(&p->acquisitions);
-	st->reuses = atomic_load(&p->reuses);
+	st->acquisitions = p->gone_acquisitions;
+	st->reuses = p->gone_reuses;
 	st->resets = atomic_load(&p->resets);
 	st->waits = p->waits;
 	st->timeouts = p->timeouts;
+	for (s = p->all; s != NULL; s = s->next) {
+		st->acquisitions += atomic_load(&s->acquisitions);
+		st->reuses += atomic_load(&s->reuses);
+	}
 	/* Leaks: connections borrowed for longer than the threshold now. */
 	for (s = p->all; s != NULL; s = s->next)
 		if (atomic_load(&s->state) == SLOT_BUSY &&

@@ -113,9 +113,10 @@ void pool_maintain(struct pool *p);
 void pool_stats(struct pool *p, struct pool_stats *st);
 
 /*
- * Shuts the pool down: new acquires fail, waiting threads are woken with
- * an error, borrowed connections are waited for (they must be released),
- * then every connection is closed and the pool freed.
+ * Shuts the pool down: threads waiting in pool_acquire are woken with an
+ * error, borrowed connections are waited for (they must be released),
+ * then every connection is closed and the pool freed.  No thread may
+ * start a pool_acquire once pool_free has begun.
  */
 void pool_free(struct pool *p);
 

@@ -217,6 +217,7 @@ main(int argc, char **argv)
 	if (settings_load(&s, "pooltest", err, sizeof(err)) == -1 ||
 	    conn_library_init() == -1) {
 		fprintf(stderr, "pooltest: %s\n", err);
+		settings_free(&s);
 		return 2;
 	}
 	pool_config_from_settings(&c, &s);
