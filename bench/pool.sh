@@ -10,10 +10,11 @@
 #    pool --pool-reset always and connect, each run R times (default 5,
 #    $BENCH_ROUNDS) in rounds whose order rotates, so that the machine's
 #    drift falls on every mode alike. Requests/s, p50 and p99 are the
-#    medians over the rounds, and the goals compare medians:
+#    medians over the rounds; the goals take the median of the ratios of
+#    each round, whose runs are adjacent in time (the load of this shared
+#    machine swings from round to round more than between two modes):
 #        pool / persistent requests/s  >= 0.95
 #        pool / connect requests/s     >= 5
-#    with the spread of the per-round ratios beside them.
 # 2. A sanity anchor (perf-anchors.md, 3e): sysbench oltp_point_select with
 #    8 threads next to dbpool-bench --mode persistent --workload point with
 #    8 clients, for the same time. sysbench's 4 x 10,000-row tables go to a
@@ -244,6 +245,17 @@ done
 
 # --- the summary.
 j() { jq -r "$1" "$out/$2.json"; }
+# ratios T A B: requests/s of mode A over mode B in each round, a line each.
+ratios() {
+	local r
+	for ((r = 1; r <= rounds; r++)); do
+		jq -rs '.[0].requests_per_s / .[1].requests_per_s * 100 | floor / 100' \
+			"$out/s1-$1-$2-$r.json" "$out/s1-$1-$3-$r.json"
+	done
+}
+median() {
+	sort -g | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 # s1 T MODE FILTER: FILTER over the rounds' results (an array), with m(f)
 # the median of f.
 s1() {
@@ -289,13 +301,12 @@ errors_note() {
 			printf '%s\t%s\t%s\n' "$t" "$m" "$(s1 "$t" "$m" '[(m(.requests_per_s) | floor), m(.latency_us.p50), m(.latency_us.p99), (map(.errors) | add), (map(.connections_opened) | add)] | @tsv')"
 		done
 	done | awk -F '\t' '{ printf "%-9s %-12s %10d %9.1f %9.1f %7d %11d\n", $1, $2, $3, $4, $5, $6, $7 }'
-	echo "   pool / persistent in each round:"
+	echo "   requests/s ratios in each round, then their median:"
 	for t in "${transports[@]}"; do
-		for m in pool pool-always connect; do
-			printf '   %-9s %-12s %s\n' "$t" "$m" "$(for ((r = 1; r <= rounds; r++)); do
-				jq -rs '.[0].requests_per_s / .[1].requests_per_s * 100 | floor / 100' \
-					"$out/s1-$t-$m-$r.json" "$out/s1-$t-persistent-$r.json"
-			done | tr '\n' ' ')"
+		for pair in pool/persistent pool-always/persistent connect/persistent pool/connect; do
+			printf '   %-9s %-22s %s  median %s\n' "$t" "$pair" \
+				"$(ratios "$t" "${pair%/*}" "${pair#*/}" | tr '\n' ' ')" \
+				"$(ratios "$t" "${pair%/*}" "${pair#*/}" | median)"
 		done
 	done
 
@@ -333,9 +344,9 @@ errors_note() {
 	echo
 	echo "== goals (this run)"
 	for t in "${transports[@]}"; do
-		goal "$t: pool / persistent requests/s (SELECT 1, 8)" "$(jq -n "$(s1 "$t" pool 'm(.requests_per_s)') / $(s1 "$t" persistent 'm(.requests_per_s)')")" ">=" 0.95
-		echo "  $t: pool --pool-reset always / persistent (informative)    $(jq -n "$(s1 "$t" pool-always 'm(.requests_per_s)') / $(s1 "$t" persistent 'm(.requests_per_s)') * 100 | floor / 100")"
-		goal "$t: pool / connect requests/s (SELECT 1, 8)" "$(jq -n "$(s1 "$t" pool 'm(.requests_per_s)') / $(s1 "$t" connect 'm(.requests_per_s)')")" ">=" 5
+		goal "$t: pool / persistent requests/s (SELECT 1, 8)" "$(ratios "$t" pool persistent | median)" ">=" 0.95
+		echo "  $t: pool --pool-reset always / persistent (informative)    $(ratios "$t" pool-always persistent | median)"
+		goal "$t: pool / connect requests/s (SELECT 1, 8)" "$(ratios "$t" pool connect | median)" ">=" 5
 		goal "$t: pool peak_open, 64 clients, --pool-max 8" "$(j '.pool.peak_open' "think-pool-$t")" "==" 8
 	done
 } | tee "$out/summary.txt"

@@ -5,7 +5,10 @@
  * back with pool_release; the pool keeps between min and max connections
  * open, serves waiting threads in arrival order, replaces connections that
  * broke, resets session state between borrowers, retires connections that
- * are idle (above min) or old (with jitter), and counts everything.
+ * are idle (above min) or old (with jitter), and counts everything.  A
+ * thread that gives back a connection that needs no reset while nobody
+ * waits gets the same one back on its next pool_acquire, without a lock:
+ * as cheap as a connection of its own.
  *
  * Bounds and timings come from the settings (dbkit(7)):
  * DB_POOL_MIN_CONNECTIONS, DB_POOL_MAX_CONNECTIONS, DB_POOL_TIMEOUT (the
@@ -15,9 +18,11 @@
  * Resetting (DB_POOL_RESET; mysql_reset_connection, one round trip)
  * clears user variables, temporary tables, prepared statements, session
  * variables, an open transaction (rolled back), table and user-level
- * locks, the current database (back to the one the pool connected with)
- * and LAST_INSERT_ID; a borrower that changed the character set gets the
- * pool's utf8mb4 back.  When:
+ * locks and LAST_INSERT_ID; a borrower that changed the character set
+ * gets the pool's utf8mb4 back.  The pool then puts back the database it
+ * connected with (a reset keeps the current one); a connection that chose
+ * a database in a pool without one cannot go back to none and is closed
+ * (counted as broken).  When:
  *
  *   changed (default)  only when the session changed.  The pool turns on
  *       the server's session trackers (session_track_state_change,
