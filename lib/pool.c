@@ -32,8 +32,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <math.h>
-#include <stdalign.h>
 #include <pthread.h>
+#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,9 +94,9 @@ struct pool {
 	_Atomic double maintained_ms;	/* when pool_maintain last looked */
 	_Atomic long long resets;
 	/* Threads giving a connection back lock-free now, written on every
-	 * request: a cache line of its own. */
+	 * request: a cache line of its own (the last member, and the struct
+	 * is padded to its alignment). */
 	alignas(64) _Atomic int hot;
-	char pad[64 - sizeof(int)];
 };
 
 /*
