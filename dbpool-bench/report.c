@@ -166,8 +166,8 @@ pool_text(const struct pool_stats *st, FILE *f)
 	    " %.3f ms, p99 %.3f ms, max %.3f ms), %lld timed out; closed: %lld"
 	    " idle, %lld lifetime, %lld broken; %lld leaks\n", st->created,
 	    st->peak_open, st->open, st->acquisitions, st->efficiency * 100,
-	    st->resets, st->waits, st->wait_p50_ms, st->wait_p99_ms, st->wait_max_ms,
-	    st->timeouts, st->closed_idle, st->closed_lifetime,
+	    st->resets, st->waits, st->wait_p50_ms, st->wait_p99_ms,
+	    st->wait_max_ms, st->timeouts, st->closed_idle, st->closed_lifetime,
 	    st->closed_broken, st->leaks);
 	if (st->last_error[0])
 		fprintf(f, "pool: last connection error: %s\n", st->last_error);
