@@ -38,6 +38,14 @@ field() {
 	[ "$(field waits)" -gt 0 ]
 }
 
+@test "waiting threads are served in the order they arrived" {
+	DB_POOL_MIN_CONNECTIONS=1 DB_POOL_MAX_CONNECTIONS=1 run --separate-stderr pooltest fifo
+	assert_success
+	[ "$(field order)" = 0,1,2,3 ] || fail "$output"
+	[ "$(field waits)" = 4 ]
+	[ "$(field timeouts)" = 0 ]
+}
+
 @test "a wait past the timeout fails with a snapshot of the pool" {
 	DB_POOL_MAX_CONNECTIONS=2 DB_POOL_TIMEOUT=300ms run --separate-stderr pooltest timeout
 	assert_success

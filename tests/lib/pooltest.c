@@ -6,6 +6,7 @@
  *
  *	pooltest bounds THREADS ITERATIONS	many threads, max respected
  *	pooltest timeout			waiting past the timeout
+ *	pooltest fifo				waiters served in arrival order
  *	pooltest reset				session state per DB_POOL_RESET
  *	pooltest idle				idle connections above min close
  *	pooltest lifetime			old connections retire
@@ -202,6 +203,24 @@ reset_scenarios(void)
 	print_stats();
 }
 
+/* A waiter of pooltest fifo: arrives, waits, notes when it was served. */
+static atomic_int served;
+
+static void *
+fifo_worker(void *arg)
+{
+	int *turn = arg;
+	char err[1024];
+	MYSQL *m;
+
+	if ((m = pool_acquire(pool, err, sizeof(err))) == NULL)
+		return NULL;
+	*turn = atomic_fetch_add(&served, 1);
+	usleep(20000);
+	pool_release(pool, m, 0);
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -278,6 +297,22 @@ main(int argc, char **argv)
 		printf("works=%s ", m && query(m, "SELECT 1", NULL, 0) == 0 ?
 		    "yes" : "no");
 		pool_release(pool, m, 0);
+		print_stats();
+	} else if (strcmp(argv[1], "fifo") == 0) {
+		/* Hold the only connection while four threads line up 50 ms
+		 * apart, then let go: they must get it in that order. */
+		int turn[4] = { -1, -1, -1, -1 }, i;
+		pthread_t t[4];
+
+		m = pool_acquire(pool, err, sizeof(err));
+		for (i = 0; i < 4; i++) {
+			pthread_create(&t[i], NULL, fifo_worker, &turn[i]);
+			usleep(50000);
+		}
+		pool_release(pool, m, 0);
+		for (i = 0; i < 4; i++)
+			pthread_join(t[i], NULL);
+		printf("order=%d,%d,%d,%d ", turn[0], turn[1], turn[2], turn[3]);
 		print_stats();
 	} else if (strcmp(argv[1], "kill") == 0) {
 		m = pool_acquire(pool, err, sizeof(err));
