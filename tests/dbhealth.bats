@@ -8,18 +8,7 @@
 
 # shellcheck disable=SC2154
 load helper/common
-
-setup_file() {
-	server_start main
-}
-
-teardown_file() {
-	server_stop_all
-}
-
-setup() {
-	use_server main
-}
+load helper/one_server
 
 @test "a healthy server reports ok in text, status first" {
 	run --separate-stderr dbhealth

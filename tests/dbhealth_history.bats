@@ -7,18 +7,7 @@
 
 # shellcheck disable=SC2154
 load helper/common
-
-setup_file() {
-	server_start main
-}
-
-teardown_file() {
-	server_stop_all
-}
-
-setup() {
-	use_server main
-}
+load helper/one_server
 
 # history_line TIME STATUS TARGET TARGET_STATUS REACHABLE RESPONSE_MS: one
 # line as dbhealth --history writes it, trimmed to what --report reads.

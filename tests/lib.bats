@@ -7,18 +7,7 @@
 
 # shellcheck disable=SC2154
 load helper/common
-
-setup_file() {
-	server_start main
-}
-
-teardown_file() {
-	server_stop_all
-}
-
-setup() {
-	use_server main
-}
+load helper/one_server
 
 @test "values are parsed completely or refused" {
 	while read -r kind value want; do

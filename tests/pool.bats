@@ -8,18 +8,7 @@
 
 # shellcheck disable=SC2154
 load helper/common
-
-setup_file() {
-	server_start main
-}
-
-teardown_file() {
-	server_stop_all
-}
-
-setup() {
-	use_server main
-}
+load helper/one_server
 
 # field NAME: the value of NAME=... in $output.
 field() {
