@@ -62,7 +62,6 @@ enum {
 	OPT_NO_LOCK,
 	OPT_GRANTS,
 	OPT_PROGRESS,
-	OPT_HELP,
 };
 
 /* What the first argument asks for: a backup, or a look at the catalogue. */
@@ -152,7 +151,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, OPT_HELP },
+		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const types[] = { "full", "schema", "data" };
@@ -224,12 +223,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case 'j':
 			o->json = true;
 			break;
-		case 'V':
-			cli_version(DBKIT_VERSION, EXIT_FAILED);
-		case OPT_HELP:
-			cli_help(usage, EXIT_FAILED);
 		default:
-			cli_try_help(EXIT_USAGE);
+			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
 	if (optind >= argc)

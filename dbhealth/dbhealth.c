@@ -57,7 +57,6 @@ enum {
 	OPT_REPORT,
 	OPT_ALERT_COMMAND,
 	OPT_BACKUP_CHECK,
-	OPT_HELP,
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -134,7 +133,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "backup-path", required_argument, NULL, 'd' },
 		{ "backup-check", no_argument, NULL, OPT_BACKUP_CHECK },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, OPT_HELP },
+		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "text", "json", "prometheus",
@@ -204,12 +203,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		case OPT_BACKUP_CHECK:
 			o->backup_check = true;
 			break;
-		case 'V':
-			cli_version(DBKIT_VERSION, HEALTH_EXIT_UNKNOWN);
-		case OPT_HELP:
-			cli_help(usage, HEALTH_EXIT_UNKNOWN);
 		default:
-			cli_try_help(HEALTH_EXIT_UNKNOWN);
+			cli_other_option(opt, usage, HEALTH_EXIT_UNKNOWN, HEALTH_EXIT_UNKNOWN);
 		}
 	}
 	if (count_set && o->watch_ms == 0)

@@ -45,7 +45,6 @@ enum {
 	OPT_IDLE_TIMEOUT,
 	OPT_MAX_LIFETIME,
 	OPT_POOL_RESET,
-	OPT_HELP,
 };
 
 struct options {
@@ -140,7 +139,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "interval", required_argument, NULL, OPT_INTERVAL },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, OPT_HELP },
+		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const modes[] = { "pool", "connect", "persistent",
@@ -241,12 +240,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		case 'j':
 			o->json = true;
 			break;
-		case 'V':
-			cli_version(DBKIT_VERSION, EXIT_FAILED);
-		case OPT_HELP:
-			cli_help(usage, EXIT_FAILED);
 		default:
-			cli_try_help(EXIT_USAGE);
+			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
 	if (optind < argc)

@@ -41,7 +41,6 @@ enum {
 	OPT_KEEP_WEEKLY,
 	OPT_KEEP_MONTHLY,
 	OPT_PARTIAL_AGE,
-	OPT_HELP,
 };
 
 struct options {
@@ -97,7 +96,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "defaults-file", required_argument, NULL, SETOPT_DEFAULTS_FILE },
 		{ "no-defaults", no_argument, NULL, SETOPT_NO_DEFAULTS },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, OPT_HELP },
+		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
@@ -142,12 +141,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		case 'j':
 			o->json = true;
 			break;
-		case 'V':
-			cli_version(DBKIT_VERSION, EXIT_FAILED);
-		case OPT_HELP:
-			cli_help(usage, EXIT_FAILED);
 		default:
-			cli_try_help(EXIT_USAGE);
+			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
 	if (optind < argc)

@@ -43,7 +43,6 @@ enum {
 	OPT_NO_BINLOG,
 	OPT_GRANTS,
 	OPT_PROGRESS,
-	OPT_HELP,
 };
 
 static void
@@ -109,7 +108,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
-		{ "help", no_argument, NULL, OPT_HELP },
+		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt, modes;
@@ -158,12 +157,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_SQL: o->sql = true; break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'j': o->json = true; break;
-		case 'V':
-			cli_version(DBKIT_VERSION, EXIT_FAILED);
-		case OPT_HELP:
-			cli_help(usage, EXIT_FAILED);
 		default:
-			cli_try_help(EXIT_USAGE);
+			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
 	modes = o->verify_only + o->test + o->sql;

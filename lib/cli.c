@@ -123,15 +123,14 @@ cli_close_stdout(void)
 }
 
 void
-cli_version(const char *version, int fail)
+cli_other_option(int opt, void (*usage)(void), int fail, int usage_status)
 {
-	printf("%s (dbkit) %s\n", program_invocation_short_name, version);
-	exit(cli_close_stdout() == 0 ? 0 : fail);
-}
-
-void
-cli_help(void (*usage)(void), int fail)
-{
-	usage();
+	if (opt == 'V')
+		printf("%s (dbkit) %s\n", program_invocation_short_name,
+		    DBKIT_VERSION);
+	else if (opt == CLI_OPT_HELP)
+		usage();
+	else
+		cli_try_help(usage_status);
 	exit(cli_close_stdout() == 0 ? 0 : fail);
 }

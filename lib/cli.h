@@ -26,11 +26,17 @@ _Noreturn void cli_usage_error(int status, const char *fmt, ...)
 /* Print the --help hint alone (after getopt's own message), exit with STATUS. */
 _Noreturn void cli_try_help(int status);
 
-/* --version: prints "PROG (dbkit) VERSION", exits 0, or fail if stdout fails. */
-_Noreturn void cli_version(const char *version, int fail);
+/* The getopt code of --help, for a program's longopts (--version is 'V'). */
+#define CLI_OPT_HELP 0x1800
 
-/* --help: runs usage (which prints to stdout), exits 0, or fail likewise. */
-_Noreturn void cli_help(void (*usage)(void), int fail);
+/*
+ * The default of every program's option switch: --version ('V') prints
+ * "PROG (dbkit) VERSION", --help (CLI_OPT_HELP) runs usage, both exit 0,
+ * or fail when stdout cannot be written; anything else is what getopt
+ * rejected: the --help hint, exit usage_status.
+ */
+_Noreturn void cli_other_option(int opt, void (*usage)(void), int fail,
+    int usage_status);
 
 /*
  * A flag's numeric value, or "prog: --NAME: why" and the --help hint on
