@@ -207,33 +207,45 @@ claim_newest_idle(struct pool *p)
 	}
 }
 
+/* With the lock held: takes the longest waiter off the queue, if any. */
+static struct waiter *
+first_waiter(struct pool *p)
+{
+	struct waiter *w = p->head;
+
+	if (w != NULL && (p->head = w->next) == NULL)
+		p->tail = NULL;
+	return w;
+}
+
+/* With the lock held: hands s, claimed, to the longest waiter. */
+static void
+hand_over(struct pool *p, struct slot *s)
+{
+	struct waiter *w = first_waiter(p);
+
+	w->given = s;
+	pthread_cond_signal(&w->cond);
+}
+
 /* With the lock held: idle connections to waiting threads, in order. */
 static void
 serve_waiters(struct pool *p)
 {
-	struct waiter *w;
 	struct slot *s;
 
-	while ((w = p->head) != NULL && (s = claim_newest_idle(p)) != NULL) {
-		p->head = w->next;
-		if (p->head == NULL)
-			p->tail = NULL;
-		w->given = s;
-		pthread_cond_signal(&w->cond);
-	}
+	while (p->head != NULL && (s = claim_newest_idle(p)) != NULL)
+		hand_over(p, s);
 }
 
 /* With the lock held: a connection closed, so one waiter may open one. */
 static void
 room_freed(struct pool *p)
 {
-	struct waiter *w = p->head;
+	struct waiter *w = first_waiter(p);
 
 	if (w == NULL)
 		return;
-	p->head = w->next;
-	if (p->head == NULL)
-		p->tail = NULL;
 	w->may_open = true;
 	p->open++;		/* reserved for that waiter */
 	pthread_cond_signal(&w->cond);
@@ -400,10 +412,9 @@ bump(_Atomic long long *n)
 
 /* s is the caller's now: count it and remember it for this thread. */
 static void
-lend(struct pool *p, struct slot *s, bool reused)
+lend(struct pool *p, struct slot *s, bool reused, double now)
 {
-	atomic_store_explicit(&s->borrowed_ms, time_monotonic_ms(),
-	    memory_order_relaxed);
+	atomic_store_explicit(&s->borrowed_ms, now, memory_order_relaxed);
 	bump(&s->acquisitions);
 	if (reused)
 		bump(&s->reuses);
@@ -550,6 +561,7 @@ pool_acquire(struct pool *p, char *err, size_t errlen)
 {
 	struct slot *s;
 	bool reused;
+	double now;
 
 	/* Idle connections age in seconds: a look every 250 ms will do. */
 	if (time_monotonic_ms() - p->maintained_ms >= 250.0)
@@ -558,9 +570,10 @@ pool_acquire(struct pool *p, char *err, size_t errlen)
 		err[0] = '\0';
 		if ((s = take(p, &reused, err, errlen)) == NULL)
 			return NULL;
-		lend(p, s, reused);
+		now = time_monotonic_ms();
+		lend(p, s, reused, now);
 		/* A connection idle for a while may have been cut. */
-		if (!reused || time_monotonic_ms() - s->released_ms <
+		if (!reused || now - s->released_ms <
 		    (double)p->c.validate_after_ms || mysql_ping(s->m) == 0)
 			return s->m;
 		pool_release(p, s->m, POOL_BROKEN);
@@ -590,13 +603,13 @@ needs_reset(const struct pool *p, const struct slot *s, unsigned flags)
 
 /* The lock-free way back, for a connection to hand out again as it is. */
 static bool
-give_back_own(struct pool *p, struct slot *s)
+give_back_own(struct pool *p, struct slot *s, double now)
 {
 	bool done = false;
 
 	atomic_fetch_add(&p->hot, 1);
 	if (!atomic_load(&p->closing) && atomic_load(&p->waiting) == 0) {
-		atomic_store(&s->released_ms, time_monotonic_ms());
+		atomic_store(&s->released_ms, now);
 		atomic_store(&s->state, SLOT_IDLE);
 		/* Someone began waiting meanwhile and may have missed it. */
 		if (atomic_load(&p->waiting) > 0) {
@@ -613,6 +626,7 @@ give_back_own(struct pool *p, struct slot *s)
 void
 pool_release(struct pool *p, MYSQL *m, unsigned flags)
 {
+	double now = time_monotonic_ms();
 	struct slot *s;
 	bool broken, retire, reset;
 
@@ -626,9 +640,9 @@ pool_release(struct pool *p, MYSQL *m, unsigned flags)
 	}
 	if (s == NULL || atomic_load(&s->state) != SLOT_BUSY)
 		return;		/* not ours, or given back twice: ignore */
-	retire = time_monotonic_ms() - s->created_ms >= s->lifetime_ms;
+	retire = now - s->created_ms >= s->lifetime_ms;
 	reset = !broken && !retire && needs_reset(p, s, flags);
-	if (!broken && !retire && !reset && give_back_own(p, s))
+	if (!broken && !retire && !reset && give_back_own(p, s, now))
 		return;
 	if (reset && !atomic_load(&p->closing)) {
 		/* A round trip, outside the lock; the slot stays BUSY. */
@@ -652,16 +666,9 @@ pool_release(struct pool *p, MYSQL *m, unsigned flags)
 		return;
 	}
 	atomic_store(&s->released_ms, time_monotonic_ms());
-	if (p->head != NULL) {
-		/* Straight to the longest waiter: nobody overtakes. */
-		struct waiter *w = p->head;
-
-		p->head = w->next;
-		if (p->head == NULL)
-			p->tail = NULL;
-		w->given = s;
-		pthread_cond_signal(&w->cond);
-	} else
+	if (p->head != NULL)
+		hand_over(p, s);	/* nobody overtakes the longest waiter */
+	else
 		atomic_store(&s->state, SLOT_IDLE);
 	pthread_mutex_unlock(&p->lock);
 }
