@@ -33,7 +33,6 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +58,9 @@ struct slot {
 	/* Counted here by the borrower, not in the pool, so that threads on
 	 * two CPUs do not fight over one cache line on every request. */
 	_Atomic long long acquisitions, reuses;
+	/* Threads inside give_back_own with this slot: one may still read
+	 * the pool after the slot turned IDLE, so pool_free waits for 0. */
+	_Atomic int releasing;
 	struct session_track track;	/* DB_POOL_RESET=changed */
 	struct slot *prev, *next;	/* open slots, or spare ones */
 };
@@ -93,10 +95,6 @@ struct pool {
 	_Atomic bool closing;
 	_Atomic double maintained_ms;	/* when pool_maintain last looked */
 	_Atomic long long resets;
-	/* Threads giving a connection back lock-free now, written on every
-	 * request: a cache line of its own (the last member, and the struct
-	 * is padded to its alignment). */
-	alignas(64) _Atomic int hot;
 };
 
 /*
@@ -367,11 +365,10 @@ pool_new(const struct settings *s, const struct pool_config *c, char *err,
 		    "max >= 1", c->min, c->max);
 		return NULL;
 	}
-	if ((p = aligned_alloc(alignof(struct pool), sizeof(*p))) == NULL) {
+	if ((p = calloc(1, sizeof(*p))) == NULL) {
 		snprintf(err, errlen, "pool: out of memory");
 		return NULL;
 	}
-	memset(p, 0, sizeof(*p));
 	p->id = atomic_fetch_add(&pool_ids, 1) + 1;
 	p->settings = s;
 	p->c = *c;
@@ -607,7 +604,7 @@ give_back_own(struct pool *p, struct slot *s, double now)
 {
 	bool done = false;
 
-	atomic_fetch_add(&p->hot, 1);
+	atomic_fetch_add(&s->releasing, 1);
 	if (!atomic_load(&p->closing) && atomic_load(&p->waiting) == 0) {
 		atomic_store(&s->released_ms, now);
 		atomic_store(&s->state, SLOT_IDLE);
@@ -619,7 +616,7 @@ give_back_own(struct pool *p, struct slot *s, double now)
 		}
 		done = true;
 	}
-	atomic_fetch_sub(&p->hot, 1);
+	atomic_fetch_sub(&s->releasing, 1);
 	return done;
 }
 
@@ -736,7 +733,7 @@ pool_free(struct pool *p)
 	 * Close the idle connections; borrowed ones close as they come back
 	 * (pool_release sees closing), connections being opened, checked or
 	 * closed elsewhere finish.  Done when every slot is spare and nobody
-	 * is on a lock-free path.
+	 * is still giving one back.
 	 */
 	for (;;) {
 		doomed = NULL;
@@ -750,12 +747,14 @@ pool_free(struct pool *p)
 			doomed = s;
 		}
 		done = doomed == NULL && p->open == 0 && p->nspare == p->nslots;
+		for (s = p->spare; done && s != NULL; s = s->next)
+			done = atomic_load(&s->releasing) == 0;
 		pthread_mutex_unlock(&p->lock);
 		for (; doomed != NULL; doomed = next) {
 			next = doomed->next;
 			spare_slot(p, doomed);
 		}
-		if (done && atomic_load(&p->hot) == 0)
+		if (done)
 			break;
 		nanosleep(&tick, NULL);
 	}
