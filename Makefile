@@ -3,7 +3,7 @@
 # the tests, the demo and the benchmarks.  Binaries are built in place
 # (dbhealth/dbhealth) and `make check` puts them first in PATH.
 
-VERSION = 0.1.0
+VERSION = 0.2.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
@@ -31,7 +31,7 @@ endif
 LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fsutil.c lib/gzread.c \
 	lib/gzwrite.c lib/hash.c lib/human.c lib/jsonout.c lib/manifest.c \
 	lib/names.c lib/optfile.c lib/parse.c lib/pool.c lib/pool_session.c \
-	lib/progress.c lib/settings.c lib/sqlfile.c lib/table.c lib/timeutil.c \
+	lib/progress.c lib/settings.c lib/sqlfile.c lib/sqlscan.c lib/table.c lib/timeutil.c \
 	lib/tsv.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
@@ -46,10 +46,11 @@ DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # anyway, so it costs no start-up time.
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev/null)
 
-DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/result.c \
+DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/objects.c dbbackup/result.c \
 	dbbackup/list.c dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
+	dbrestore/objects.c dbrestore/scratch.c dbrestore/triggers.c \
 	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
@@ -62,7 +63,8 @@ BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib li
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune dbpool-bench/dbpool-bench
 # Test drivers for the library, built by `make check` only.
-TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest
+TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest \
+	tests/lib/sqltest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1 \
 	man/dbpool-bench.1
 MAN5 = man/dbkit-backup.5
@@ -78,7 +80,8 @@ $(file >.build-flags,$(BUILD_FLAGS))
 endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	$(DBPRUNE_OBJ) $(DBPOOL_OBJ) \
-	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o
+	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o \
+	tests/lib/sqltest.o
 $(ALL_OBJ): .build-flags
 
 $(LIB): $(LIB_OBJ)
@@ -92,6 +95,9 @@ tests/lib/parsetest: tests/lib/parsetest.o $(LIB)
 
 tests/lib/filetest: tests/lib/filetest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/filetest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
+tests/lib/sqltest: tests/lib/sqltest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/sqltest.o $(LIB) $(LDLIBS)
 
 tests/lib/pooltest: tests/lib/pooltest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/pooltest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)

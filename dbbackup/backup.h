@@ -59,6 +59,42 @@ struct table {
 	size_t n_chunks;
 };
 
+/* Where a name an object refers to is, as the backup sees it. */
+enum ref_state {
+	REF_IN_BACKUP,		/* restored with the backup */
+	REF_EXCLUDED,		/* left out by --exclude */
+	REF_OUTSIDE,		/* in a database the backup does not hold */
+};
+
+/* A table, view, sequence or routine a view's definition reads. */
+struct object_ref {
+	char *db, *name;
+	enum ref_state state;
+};
+
+enum object_kind { OBJ_VIEW, OBJ_ROUTINE, OBJ_TRIGGER, OBJ_EVENT };
+#define OBJ_KINDS 4
+
+/*
+ * A view, routine, trigger or event, and the context the server recorded
+ * for it: the sql_mode, client character set and connection collation it
+ * was created under, the database collation (routines, triggers, events)
+ * and the time zone (events).  Each is re-created under the same.
+ */
+struct object {
+	enum object_kind kind;
+	char *type;		/* VIEW, FUNCTION, PROCEDURE, PACKAGE, PACKAGE BODY,
+				   TRIGGER, EVENT: the word SHOW CREATE takes */
+	char *name;
+	char *table;		/* a trigger's table */
+	char *sql_mode, *charset_client, *collation_connection;
+	char *database_collation, *time_zone;	/* or NULL */
+	char *definition;	/* a view's VIEW_DEFINITION: what it reads */
+	struct object_ref *reads;	/* a view's */
+	size_t n_reads;
+	char *invalid;		/* a view the server says is invalid: why */
+};
+
 struct database {
 	char *name;
 	char *dir;		/* encoded */
@@ -66,9 +102,11 @@ struct database {
 	char *create_sql;
 	struct table *tables;
 	size_t n_tables;
-	char **views;		/* view names, in dependency order */
-	size_t n_views;
-	bool has_views, has_routines, has_triggers, has_events;
+	char **excluded;	/* tables and views --exclude left out */
+	size_t n_excluded;
+	struct object *objects;	/* by kind, then as the server lists them */
+	size_t n_objects;
+	bool has_objects[OBJ_KINDS];	/* a file of that kind was written */
 };
 
 struct options {

@@ -51,7 +51,8 @@ select_sql(const struct chunk *c, char **out)
 		return -1;
 	name_quote(t->db->name, qdb, sizeof(qdb));
 	name_quote(t->name, qt, sizeof(qt));
-	p = sql + sprintf(sql, "SELECT ");
+	/* A table of virtual columns only still has rows: one empty line each. */
+	p = sql + sprintf(sql, "SELECT %s", t->n_columns == 0 ? "1" : "");
 	for (i = 0; i < t->n_columns; i++)
 		p += sprintf(p, "%s%s", i ? ", " : "", t->columns[i].select);
 	p += sprintf(p, " FROM %s.%s%s", qdb, qt, t->versioned ?
@@ -119,7 +120,7 @@ dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
 		mysql_free_result(res);
 		return -1;
 	}
-	n = mysql_num_fields(res);
+	n = c->table->n_columns == 0 ? 0 : mysql_num_fields(res);
 	while ((row = mysql_fetch_row(res)) != NULL) {
 		lens = mysql_fetch_lengths(res);
 		if (reserve(w, used, tsv_row_max(row, lens, n)) == -1) {

@@ -3,7 +3,9 @@
  * result: the manifest repeats what a restore needs so that dbrestore
  * never asks the backed-up server anything: per table its columns and how
  * each is loaded, its chunks with row counts and content checksums; per
- * database its character set and which object files exist.
+ * database its character set, which object files exist, and each view,
+ * routine, trigger and event with its context and, for views, what they
+ * read.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -11,6 +13,7 @@
 
 #include "jsonout.h"
 #include "manifest.h"
+#include "objects.h"
 #include "result.h"
 #include "timeutil.h"
 #include "tsv.h"
@@ -76,24 +79,80 @@ table_json(const struct backup *b, const struct table *t)
 	    "chunks", chunks);
 }
 
+static const char *const ref_states[] = {
+	[REF_IN_BACKUP] = "in_backup",
+	[REF_EXCLUDED] = "excluded",
+	[REF_OUTSIDE] = "outside",
+};
+
+/* Sets key to s when s is not NULL; false when out of memory. */
+static bool
+set_text(json_t *o, const char *key, const char *s)
+{
+	return s == NULL || json_object_set_new(o, key, jsonout_text(s)) == 0;
+}
+
+static json_t *
+object_json(const struct database *d, const struct object *o, bool gz)
+{
+	char file[2048];
+	json_t *j, *reads;
+
+	snprintf(file, sizeof(file), "%s/%s%s", d->dir,
+	    objects_file_names[o->kind], gz ? ".gz" : "");
+	j = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}",
+	    "kind", objects_kind_name(o), "name", jsonout_text(o->name),
+	    "file", file, "sql_mode", jsonout_text(o->sql_mode),
+	    "character_set_client", jsonout_text(o->charset_client),
+	    "collation_connection", jsonout_text(o->collation_connection));
+	if (j == NULL || !set_text(j, "table", o->table) ||
+	    !set_text(j, "database_collation", o->database_collation) ||
+	    !set_text(j, "time_zone", o->time_zone) ||
+	    !set_text(j, "invalid", o->invalid)) {
+		json_decref(j);
+		return NULL;
+	}
+	if (o->kind != OBJ_VIEW)
+		return j;
+	if ((reads = json_array()) == NULL ||
+	    json_object_set_new(j, "reads", reads) == -1) {
+		json_decref(j);
+		return NULL;
+	}
+	for (size_t i = 0; i < o->n_reads; i++)
+		if (json_array_append_new(reads, json_pack("{s:o, s:o, s:s}",
+		    "database", jsonout_text(o->reads[i].db),
+		    "name", jsonout_text(o->reads[i].name),
+		    "state", ref_states[o->reads[i].state])) == -1) {
+			json_decref(j);
+			return NULL;
+		}
+	return j;
+}
+
 static json_t *
 database_json(const struct backup *b, const struct database *d)
 {
-	json_t *tables = json_array();
+	json_t *tables = json_array(), *objects = json_array();
 	bool gz = b->opt->level > 0;
 	size_t i;
 
 	for (i = 0; i < d->n_tables; i++)
 		json_array_append_new(tables, table_json(b, &d->tables[i]));
-	return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o}",
+	for (i = 0; i < d->n_objects; i++)
+		json_array_append_new(objects, object_json(d, &d->objects[i], gz));
+	return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "name", jsonout_text(d->name), "dir", d->dir,
 	    "charset", d->charset, "collation", d->collation,
 	    "tables", tables,
-	    "views_file", file_or_null(d, d->n_views > 0 &&
-	    b->opt->type != TYPE_DATA, "@views.sql", gz),
-	    "routines_file", file_or_null(d, d->has_routines, "@routines.sql", gz),
-	    "triggers_file", file_or_null(d, d->has_triggers, "@triggers.sql", gz),
-	    "events_file", file_or_null(d, d->has_events, "@events.sql", gz));
+	    "objects", objects,
+	    "views_file", file_or_null(d, d->has_objects[OBJ_VIEW], "@views.sql", gz),
+	    "routines_file", file_or_null(d, d->has_objects[OBJ_ROUTINE],
+	    "@routines.sql", gz),
+	    "triggers_file", file_or_null(d, d->has_objects[OBJ_TRIGGER],
+	    "@triggers.sql", gz),
+	    "events_file", file_or_null(d, d->has_objects[OBJ_EVENT],
+	    "@events.sql", gz));
 }
 
 json_t *

@@ -2,10 +2,8 @@
 /*
  * schema: information_schema gives the lists (one query per kind and
  * database, not per table), SHOW CREATE gives the statements exactly as
- * the server would recreate them.  Views are ordered so that a view comes
- * after the views it reads from, found by their quoted names in its
- * definition; dbrestore still retries in passes in case a definition
- * hides a dependency.
+ * the server would recreate them.  Tables and sequences are here; views,
+ * routines, triggers and events are in objects.c.
  */
 #define _GNU_SOURCE
 #include <fnmatch.h>
@@ -19,6 +17,7 @@
 #include "cli.h"
 #include "gzwrite.h"
 #include "names.h"
+#include "objects.h"
 #include "schema.h"
 #include "sqlfile.h"
 #include "tsv.h"
@@ -155,7 +154,6 @@ list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 	char sql[SQL_MAX], lit[1024];
 	MYSQL_RES *res;
 	MYSQL_ROW row;
-	int have_views = 0;
 
 	literal(b->ctl, d->name, lit, sizeof(lit));
 	snprintf(sql, sizeof(sql), "SELECT TABLE_NAME, TABLE_TYPE, "
@@ -165,19 +163,19 @@ list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	d->tables = calloc(mysql_num_rows(res) + 1, sizeof(*d->tables));
-	d->views = calloc(mysql_num_rows(res) + 1, sizeof(*d->views));
-	while (d->tables && d->views && (row = mysql_fetch_row(res)) != NULL) {
+	d->excluded = calloc(mysql_num_rows(res) + 1, sizeof(*d->excluded));
+	while (d->tables && d->excluded && (row = mysql_fetch_row(res)) != NULL) {
 		struct table *t = &d->tables[d->n_tables];
 		char enc[3 * 256 + 1];
 
-		if (strcmp(row[1], "VIEW") == 0) {
-			if (!excluded(b->opt, d->name, row[0]))
-				d->views[d->n_views++] = strdup(row[0]);
-			have_views = 1;
+		/* What is left out is remembered: a view may read it. */
+		if (excluded(b->opt, d->name, row[0])) {
+			if ((d->excluded[d->n_excluded] = strdup(row[0])) != NULL)
+				d->n_excluded++;
 			continue;
 		}
-		if (excluded(b->opt, d->name, row[0]))
-			continue;
+		if (strcmp(row[1], "VIEW") == 0)
+			continue;	/* objects.c */
 		name_encode(row[0], enc, sizeof(enc));
 		t->db = d;
 		t->name = strdup(row[0]);
@@ -191,12 +189,10 @@ list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 		d->n_tables++;
 	}
 	mysql_free_result(res);
-	if (d->tables == NULL || d->views == NULL) {
+	if (d->tables == NULL || d->excluded == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	d->has_views = d->n_views > 0;
-	(void)have_views;
 	return 0;
 }
 
@@ -360,78 +356,6 @@ plan_chunks(struct backup *b, struct table *t, char *err, size_t errlen)
 	return 0;
 }
 
-/* Whether view a's definition names view b of the same database. */
-static int
-reads_view(MYSQL *m, const char *db, const char *a, const char *b,
-    char *err, size_t errlen)
-{
-	char qdb[2 * 256 + 3], qb[2 * 256 + 3], needle[1100];
-	char *def = show_create(m, "VIEW", db, a, 1, err, errlen);
-	int found;
-
-	if (def == NULL)
-		return -1;
-	name_quote(db, qdb, sizeof(qdb));
-	name_quote(b, qb, sizeof(qb));
-	snprintf(needle, sizeof(needle), "%s.%s", qdb, qb);
-	found = strstr(def, needle) != NULL;
-	free(def);
-	return found;
-}
-
-/* Orders d->views so each comes after the views it reads (n is small). */
-static int
-order_views(struct backup *b, struct database *d, char *err, size_t errlen)
-{
-	size_t i, j, placed = 0;
-	char **ordered = calloc(d->n_views + 1, sizeof(char *));
-	bool *done = calloc(d->n_views + 1, sizeof(bool));
-	int rc = 0;
-
-	if (ordered == NULL || done == NULL) {
-		free(ordered);
-		free(done);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	while (placed < d->n_views && rc == 0) {
-		size_t before = placed;
-
-		for (i = 0; i < d->n_views && rc == 0; i++) {
-			int ready = 1;
-
-			if (done[i])
-				continue;
-			for (j = 0; j < d->n_views && ready; j++) {
-				if (j == i || done[j])
-					continue;
-				rc = reads_view(b->ctl, d->name, d->views[i],
-				    d->views[j], err, errlen);
-				if (rc == 1)
-					ready = 0;
-			}
-			if (rc == -1)
-				break;
-			rc = 0;
-			if (ready) {
-				ordered[placed++] = d->views[i];
-				done[i] = true;
-			}
-		}
-		if (placed == before)	/* a cycle: keep the rest in name order */
-			for (i = 0; i < d->n_views; i++)
-				if (!done[i]) {
-					ordered[placed++] = d->views[i];
-					done[i] = true;
-				}
-	}
-	if (rc == 0)
-		memcpy(d->views, ordered, d->n_views * sizeof(char *));
-	free(ordered);
-	free(done);
-	return rc;
-}
-
 /*
  * A system-versioned table's row_start and row_end (or the columns its
  * PERIOD FOR SYSTEM_TIME names) are not in information_schema.COLUMNS
@@ -482,8 +406,7 @@ schema_read(struct backup *b, char *err, size_t errlen)
 		d->create_sql = show_create(b->ctl, "DATABASE", "", d->name, 1,
 		    msg, sizeof(msg));
 		if (d->create_sql == NULL || list_tables(b, d, msg, sizeof(msg)) ==
-		    -1 || list_columns(b, d, msg, sizeof(msg)) == -1 ||
-		    order_views(b, d, msg, sizeof(msg)) == -1) {
+		    -1 || list_columns(b, d, msg, sizeof(msg)) == -1) {
 			snprintf(err, errlen, "database %s: %s", d->name, msg);
 			return -1;
 		}
@@ -509,122 +432,7 @@ schema_read(struct backup *b, char *err, size_t errlen)
 			}
 		}
 	}
-	return 0;
-}
-
-/* The sql_mode an object was created with, to recreate it the same way. */
-static int
-add_with_mode(struct gzw *w, MYSQL *m, const char *mode, const char *stmt,
-    char *err, size_t errlen)
-{
-	char set[4096], lit[3 * 1024];
-
-	literal(m, mode ? mode : "", lit, sizeof(lit));
-	snprintf(set, sizeof(set), "SET SESSION sql_mode = %s", lit);
-	if (sqlfile_add(w, set, err, errlen) == -1)
-		return -1;
-	return sqlfile_add(w, stmt, err, errlen);
-}
-
-/* Whether the backup holds the table t of d (not excluded, not absent). */
-static bool
-has_table(struct database *d, const char *t)
-{
-	return find_table(d, t) != NULL;
-}
-
-/*
- * Writes the objects that list_sql names (rows: name, kind, table or NULL)
- * as the SHOW CREATE statements for them, each under the sql_mode (and
- * for events the time zone) it was created with.  A trigger of a table
- * that is not in the backup is left out: it could not be created.
- */
-static int
-write_objects(struct backup *b, struct database *d, const char *file,
-    const char *list_sql, int stmt_column, int tz_column, bool *written,
-    char *err, size_t errlen)
-{
-	char rel[2048], sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3];
-	char set[1024], lit[600];
-	MYSQL_RES *res, *one;
-	MYSQL_ROW row, r;
-	struct gzw *w = NULL;
-	int rc = 0;
-
-	*written = false;
-	if ((res = query(b->ctl, list_sql, err, errlen)) == NULL)
-		return -1;
-	snprintf(rel, sizeof(rel), "%s/%s", d->dir, file);
-	while (rc == 0 && (row = mysql_fetch_row(res)) != NULL) {
-		if (row[2] != NULL && !has_table(d, row[2]))
-			continue;
-		if (w == NULL) {
-			if ((w = backup_file_open(b, rel, b->opt->level > 0, err,
-			    errlen)) == NULL || sqlfile_begin(w, err, errlen) == -1) {
-				rc = -1;
-				break;
-			}
-		}
-		name_quote(d->name, qdb, sizeof(qdb));
-		name_quote(row[0], qname, sizeof(qname));
-		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s.%s", row[1], qdb, qname);
-		if ((one = query(b->ctl, sql, err, errlen)) == NULL) {
-			rc = -1;
-			break;
-		}
-		r = mysql_fetch_row(one);
-		if (r == NULL || r[stmt_column] == NULL) {
-			snprintf(err, errlen, "%.512s: no statement (missing "
-			    "privilege?)", sql);
-			rc = -1;
-		} else if (tz_column >= 0 && r[tz_column] != NULL) {
-			literal(b->ctl, r[tz_column], lit, sizeof(lit));
-			snprintf(set, sizeof(set), "SET SESSION time_zone = %s", lit);
-			rc = sqlfile_add(w, set, err, errlen);
-		}
-		if (rc == 0)
-			rc = add_with_mode(w, b->ctl, r[1], r[stmt_column], err,
-			    errlen);
-		mysql_free_result(one);
-	}
-	mysql_free_result(res);
-	if (w != NULL) {
-		if (rc == 0)
-			rc = backup_file_close(b, w, rel, NULL, err, errlen);
-		else
-			gzw_abort(w);
-		*written = rc == 0;
-	}
-	return rc;
-}
-
-static int
-write_views(struct backup *b, struct database *d, char *err, size_t errlen)
-{
-	char rel[2048];
-	struct gzw *w;
-	size_t i;
-	int rc = 0;
-
-	if (d->n_views == 0)
-		return 0;
-	snprintf(rel, sizeof(rel), "%s/@views.sql%s", d->dir,
-	    b->opt->level > 0 ? ".gz" : "");
-	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
-	    NULL || sqlfile_begin(w, err, errlen) == -1)
-		return -1;
-	for (i = 0; i < d->n_views && rc == 0; i++) {
-		char *stmt = show_create(b->ctl, "VIEW", d->name, d->views[i], 1,
-		    err, errlen);
-
-		rc = stmt == NULL ? -1 : sqlfile_add(w, stmt, err, errlen);
-		free(stmt);
-	}
-	if (rc == -1) {
-		gzw_abort(w);
-		return -1;
-	}
-	return backup_file_close(b, w, rel, NULL, err, errlen);
+	return b->opt->type == TYPE_DATA ? 0 : objects_read(b, err, errlen);
 }
 
 static int
@@ -770,8 +578,7 @@ write_grants(struct backup *b, char *err, size_t errlen)
 int
 schema_write(struct backup *b, char *err, size_t errlen)
 {
-	char sql[SQL_MAX], lit[1024], msg[1024], file[64];
-	const char *gz = b->opt->level > 0 ? ".gz" : "";
+	char msg[1024];
 	size_t i, j;
 
 	for (i = 0; i < b->n_dbs; i++) {
@@ -781,30 +588,7 @@ schema_write(struct backup *b, char *err, size_t errlen)
 			if (write_table_schema(b, &d->tables[j], msg,
 			    sizeof(msg)) == -1)
 				goto fail;
-		if (write_views(b, d, msg, sizeof(msg)) == -1)
-			goto fail;
-		literal(b->ctl, d->name, lit, sizeof(lit));
-		snprintf(sql, sizeof(sql), "SELECT ROUTINE_NAME, ROUTINE_TYPE, NULL "
-		    "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s "
-		    "ORDER BY ROUTINE_TYPE, ROUTINE_NAME", lit);
-		snprintf(file, sizeof(file), "@routines.sql%s", gz);
-		if (write_objects(b, d, file, sql, 2, -1, &d->has_routines,
-		    msg, sizeof(msg)) == -1)
-			goto fail;
-		snprintf(sql, sizeof(sql), "SELECT TRIGGER_NAME, 'TRIGGER', "
-		    "EVENT_OBJECT_TABLE FROM information_schema.TRIGGERS "
-		    "WHERE TRIGGER_SCHEMA = %s ORDER BY EVENT_OBJECT_TABLE, "
-		    "ACTION_ORDER", lit);
-		snprintf(file, sizeof(file), "@triggers.sql%s", gz);
-		if (write_objects(b, d, file, sql, 2, -1, &d->has_triggers, msg,
-		    sizeof(msg)) == -1)
-			goto fail;
-		snprintf(sql, sizeof(sql), "SELECT EVENT_NAME, 'EVENT', NULL FROM "
-		    "information_schema.EVENTS WHERE EVENT_SCHEMA = %s "
-		    "ORDER BY EVENT_NAME", lit);
-		snprintf(file, sizeof(file), "@events.sql%s", gz);
-		if (write_objects(b, d, file, sql, 3, 2, &d->has_events, msg,
-		    sizeof(msg)) == -1)
+		if (objects_write(b, d, msg, sizeof(msg)) == -1)
 			goto fail;
 		continue;
 fail:
@@ -841,9 +625,10 @@ schema_free(struct backup *b)
 			free(t->sequence_next);
 			free(t->chunks);
 		}
-		for (j = 0; j < d->n_views; j++)
-			free(d->views[j]);
-		free(d->views);
+		for (j = 0; j < d->n_excluded; j++)
+			free(d->excluded[j]);
+		free(d->excluded);
+		objects_free(d);
 		free(d->tables);
 		free(d->name);
 		free(d->dir);

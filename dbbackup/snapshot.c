@@ -106,8 +106,13 @@ snapshot_prepare(struct backup *b, char *err, size_t errlen)
 
 	if ((b->ctl = conn_open(b->settings, 0, err, errlen)) == NULL)
 		return -1;
+	/*
+	 * SHOW CREATE writes names in "double quotes" under the server's
+	 * ANSI_QUOTES, which the statement's own sql_mode may not parse:
+	 * with no mode they come in backticks, which every mode reads.
+	 */
 	if (server_info(b, err, errlen) == -1 ||
-	    run(b->ctl, "SET SESSION time_zone = '+00:00', "
+	    run(b->ctl, "SET SESSION time_zone = '+00:00', sql_mode = '', "
 	    "net_write_timeout = 2147483, net_read_timeout = 2147483",
 	    "session", err, errlen) == -1)
 		return -1;
@@ -145,7 +150,11 @@ lock_failed:
 	return -1;
 }
 
-/* Opens a worker: no conversion of results, so every byte comes as stored. */
+/*
+ * Opens a worker: no conversion of results, so every byte comes as stored,
+ * and no sql_mode of the server's (PAD_CHAR_TO_FULL_LENGTH would pad CHAR
+ * values, and the checksums with them).
+ */
 static MYSQL *
 open_worker(struct backup *b, char *err, size_t errlen)
 {
@@ -154,7 +163,7 @@ open_worker(struct backup *b, char *err, size_t errlen)
 	if (m == NULL)
 		return NULL;
 	if (run(m, "SET SESSION character_set_results = binary, "
-	    "time_zone = '+00:00', net_write_timeout = 2147483, "
+	    "time_zone = '+00:00', sql_mode = '', net_write_timeout = 2147483, "
 	    "net_read_timeout = 2147483", "worker session", err, errlen) == -1 ||
 	    run(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
 	    "worker session", err, errlen) == -1) {

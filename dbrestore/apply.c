@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * apply: the statements of a restore, in the order that works: databases,
- * tables (foreign key checks off, so any order), then, after the data,
- * views, routines, triggers and events.  Views are created in the
- * backup's order and, if one still misses a view it reads, retried in
- * passes until no pass makes progress.  With --into or --test, view
- * definitions name the original database, which is rewritten to the
- * target; with --drop-existing, CREATE becomes CREATE OR REPLACE.
+ * apply: the databases and tables of a restore, before the data: every
+ * database, then the sequences of all of them (a table's DEFAULT may take
+ * NEXTVAL of a sequence in any database), then the tables (foreign key
+ * checks off, so in any order).  Table statements go through the same
+ * renaming as the objects (objects_adapt): with --into or --test, a
+ * sequence or a foreign key named with its database follows the rename.
+ * Views, routines, triggers and events come after the data (objects.c).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,29 +15,14 @@
 
 #include <mysqld_error.h>
 
+#include "cli.h"
 #include "conn.h"
 #include "names.h"
 #include "restore.h"
 #include "sqlfile.h"
 
-/* A value as a quoted SQL string, malloc'd (identifiers: name_quote). */
-static char *
-restore_literal(MYSQL *m, const char *s)
-{
-	size_t len = strlen(s);
-	char *out = malloc(2 * len + 3);
-
-	if (out == NULL)
-		return NULL;
-	out[0] = '\'';
-	len = mysql_real_escape_string(m, out + 1, s, (unsigned long)len);
-	out[len + 1] = '\'';
-	out[len + 2] = '\0';
-	return out;
-}
-
-static int
-run(MYSQL *m, const char *sql, const char *what, char *err, size_t errlen)
+int
+apply_run(MYSQL *m, const char *sql, const char *what, char *err, size_t errlen)
 {
 	MYSQL_RES *res;
 
@@ -57,8 +42,8 @@ apply_connect(struct restore *r, unsigned int flags, char *err, size_t errlen)
 
 	if (m == NULL)
 		return NULL;
-	if (run(m, RESTORE_SESSION_SQL, "session", err, errlen) == -1 ||
-	    (r->opt->no_binlog && run(m, "SET SESSION sql_log_bin = 0",
+	if (apply_run(m, RESTORE_SESSION_SQL, "session", err, errlen) == -1 ||
+	    (r->opt->no_binlog && apply_run(m, "SET SESSION sql_log_bin = 0",
 	    "--no-binlog", err, errlen) == -1)) {
 		mysql_close(m);
 		return NULL;
@@ -82,7 +67,7 @@ static int
 exists(MYSQL *m, const char *db, const char *name, char *kind, size_t kindlen,
     char *err, size_t errlen)
 {
-	char *ldb = restore_literal(m, db), *lname = restore_literal(m, name);
+	char *ldb = conn_literal(m, db), *lname = conn_literal(m, name);
 	char sql[2048];
 	MYSQL_RES *res;
 	MYSQL_ROW row;
@@ -176,115 +161,43 @@ apply_check_targets(struct restore *r, char *err, size_t errlen)
 	return 0;
 }
 
-/* s with every from replaced by to, malloc'd; NULL when out of memory. */
-static char *
-replace_all(const char *s, const char *from, const char *to)
-{
-	size_t flen = strlen(from), tlen = strlen(to), n = 0;
-	const char *p;
-	char *out, *o;
-
-	for (p = s; (p = strstr(p, from)) != NULL; p += flen)
-		n++;
-	if ((out = malloc(strlen(s) + n * tlen + 1)) == NULL)
-		return NULL;
-	for (o = out; (p = strstr(s, from)) != NULL; s = p + flen) {
-		memcpy(o, s, (size_t)(p - s));
-		o += p - s;
-		memcpy(o, to, tlen);
-		o += tlen;
-	}
-	strcpy(o, s);
-	return out;
-}
-
 /*
- * --test creates events disabled: in scratch databases they must not fire,
- * and one that names another database could change real data.  The server
- * writes the status in the header of SHOW CREATE EVENT, before " DO ".
+ * Runs the statements of one schema file of the backup (in utf8mb4, as
+ * dbbackup read them); with rename, renamed as the restore renames
+ * databases.
  */
-static char *
-disable_event(char *stmt)
-{
-	char *event, *body, *enable, *out;
-
-	if (strncmp(stmt, "CREATE ", 7) != 0 ||
-	    (event = strstr(stmt, " EVENT ")) == NULL ||
-	    (body = strstr(event, " DO ")) == NULL ||
-	    (enable = strstr(event, " ENABLE")) == NULL || enable > body)
-		return stmt;
-	if (asprintf(&out, "%.*s DISABLE%s", (int)(enable - stmt), stmt,
-	    enable + 7) == -1)
-		out = NULL;
-	free(stmt);
-	return out;
-}
-
-char *
-apply_adapt(const struct restore *r, const struct rdb *d, const char *stmt,
-    bool rewrite)
-{
-	char qsrc[600], qdst[600], *out, *replaced;
-
-	name_quote(d->name, qsrc, sizeof(qsrc) - 1);
-	name_quote(d->target, qdst, sizeof(qdst) - 1);
-	strcat(qsrc, ".");
-	strcat(qdst, ".");
-	if (rewrite && strcmp(qsrc, qdst) != 0)
-		out = replace_all(stmt, qsrc, qdst);
-	else
-		out = strdup(stmt);
-	if (out != NULL && r->opt->test)
-		out = disable_event(out);
-	if (out != NULL && r->opt->drop_existing &&
-	    strncmp(out, "CREATE ", 7) == 0 &&
-	    strncmp(out, "CREATE TABLE", 12) != 0 &&
-	    strncmp(out, "CREATE SEQUENCE", 15) != 0 &&
-	    strncmp(out, "CREATE USER", 11) != 0 &&
-	    strncmp(out, "CREATE ROLE", 11) != 0) {
-		if (asprintf(&replaced, "CREATE OR REPLACE %s", out + 7) == -1)
-			replaced = NULL;
-		free(out);
-		out = replaced;
-	}
-	return out;
-}
-
-/* Runs the statements of one schema file of the backup in database db. */
 static int
-run_file(struct restore *r, MYSQL *m, const char *rel, const struct rdb *d,
-    bool rewrite, char *err, size_t errlen)
+run_file(struct restore *r, MYSQL *m, const char *rel, bool rename, char *err,
+    size_t errlen)
 {
 	char path[8192];
-	char **stmts;
-	size_t n, i;
+	char **stmts, *sql;
+	size_t n, i, len;
 	int rc = 0;
 
 	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
 	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		char *sql = apply_adapt(r, d, stmts[i], rewrite);
-
-		if (sql == NULL) {
+		sql = rename ? objects_adapt(r, stmts[i], "utf8mb4", "", &len, err,
+		    errlen) : strdup(stmts[i]);
+		rc = sql == NULL ? -1 : apply_run(m, sql, rel, err, errlen);
+		if (sql == NULL && !rename)
 			snprintf(err, errlen, "out of memory");
-			rc = -1;
-		} else
-			rc = run(m, sql, rel, err, errlen);
 		free(sql);
 	}
 	sqlfile_free(stmts, n);
 	return rc;
 }
 
-static int
-use_db(MYSQL *m, const struct rdb *d, char *err, size_t errlen)
+int
+apply_use(MYSQL *m, const struct rdb *d, char *err, size_t errlen)
 {
 	char q[600], sql[700];
 
 	name_quote(d->target, q, sizeof(q));
 	snprintf(sql, sizeof(sql), "USE %s", q);
-	return run(m, sql, d->target, err, errlen);
+	return apply_run(m, sql, d->target, err, errlen);
 }
 
 static int
@@ -303,7 +216,47 @@ create_database(struct restore *r, const struct rdb *d, char *err,
 		    "CHARACTER SET %s COLLATE %s", q, cs, co);
 	else
 		snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS %s", q);
-	return run(r->ctl, sql, d->target, err, errlen);
+	return apply_run(r->ctl, sql, d->target, err, errlen);
+}
+
+/*
+ * Empties a table a data-only backup loads into (--drop-existing).  An
+ * engine without TRUNCATE (ARCHIVE) gets its table re-created from its
+ * own definition instead.
+ */
+static int
+empty_table(struct restore *r, const char *q, char *err, size_t errlen)
+{
+	char sql[1400];
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+	char *create;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "TRUNCATE TABLE %s", q);
+	if (mysql_query(r->ctl, sql) == 0)
+		return 0;
+	if (mysql_errno(r->ctl) != ER_ILLEGAL_HA)
+		return apply_run(r->ctl, sql, q, err, errlen);
+	snprintf(sql, sizeof(sql), "SHOW CREATE TABLE %s", q);
+	if (mysql_query(r->ctl, sql) != 0 || (res = mysql_store_result(r->ctl)) ==
+	    NULL) {
+		snprintf(err, errlen, "%s: %s", q, mysql_error(r->ctl));
+		return -1;
+	}
+	row = mysql_fetch_row(res);
+	create = row != NULL && row[1] != NULL ? strdup(row[1]) : NULL;
+	mysql_free_result(res);
+	if (create == NULL) {
+		snprintf(err, errlen, "%s: cannot read its definition", q);
+		return -1;
+	}
+	snprintf(sql, sizeof(sql), "DROP TABLE %s", q);
+	rc = apply_run(r->ctl, sql, q, err, errlen);
+	if (rc == 0)
+		rc = apply_run(r->ctl, create, q, err, errlen);
+	free(create);
+	return rc;
 }
 
 static int
@@ -320,9 +273,8 @@ create_table(struct restore *r, const struct rdb *d, const struct rtable *t,
 	qualified(d->target, t->name, q, sizeof(q));
 	if (file == NULL) {
 		/* A data-only backup loads into the tables that exist. */
-		snprintf(sql, sizeof(sql), "TRUNCATE TABLE %s", q);
 		if (!t->is_sequence && r->opt->drop_existing &&
-		    run(r->ctl, sql, q, err, errlen) == -1)
+		    empty_table(r, q, err, errlen) == -1)
 			return -1;
 		goto state;
 	}
@@ -334,122 +286,58 @@ create_table(struct restore *r, const struct rdb *d, const struct rtable *t,
 		snprintf(sql, sizeof(sql), "DROP %s %s",
 		    strcmp(kind, "VIEW") == 0 ? "VIEW" :
 		    strcmp(kind, "SEQUENCE") == 0 ? "SEQUENCE" : "TABLE", q);
-		if (run(r->ctl, sql, q, err, errlen) == -1)
+		if (apply_run(r->ctl, sql, q, err, errlen) == -1)
 			return -1;
 	}
-	if (run_file(r, r->ctl, file, d, false, err, errlen) == -1)
+	if (run_file(r, r->ctl, file, true, err, errlen) == -1)
 		return -1;
 state:
 	if (t->is_sequence && next != NULL &&
 	    strspn(next, "-0123456789") == strlen(next)) {
 		snprintf(sql, sizeof(sql), "SELECT SETVAL(%s, %s, 0)", q, next);
-		if (run(r->ctl, sql, q, err, errlen) == -1)
+		if (apply_run(r->ctl, sql, q, err, errlen) == -1)
 			return -1;
-	}
-	return 0;
-}
-
-int
-apply_tables(struct restore *r, char *err, size_t errlen)
-{
-	size_t i, j;
-
-	for (i = 0; i < r->n_dbs; i++) {
-		struct rdb *d = &r->dbs[i];
-
-		if (create_database(r, d, err, errlen) == -1 ||
-		    use_db(r->ctl, d, err, errlen) == -1)
-			return -1;
-		for (j = 0; j < d->n_tables; j++)
-			if (create_table(r, d, &d->tables[j], err, errlen) == -1)
-				return -1;
 	}
 	return 0;
 }
 
 /*
- * Views, in passes: a view whose source view does not exist yet fails
- * with ER_NO_SUCH_TABLE and is tried again in the next pass.
+ * Databases, then sequences, then tables: a table's DEFAULT NEXTVAL(s)
+ * needs s to exist, in its own database or another.
  */
-static int
-create_views(struct restore *r, const struct rdb *d, const char *rel,
-    char *err, size_t errlen)
+int
+apply_tables(struct restore *r, char *err, size_t errlen)
 {
-	char path[8192];
-	char **stmts, *sql;
-	bool *done;
-	size_t n, i, left, before;
-	int rc = 0;
+	size_t i, j;
 
-	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
-	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
-		return -1;
-	if ((done = calloc(n + 1, sizeof(bool))) == NULL) {
-		sqlfile_free(stmts, n);
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	left = n;
-	do {
-		before = left;
-		for (i = 0; i < n && rc == 0; i++) {
-			if (done[i])
-				continue;
-			if ((sql = apply_adapt(r, d, stmts[i], true)) == NULL) {
-				snprintf(err, errlen, "out of memory");
-				rc = -1;
-				break;
-			}
-			if (mysql_query(r->ctl, sql) == 0) {
-				done[i] = true;
-				left--;
-			} else {
-				/* Kept for the end: a later pass may still fix it. */
-				snprintf(err, errlen, "%s: %s", rel,
-				    mysql_error(r->ctl));
-				if (mysql_errno(r->ctl) != ER_NO_SUCH_TABLE)
-					rc = -1;
-			}
-			free(sql);
+	for (i = 0; i < r->n_dbs; i++)
+		if (create_database(r, &r->dbs[i], err, errlen) == -1)
+			return -1;
+	for (int sequences = 1; sequences >= 0; sequences--)
+		for (i = 0; i < r->n_dbs; i++) {
+			struct rdb *d = &r->dbs[i];
+
+			if (apply_use(r->ctl, d, err, errlen) == -1)
+				return -1;
+			for (j = 0; j < d->n_tables; j++)
+				if (d->tables[j].is_sequence == (sequences == 1) &&
+				    create_table(r, d, &d->tables[j], err,
+				    errlen) == -1)
+					return -1;
 		}
-	} while (rc == 0 && left > 0 && left < before);
-	free(done);
-	sqlfile_free(stmts, n);
-	return rc == 0 && left > 0 ? -1 : rc;
+	return 0;
 }
 
+/* Users and grants (--grants): accounts are global, so --test skips them. */
 int
-apply_objects(struct restore *r, char *err, size_t errlen)
+apply_grants(struct restore *r, char *err, size_t errlen)
 {
-	static const char *const kinds[] = { "routines_file", "triggers_file",
-	    "events_file" };
-	const char *rel;
-	size_t i, k;
+	const char *rel = json_string_value(json_object_get(r->manifest,
+	    "grants_file"));
 
-	for (i = 0; i < r->n_dbs; i++) {
-		struct rdb *d = &r->dbs[i];
-
-		if (!d->whole)
-			continue;	/* --table restores tables only */
-		if (use_db(r->ctl, d, err, errlen) == -1)
-			return -1;
-		rel = json_string_value(json_object_get(d->json, "views_file"));
-		if (rel != NULL && create_views(r, d, rel, err, errlen) == -1)
-			return -1;
-		for (k = 0; k < 3; k++) {
-			rel = json_string_value(json_object_get(d->json, kinds[k]));
-			if (rel != NULL && run_file(r, r->ctl, rel, d, true, err,
-			    errlen) == -1)
-				return -1;
-		}
-	}
-	rel = json_string_value(json_object_get(r->manifest, "grants_file"));
-	/* Accounts are global: --test never touches them. */
-	if (r->opt->grants && !r->opt->test && rel != NULL && r->n_dbs > 0 &&
-	    run_file(r, r->ctl, rel, &r->dbs[0], false, err, errlen) == -1)
-		return -1;
-	/* Objects were created under their own sql_mode; back to ours. */
-	return run(r->ctl, RESTORE_SESSION_SQL, "session", err, errlen);
+	if (!r->opt->grants || r->opt->test || rel == NULL)
+		return 0;
+	return run_file(r, r->ctl, rel, false, err, errlen);
 }
 
 int
@@ -460,9 +348,11 @@ apply_drop_databases(struct restore *r, char *err, size_t errlen)
 	int rc = 0;
 
 	for (i = 0; i < r->n_dbs; i++) {
+		if (r->dbs[i].target[0] == '\0')
+			continue;	/* --test stopped before naming it */
 		name_quote(r->dbs[i].target, q, sizeof(q));
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", q);
-		if (run(r->ctl, sql, r->dbs[i].target, err, errlen) == -1)
+		if (apply_run(r->ctl, sql, r->dbs[i].target, err, errlen) == -1)
 			rc = -1;
 	}
 	return rc;

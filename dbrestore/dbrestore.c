@@ -43,6 +43,7 @@ enum {
 	OPT_NO_BINLOG,
 	OPT_GRANTS,
 	OPT_PROGRESS,
+	OPT_DISABLE_TRIGGERS,
 };
 
 static void
@@ -76,6 +77,8 @@ usage(void)
 "      --table DB.TABLE       restore only this table; repeatable\n"
 "      --into NAME            restore the one selected database as NAME\n"
 "      --drop-existing        replace tables and objects that exist\n"
+"      --disable-triggers     load a data backup into tables with triggers:\n"
+"                             drop them for the load, create them again after\n"
 "      --threads N            loading connections (default: the number of CPUs)\n"
 "      --no-binlog            do not write the restore to the binary log\n"
 "      --grants               also restore users and grants, if backed up\n"
@@ -100,6 +103,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "table", required_argument, NULL, OPT_TABLE },
 		{ "into", required_argument, NULL, OPT_INTO },
 		{ "drop-existing", no_argument, NULL, OPT_DROP },
+		{ "disable-triggers", no_argument, NULL, OPT_DISABLE_TRIGGERS },
 		{ "no-binlog", no_argument, NULL, OPT_NO_BINLOG },
 		{ "grants", no_argument, NULL, OPT_GRANTS },
 		{ "verify", no_argument, NULL, OPT_VERIFY },
@@ -150,6 +154,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			o->into = optarg;
 			break;
 		case OPT_DROP: o->drop_existing = true; break;
+		case OPT_DISABLE_TRIGGERS: o->disable_triggers = true; break;
 		case OPT_NO_BINLOG: o->no_binlog = true; break;
 		case OPT_GRANTS: o->grants = true; break;
 		case OPT_VERIFY: o->verify_only = true; break;
@@ -201,19 +206,26 @@ progress_main(void *arg)
 	return NULL;
 }
 
-/* Creates the schema, loads the data, creates the other objects. */
+/*
+ * Creates the schema, loads the data, creates the other objects.  Once
+ * data is loaded a failure says what is missing: the tables hold their
+ * rows, and the same command with --drop-existing finishes the job.
+ */
 static int
 restore_into_server(struct restore *r, char *err, size_t errlen)
 {
+	char missing[1024], msg[2048];
 	pthread_t progress;
 	bool progress_on = false;
 	int rc;
 
 	if ((r->ctl = apply_connect(r, 0, err, errlen)) == NULL)
 		return -1;
-	if (!r->opt->test && apply_check_targets(r, err, errlen) == -1)
-		return -1;
-	if (apply_tables(r, err, errlen) == -1)
+	if ((r->opt->test && scratch_clean(r, err, errlen) == -1) ||
+	    (!r->opt->test && apply_check_targets(r, err, errlen) == -1) ||
+	    triggers_check(r, err, errlen) == -1 ||
+	    apply_tables(r, err, errlen) == -1 ||
+	    triggers_drop(r, err, errlen) == -1)
 		return -1;
 	if (r->opt->progress)
 		progress_on = pthread_create(&progress, NULL, progress_main, r) == 0;
@@ -222,8 +234,26 @@ restore_into_server(struct restore *r, char *err, size_t errlen)
 		progress_done = 1;
 		pthread_join(progress, NULL);
 	}
+	/* Dropped triggers come back whatever the load did. */
+	if (triggers_restore(r, rc == 0 ? err : msg, rc == 0 ? errlen :
+	    sizeof(msg)) == -1) {
+		if (rc == -1)
+			cli_warn("%s", msg);
+		rc = -1;
+	}
+	if (rc == -1)
+		return -1;
+	rc = objects_create(r, err, errlen);
 	if (rc == 0)
-		rc = apply_objects(r, err, errlen);
+		rc = apply_grants(r, err, errlen);
+	if (rc == -1 && !r->opt->test) {
+		objects_missing(r, missing, sizeof(missing));
+		snprintf(msg, sizeof(msg), "%s; the tables and their rows are "
+		    "restored%s%s; once the cause is fixed, the same command with "
+		    "--drop-existing restores it all again", err,
+		    missing[0] ? ", not created: " : "", missing);
+		snprintf(err, errlen, "%s", msg);
+	}
 	return rc;
 }
 
@@ -343,6 +373,9 @@ main(int argc, char **argv)
 	}
 	status = ok ? EXIT_DONE : EXIT_FAILED;
 out:
+	/* The user knows their databases, not our scratch copies. */
+	if (o.test)
+		scratch_names(&r, err, sizeof(err));
 	if (status != EXIT_DONE && err[0] != '\0')
 		cli_warn("%s", err);
 	if (r.ctl != NULL)

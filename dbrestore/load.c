@@ -5,8 +5,14 @@
  * is our own infile handler reading the gzip chunk through zlib, so
  * nothing is unpacked to disk.  Worker connections take chunks from a
  * shared queue.  Every chunk must load exactly the rows the manifest
- * counts with no warning: LOAD DATA LOCAL skips duplicate keys and
- * converts bad values with only a warning, and a restore must not.
+ * counts: LOAD DATA LOCAL skips duplicate keys with only a warning.  A
+ * warning about a value is not yet a failure: the server stored values it
+ * now warns about (an ENUM's '' error value, a FLOAT(10,4) rounded to
+ * 1000000, which loads back clipped to the same float), and the restore
+ * must take what the server held.  So a table that loaded with warnings
+ * is read back once all of it is in, and it must hash to exactly the
+ * checksum the backup recorded: equal, the warnings were about values
+ * that arrived unchanged; different, the restore fails naming the first.
  */
 #define _GNU_SOURCE
 #include <pthread.h>
@@ -115,6 +121,9 @@ load_sql(const struct job *j)
 	p += sprintf(p, "LOAD DATA LOCAL INFILE 'dbkit' INTO TABLE %s.%s "
 	    "CHARACTER SET binary FIELDS TERMINATED BY '\\t' ESCAPED BY '\\\\' "
 	    "LINES TERMINATED BY '\\n' (", name, q);
+	/* No stored column: each empty line is a row of defaults. */
+	if (json_array_size(cols) == 0)
+		p += sprintf(p, "@dbkit_row");
 	json_array_foreach(cols, i, c) {
 		const char *col = json_string_value(json_object_get(c, "name"));
 		const char *load = json_string_value(json_object_get(c, "load"));
@@ -190,10 +199,11 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 		    "%llu (duplicate keys in the target?)", j->file, loaded,
 		    (unsigned long long)j->rows);
 		rc = -1;
-	} else if (mysql_warning_count(m) > 0) {
+	} else if (mysql_warning_count(m) > 0 &&
+	    !atomic_exchange(&j->table->warned, true)) {
 		first_warning(m, warning, sizeof(warning));
-		snprintf(err, errlen, "%s: %s", j->file, warning);
-		rc = -1;
+		if (asprintf(&j->table->warning, "%s: %s", j->file, warning) == -1)
+			j->table->warning = NULL;
 	}
 	if (rc == 0)
 		atomic_fetch_add(&q->r->rows_loaded, loaded);
@@ -264,6 +274,47 @@ fail:
 	return NULL;
 }
 
+/*
+ * A table whose chunks loaded with warnings: its rows must hash to what
+ * the backup recorded, or the warnings changed a value.
+ */
+static int
+verify_warned(struct restore *r, char *err, size_t errlen)
+{
+	uint64_t rows, sum;
+
+	if (mysql_query(r->ctl, "SET SESSION character_set_results = binary") != 0) {
+		snprintf(err, errlen, "session: %s", mysql_error(r->ctl));
+		return -1;
+	}
+	for (size_t i = 0; i < r->n_dbs; i++)
+		for (size_t j = 0; j < r->dbs[i].n_tables; j++) {
+			struct rtable *t = &r->dbs[i].tables[j];
+			const char *w = t->warning ? t->warning : "a warning";
+
+			if (!t->warned)
+				continue;
+			if (!t->has_checksum) {
+				snprintf(err, errlen, "%s", w);
+				return -1;
+			}
+			if (check_table_sum(r->ctl, &r->dbs[i], t, &rows, &sum, err,
+			    errlen) == -1)
+				return -1;
+			if (rows != t->rows || sum != t->checksum) {
+				snprintf(err, errlen, "%s, and the restored rows of "
+				    "%s.%s differ from the backup", w, r->dbs[i].name,
+				    t->name);
+				return -1;
+			}
+		}
+	if (mysql_query(r->ctl, "SET SESSION character_set_results = utf8mb4") != 0) {
+		snprintf(err, errlen, "session: %s", mysql_error(r->ctl));
+		return -1;
+	}
+	return 0;
+}
+
 int
 load_data(struct restore *r, char *err, size_t errlen)
 {
@@ -320,5 +371,5 @@ load_data(struct restore *r, char *err, size_t errlen)
 		snprintf(err, errlen, "%s", q.err);
 		return -1;
 	}
-	return 0;
+	return verify_warned(r, err, errlen);
 }

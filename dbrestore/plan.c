@@ -51,7 +51,7 @@ db_has_listed_table(const struct options *o, const char *db)
 }
 
 static int
-add_db(struct restore *r, json_t *d, size_t index, char *err, size_t errlen)
+add_db(struct restore *r, json_t *d, char *err, size_t errlen)
 {
 	const struct options *o = r->opt;
 	struct rdb *db = &r->dbs[r->n_dbs];
@@ -62,12 +62,9 @@ add_db(struct restore *r, json_t *d, size_t index, char *err, size_t errlen)
 	db->name = json_string_value(json_object_get(d, "name"));
 	db->json = d;
 	db->whole = o->n_tables == 0;
-	if (o->test) {
-		if (asprintf(&db->target, "dbkit_test_%ld_%zu", (long)getpid(),
-		    index) == -1)
-			db->target = NULL;
-	} else
-		db->target = strdup(o->into ? o->into : db->name);
+	/* --test names its scratch databases once connected (scratch.c). */
+	db->target = strdup(o->test ? "" : o->into ? o->into : db->name);
+	db->renamed = db->target != NULL && strcmp(db->target, db->name) != 0;
 	db->tables = calloc(json_array_size(tables) + 1, sizeof(*db->tables));
 	if (db->target == NULL || db->tables == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -90,6 +87,7 @@ add_db(struct restore *r, json_t *d, size_t index, char *err, size_t errlen)
 		    "kind")) ? json_string_value(json_object_get(t, "kind")) : "",
 		    "sequence") == 0;
 		rt->versioned = json_is_true(json_object_get(t, "versioned"));
+		rt->data_only = json_is_null(json_object_get(t, "schema_file"));
 		rt->rows = (uint64_t)json_integer_value(json_object_get(t, "rows"));
 		rt->has_checksum = sum != NULL &&
 		    sscanf(sum, "%" SCNx64, &rt->checksum) == 1;
@@ -123,7 +121,7 @@ plan_build(struct restore *r, char *err, size_t errlen)
 			continue;
 		if (o->n_tables > 0 && !db_has_listed_table(o, name))
 			continue;
-		if (add_db(r, d, i, err, errlen) == -1)
+		if (add_db(r, d, err, errlen) == -1)
 			return -1;
 	}
 	for (i = 0; i < o->n_databases; i++) {
@@ -155,7 +153,7 @@ plan_build(struct restore *r, char *err, size_t errlen)
 		    "selection has %zu (use --database)", r->n_dbs);
 		return -1;
 	}
-	return 0;
+	return objects_plan(r, err, errlen);
 }
 
 void
@@ -163,7 +161,13 @@ plan_free(struct restore *r)
 {
 	size_t i;
 
+	objects_free(r);
+	objects_free_list(r->saved, r->n_saved);
+	r->saved = NULL;
+	r->n_saved = 0;
 	for (i = 0; i < r->n_dbs; i++) {
+		for (size_t j = 0; j < r->dbs[i].n_tables; j++)
+			free(r->dbs[i].tables[j].warning);
 		free(r->dbs[i].target);
 		free(r->dbs[i].tables);
 	}

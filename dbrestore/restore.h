@@ -9,6 +9,7 @@
 #define DBRESTORE_RESTORE_H
 
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -16,6 +17,7 @@
 #include <mysql.h>
 
 #include "settings.h"
+#include "sqlscan.h"
 
 struct options {
 	const char **databases;		/* --database */
@@ -25,6 +27,7 @@ struct options {
 	const char *into;
 	long long threads;
 	bool verify_only, test, sql, drop_existing, no_binlog, grants;
+	bool disable_triggers;
 	bool json, progress;
 };
 
@@ -32,15 +35,21 @@ struct rtable {
 	const char *name;		/* as in the backup */
 	json_t *json;			/* its manifest entry */
 	bool is_sequence;
+	bool data_only;			/* no schema file: it loads into the table
+					   that exists */
 	bool versioned;			/* load history: insert_history on */
 	int loading;			/* workers loading it now (load.c) */
 	int pending;			/* its chunks not yet taken (load.c) */
 	uint64_t rows;			/* the manifest's count */
 	uint64_t checksum;
 	bool has_checksum;
+	/* load.c: a chunk loaded with a warning; the first one's text */
+	atomic_bool warned;
+	char *warning;
 	/* --test */
 	uint64_t rows_found, checksum_found;
 	bool matched;
+	bool definition_differs;
 };
 
 struct rdb {
@@ -50,6 +59,45 @@ struct rdb {
 	struct rtable *tables;
 	size_t n_tables;
 	bool whole;			/* every object, not some tables */
+	bool renamed;			/* target differs from name */
+	char **view_names;		/* a format 1.0 backup's views (objects.c) */
+	size_t n_view_names;
+};
+
+/* What is created after the data, in this order. */
+enum rphase { PHASE_ROUTINE, PHASE_VIEW, PHASE_TRIGGER, PHASE_EVENT };
+#define PHASES 4
+
+enum robj_state {
+	ROBJ_PENDING,
+	ROBJ_CREATED,
+	ROBJ_SKIPPED,		/* cannot exist here; reported */
+	ROBJ_FAILED,
+	ROBJ_LEFT_OUT,		/* not selected (--table) */
+};
+
+/* A view, routine, trigger or event of the backup to create (objects.c). */
+struct robj {
+	struct rdb *db;
+	enum rphase phase;
+	const char *kind;		/* "view", "function", "trigger", ... */
+	char *name;			/* NULL: a format 1.0 routine, trigger, event */
+	const char *table;		/* a trigger's table */
+	json_t *json;			/* its manifest entry (NULL: format 1.0) */
+	char **pre;			/* the statements that set its context */
+	size_t n_pre;
+	char *stmt;			/* CREATE ..., in its own character set */
+	const char *charset;		/* character_set_client; NULL: utf8mb4 */
+	const char *sql_mode;
+	const char *db_collation;	/* or NULL */
+	size_t *reads;			/* a view's: the views it reads (indexes) */
+	size_t n_reads;
+	char *lacks;			/* a view's: a name it reads that this
+					   restore does not bring back */
+	bool invalid;			/* the server said so at backup time */
+	bool verbatim;			/* the target's own: never renamed */
+	enum robj_state state;
+	char *why;			/* skipped or failed: why */
 };
 
 struct restore {
@@ -61,6 +109,12 @@ struct restore {
 	struct rdb *dbs;
 	size_t n_dbs;
 	MYSQL *ctl;
+	struct robj *objs;		/* in the order they are created */
+	size_t n_objs;
+	struct robj *saved;		/* --disable-triggers: the target's
+					   triggers, dropped for the load */
+	size_t n_saved;
+	char saved_path[4096];		/* their definitions meanwhile */
 	double started_ms;
 	atomic_ullong rows_loaded, bytes_loaded;
 	atomic_uint chunks_done;
@@ -69,14 +123,17 @@ struct restore {
 
 /*
  * The SQL of every session that restores: exact like the dump, and no
- * foreign key checks so tables load in any order.  Not unique_checks = 0:
+ * foreign key checks so tables load in any order.  The sql_mode takes
+ * every value the source server stored: not strict (a FLOAT(10,4) that
+ * holds 1000000 reloads clipped to the same float), zero dates, and
+ * ALLOW_INVALID_DATES (a DATE 2020-02-30 stays what it was).  Not unique_checks = 0:
  * together with foreign_key_checks = 0 it switches InnoDB (10.6+) to its
  * bulk load into empty tables, which took twice the server CPU here.
  */
 #define RESTORE_SESSION_SQL \
 	"SET SESSION foreign_key_checks = 0, " \
-	"sql_mode = 'NO_AUTO_VALUE_ON_ZERO', time_zone = '+00:00', " \
-	"check_constraint_checks = 0"
+	"sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES', " \
+	"time_zone = '+00:00', check_constraint_checks = 0"
 
 /* plan.c */
 int plan_build(struct restore *r, char *err, size_t errlen);
@@ -87,21 +144,68 @@ MYSQL *apply_connect(struct restore *r, unsigned int flags, char *err,
     size_t errlen);
 int apply_check_targets(struct restore *r, char *err, size_t errlen);
 int apply_tables(struct restore *r, char *err, size_t errlen);
-int apply_objects(struct restore *r, char *err, size_t errlen);
+int apply_grants(struct restore *r, char *err, size_t errlen);
 int apply_drop_databases(struct restore *r, char *err, size_t errlen);
+/* Runs sql on m; err gets "what: the server's message". */
+int apply_run(MYSQL *m, const char *sql, const char *what, char *err,
+    size_t errlen);
+/* USE d's target database on m. */
+int apply_use(MYSQL *m, const struct rdb *d, char *err, size_t errlen);
+
+/* objects.c */
+int objects_plan(struct restore *r, char *err, size_t errlen);
+void objects_free(struct restore *r);
 /*
- * The statement to run for stmt: with rewrite, `db`. names of the backed-up
- * database become the target's (views name their database); with
- * --drop-existing, CREATE becomes CREATE OR REPLACE.  malloc'd, or NULL.
+ * stmt as this restore runs it: every database the restore renames
+ * (--into, --test) renamed in its qualified names (written in charset,
+ * under sql_mode), and with --drop-existing CREATE OR REPLACE.  malloc'd
+ * (its length in *len), or NULL with err.
  */
-char *apply_adapt(const struct restore *r, const struct rdb *d,
-    const char *stmt, bool rewrite);
+char *objects_adapt(const struct restore *r, const char *stmt,
+    const char *charset, const char *sql_mode, size_t *len, char *err,
+    size_t errlen);
+/* A target database's default character set and collation, read once. */
+struct db_default {
+	const struct rdb *db;
+	char charset[64], collation[64];
+};
+/*
+ * Creates o on m, whose current database is o's target: its context, its
+ * database collation for the moment, its statement.  0, or -1 with the
+ * server's error in err and its number in *code.
+ */
+int objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
+    struct robj *o, unsigned int *code, char *err, size_t errlen);
+void objects_free_list(struct robj *objs, size_t n);
+/* Creates the objects on r->ctl; -1 when one failed (all were tried). */
+int objects_create(struct restore *r, char *err, size_t errlen);
+/* Writes them as SQL for the mariadb client.  0 or -1. */
+int objects_write_sql(struct restore *r, FILE *f, char *err, size_t errlen);
+/* Which of the objects were not created, for the final message. */
+void objects_missing(const struct restore *r, char *buf, size_t len);
 
 /* load.c */
 int load_data(struct restore *r, char *err, size_t errlen);
 
+/* scratch.c: --test's databases */
+/* Drops the scratch databases of --test runs that are gone, names ours. */
+int scratch_clean(struct restore *r, char *err, size_t errlen);
+/* Writes the user's database names for our scratch names in msg. */
+void scratch_names(const struct restore *r, char *msg, size_t len);
+
+/* triggers.c */
+int triggers_check(struct restore *r, char *err, size_t errlen);
+int triggers_drop(struct restore *r, char *err, size_t errlen);
+int triggers_restore(struct restore *r, char *err, size_t errlen);
+
 /* check.c */
 int check_tables(struct restore *r, char *err, size_t errlen);
+/*
+ * Reads table t of d back as dbbackup read it: the count and the sum of
+ * the row hashes.  0 or -1 with err.
+ */
+int check_table_sum(MYSQL *m, const struct rdb *d, const struct rtable *t,
+    uint64_t *rows, uint64_t *sum, char *err, size_t errlen);
 
 /* sqlout.c */
 int sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen);

@@ -72,30 +72,33 @@ put_value(FILE *f, const char *v, size_t len, bool is_null, enum literal kind)
 	fputc('\'', f);
 }
 
+/*
+ * Copies the statements of a schema file (utf8mb4, as dbbackup read
+ * them), renamed as the restore renames databases when rename is set.
+ */
 static int
-copy_statements(struct restore *r, const struct rdb *d, const char *rel,
-    FILE *f, bool delimiter, bool rewrite, char *err, size_t errlen)
+copy_statements(struct restore *r, const char *rel, FILE *f, bool rename,
+    char *err, size_t errlen)
 {
 	char path[8192];
 	char **stmts, *sql;
-	size_t n, i;
+	size_t n, i, len;
 
 	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
 	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
 		return -1;
-	if (delimiter && n > 0)
-		fputs("DELIMITER ;;\n", f);
 	for (i = 0; i < n; i++) {
-		if ((sql = apply_adapt(r, d, stmts[i], rewrite)) == NULL) {
-			snprintf(err, errlen, "out of memory");
+		sql = rename ? objects_adapt(r, stmts[i], "utf8mb4", "", &len, err,
+		    errlen) : strdup(stmts[i]);
+		if (sql == NULL) {
+			if (!rename)
+				snprintf(err, errlen, "out of memory");
 			sqlfile_free(stmts, n);
 			return -1;
 		}
-		fprintf(f, "%s%s", sql, delimiter ? "\n;;\n" : ";\n");
+		fprintf(f, "%s;\n", sql);
 		free(sql);
 	}
-	if (delimiter && n > 0)
-		fputs("DELIMITER ;\n", f);
 	sqlfile_free(stmts, n);
 	return 0;
 }
@@ -210,44 +213,88 @@ write_rows(struct restore *r, const struct rtable *t, const char *rel,
 	return rc;
 }
 
-static int
-write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
+static void
+use(FILE *f, const struct rdb *d)
 {
-	static const char *const kinds[] = { "views_file", "routines_file",
-	    "triggers_file", "events_file" };
-	const char *cs = json_string_value(json_object_get(d->json, "charset"));
-	const char *co = json_string_value(json_object_get(d->json, "collation"));
 	char q[600];
-	size_t i, k;
 
 	name_quote(d->target, q, sizeof(q));
-	fprintf(f, "\nCREATE DATABASE IF NOT EXISTS %s", q);
-	if (cs && co && cs[0] && co[0])
-		fprintf(f, " CHARACTER SET %s COLLATE %s", cs, co);
-	fprintf(f, ";\nUSE %s;\n", q);
-	for (i = 0; i < d->n_tables; i++) {
-		const char *file = json_string_value(json_object_get(
-		    d->tables[i].json, "schema_file"));
+	fprintf(f, "USE %s;\n", q);
+}
 
-		if (file != NULL && r->opt->drop_existing) {
-			name_quote(d->tables[i].name, q, sizeof(q));
-			fprintf(f, "DROP %s IF EXISTS %s;\n", d->tables[i].is_sequence ?
-			    "SEQUENCE" : "TABLE", q);
-		}
-		if (file != NULL && copy_statements(r, d, file, f, false, false, err,
-		    errlen) == -1)
-			return -1;
-	}
+/* Sequences (in pass 1) or tables (pass 0) of d, and a sequence's state. */
+static int
+write_tables(struct restore *r, struct rdb *d, bool sequences, FILE *f,
+    char *err, size_t errlen)
+{
+	char q[600];
+	size_t i;
+
+	use(f, d);
 	for (i = 0; i < d->n_tables; i++) {
 		struct rtable *t = &d->tables[i];
+		const char *file = json_string_value(json_object_get(t->json,
+		    "schema_file"));
 		const char *next = json_string_value(json_object_get(t->json,
 		    "sequence_next"));
-		json_t *c;
 
-		if (t->is_sequence && next != NULL) {
-			name_quote(t->name, q, sizeof(q));
+		if (t->is_sequence != sequences)
+			continue;
+		name_quote(t->name, q, sizeof(q));
+		if (file != NULL && r->opt->drop_existing)
+			fprintf(f, "DROP %s IF EXISTS %s;\n", t->is_sequence ?
+			    "SEQUENCE" : "TABLE", q);
+		if (file != NULL && copy_statements(r, file, f, true, err,
+		    errlen) == -1)
+			return -1;
+		if (t->is_sequence && next != NULL)
 			fprintf(f, "SELECT SETVAL(%s, %s, 0);\n", q, next);
+	}
+	return 0;
+}
+
+/*
+ * A data-only backup loads into tables that exist, and their triggers
+ * would fire for every row: the stream stops, before any row, where the
+ * target has a trigger on one of them (a compound statement, which the
+ * mariadb client runs like any other).
+ */
+static void
+write_trigger_guard(const struct rdb *d, FILE *f)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n_tables; i++)
+		if (d->tables[i].data_only && !d->tables[i].is_sequence)
+			n++;
+	if (n == 0)
+		return;
+	fputs("DELIMITER ;;\nIF EXISTS (SELECT 1 FROM information_schema.TRIGGERS "
+	    "WHERE EVENT_OBJECT_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE IN (",
+	    f);
+	for (i = 0, n = 0; i < d->n_tables; i++)
+		if (d->tables[i].data_only && !d->tables[i].is_sequence) {
+			fputs(n++ ? ", " : "", f);
+			put_value(f, d->tables[i].name, strlen(d->tables[i].name),
+			    false, LIT_TEXT);
 		}
+	fputs(")) THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'dbkit: a "
+	    "table this data backup loads into has triggers, which would fire "
+	    "for every row: drop them first, or use dbrestore "
+	    "--disable-triggers'; END IF\n;;\nDELIMITER ;\n", f);
+}
+
+static int
+write_data(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
+{
+	size_t i, k;
+	json_t *c;
+
+	use(f, d);
+	write_trigger_guard(d, f);
+	for (i = 0; i < d->n_tables; i++) {
+		struct rtable *t = &d->tables[i];
+
 		if (t->versioned)
 			fputs("SET SESSION system_versioning_insert_history = 1;\n", f);
 		json_array_foreach(json_object_get(t->json, "chunks"), k, c)
@@ -255,36 +302,46 @@ write_db(struct restore *r, struct rdb *d, FILE *f, char *err, size_t errlen)
 			    "file")), f, err, errlen) == -1)
 				return -1;
 	}
-	if (!d->whole)
-		return 0;
-	for (k = 0; k < 4; k++) {
-		const char *rel = json_string_value(json_object_get(d->json,
-		    kinds[k]));
-
-		if (rel != NULL && copy_statements(r, d, rel, f, true, true, err,
-		    errlen) == -1)
-			return -1;
-	}
-	/* Objects set their own sql_mode and time zone; the rows need ours. */
-	fprintf(f, "%s;\n", RESTORE_SESSION_SQL);
 	return 0;
 }
 
+/*
+ * The same order as a restore: databases, sequences, tables, rows, then
+ * the objects (objects.c), then accounts.
+ */
 int
 sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
 {
-	size_t i;
-	fprintf(f, "-- dbkit backup %s, written by dbrestore --sql\n"
-	    "SET NAMES utf8mb4;\n%s;\n", r->id, RESTORE_SESSION_SQL);
 	const char *grants = json_string_value(json_object_get(r->manifest,
 	    "grants_file"));
+	char q[600];
+	size_t i;
 
+	fprintf(f, "-- dbkit backup %s, written by dbrestore --sql\n"
+	    "SET NAMES utf8mb4;\n%s;\n", r->id, RESTORE_SESSION_SQL);
+	for (i = 0; i < r->n_dbs; i++) {
+		const char *cs = json_string_value(json_object_get(r->dbs[i].json,
+		    "charset"));
+		const char *co = json_string_value(json_object_get(r->dbs[i].json,
+		    "collation"));
+
+		name_quote(r->dbs[i].target, q, sizeof(q));
+		fprintf(f, "\nCREATE DATABASE IF NOT EXISTS %s", q);
+		if (cs && co && cs[0] && co[0])
+			fprintf(f, " CHARACTER SET %s COLLATE %s", cs, co);
+		fputs(";\n", f);
+	}
+	for (int sequences = 1; sequences >= 0; sequences--)
+		for (i = 0; i < r->n_dbs; i++)
+			if (write_tables(r, &r->dbs[i], sequences, f, err, errlen) == -1)
+				return -1;
 	for (i = 0; i < r->n_dbs; i++)
-		if (write_db(r, &r->dbs[i], f, err, errlen) == -1)
+		if (write_data(r, &r->dbs[i], f, err, errlen) == -1)
 			return -1;
-	if (r->opt->grants && grants != NULL && r->n_dbs > 0 &&
-	    copy_statements(r, &r->dbs[0], grants, f, false, false, err,
-	    errlen) == -1)
+	if (objects_write_sql(r, f, err, errlen) == -1)
+		return -1;
+	if (r->opt->grants && grants != NULL && copy_statements(r, grants, f,
+	    false, err, errlen) == -1)
 		return -1;
 	fputs("SET SESSION foreign_key_checks = 1;\n", f);
 	return 0;

@@ -8,6 +8,7 @@
  * MYSQL_OPT_SSL_VERIFY_SERVER_CERT.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -125,4 +126,19 @@ conn_column(MYSQL_RES *res, const char *name)
 		if (strcasecmp(f[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+char *
+conn_literal(MYSQL *m, const char *s)
+{
+	size_t len = strlen(s);
+	char *out = malloc(2 * len + 3);
+
+	if (out == NULL)
+		return NULL;
+	out[0] = '\'';
+	len = mysql_real_escape_string(m, out + 1, s, (unsigned long)len);
+	out[len + 1] = '\'';
+	out[len + 2] = '\0';
+	return out;
 }

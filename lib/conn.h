@@ -38,6 +38,12 @@ MYSQL *conn_open(const struct settings *s, unsigned int flags, char *err,
 MYSQL_RES *conn_query(MYSQL *m, const char *sql, int *failed, char *err,
     size_t errlen);
 
+/*
+ * s as an SQL string literal, quoted and escaped for m's character set
+ * and sql_mode.  malloc'd, or NULL when out of memory.
+ */
+char *conn_literal(MYSQL *m, const char *s);
+
 /* The index of column name in res, or -1. */
 int conn_column(MYSQL_RES *res, const char *name);
 

@@ -15,7 +15,7 @@
 #define MANIFEST_NAME "manifest.json"
 #define MANIFEST_FORMAT "dbkit-backup"
 #define MANIFEST_VERSION_MAJOR 1	/* readers refuse a newer major */
-#define MANIFEST_VERSION_MINOR 0	/* additions a reader may ignore */
+#define MANIFEST_VERSION_MINOR 1	/* additions a reader may ignore */
 
 /* Writes m as dir/manifest.json (0600) and fsyncs it.  0 or -1 with err. */
 int manifest_write(const char *dir, const json_t *m, char *err, size_t errlen);

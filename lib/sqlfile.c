@@ -23,7 +23,14 @@ sqlfile_begin(struct gzw *w, char *err, size_t errlen)
 int
 sqlfile_add(struct gzw *w, const char *stmt, char *err, size_t errlen)
 {
-	if (gzw_write(w, stmt, strlen(stmt), err, errlen) == -1)
+	return sqlfile_add_len(w, stmt, strlen(stmt), err, errlen);
+}
+
+int
+sqlfile_add_len(struct gzw *w, const char *stmt, size_t len, char *err,
+    size_t errlen)
+{
+	if (gzw_write(w, stmt, len, err, errlen) == -1)
 		return -1;
 	return gzw_write(w, SQLFILE_END, strlen(SQLFILE_END), err, errlen);
 }

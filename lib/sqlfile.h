@@ -21,6 +21,10 @@ int sqlfile_begin(struct gzw *w, char *err, size_t errlen);
 /* Writes one statement and its end marker.  0 or -1 with err. */
 int sqlfile_add(struct gzw *w, const char *stmt, char *err, size_t errlen);
 
+/* The same for a statement of len bytes (in any character set). */
+int sqlfile_add_len(struct gzw *w, const char *stmt, size_t len, char *err,
+    size_t errlen);
+
 /*
  * Reads the statements of the file at path into a malloc'd array of
  * malloc'd strings.  Returns the array (possibly empty, *n == 0), or NULL

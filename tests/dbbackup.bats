@@ -170,9 +170,17 @@ null
 	dbrestore "$schema_id"
 	[ "$(sql dst "SELECT COUNT(*) FROM \`$DB\`.big")" = 0 ]
 	[ "$(sql dst "SELECT COUNT(*) FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '$DB'")" = 3 ]
+	# The schema brought the trigger on child: loading rows would fire it.
 	run --separate-stderr dbrestore "$data_id"
+	assert_failure 1
+	[ "$stderr" = "dbrestore: $DB: 1 trigger (child_bi on child) would fire for every restored row: nothing was changed (--disable-triggers drops them for the load and creates them again after)" ] || fail "$stderr"
+	[ "$(sql dst "SELECT COUNT(*) FROM \`$DB\`.big")" = 0 ]
+	run --separate-stderr dbrestore --disable-triggers "$data_id"
 	assert_success
 	[ "$(sql dst "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" ]
+	[ "$(sql dst "CHECKSUM TABLE \`$DB\`.child" | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.child" | cut -f2)" ]
+	[ "$(sql dst "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '$DB'")" = child_bi ]
+	[ -z "$(ls "${TMPDIR:-/tmp}"/dbrestore-triggers.* 2>/dev/null)" ]
 }
 
 @test "a backup taken while writers run restores to a state that kept their invariant" {
