@@ -257,38 +257,67 @@ restore_into_server(struct restore *r, char *err, size_t errlen)
 	return rc;
 }
 
+/* The objects in state (or, with differing, that --test found changed). */
+static json_t *
+objects_json(const struct restore *r, enum robj_state state, bool differing)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list != NULL && i < r->n_objs; i++) {
+		const struct robj *o = &r->objs[i];
+
+		if (differing ? !o->differs : o->state != state)
+			continue;
+		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:o}",
+		    "kind", o->kind, "database", jsonout_text(o->db->name),
+		    "name", o->name ? jsonout_text(o->name) : json_null(),
+		    "reason", o->why ? jsonout_text(o->why) : json_null()));
+	}
+	return list;
+}
+
 static int
 report(const struct restore *r, const char *mode, int ok, FILE *f)
 {
 	json_t *doc, *tables = json_array();
 	double ms = time_monotonic_ms() - r->started_ms;
-	size_t i, j, n_tables = 0;
+	size_t i, j, n_tables = 0, created = 0;
+	bool test = strcmp(mode, "test") == 0;
 	uint64_t rows = 0;
 	int rc;
 
+	for (i = 0; i < r->n_objs; i++)
+		created += r->objs[i].state == ROBJ_CREATED;
 	for (i = 0; i < r->n_dbs; i++)
 		for (j = 0; j < r->dbs[i].n_tables; j++, n_tables++) {
 			const struct rtable *t = &r->dbs[i].tables[j];
 
 			rows += t->rows;
-			if (strcmp(mode, "test") == 0)
+			if (test)
 				json_array_append_new(tables, json_pack(
-				    "{s:o, s:o, s:I, s:I, s:b}",
+				    "{s:o, s:o, s:I, s:I, s:b, s:b}",
 				    "database", jsonout_text(r->dbs[i].name),
 				    "table", jsonout_text(t->name),
 				    "rows", (json_int_t)t->rows,
 				    "rows_restored", (json_int_t)t->rows_found,
+				    "definition_matched", !t->definition_differs,
 				    "matched", t->matched));
 		}
-	doc = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:o}",
+	doc = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:o,"
+	    " s:I, s:o, s:o, s:o}",
 	    "id", r->id, "path", r->dir, "mode", mode, "ok", ok,
 	    "databases", (json_int_t)r->n_dbs, "tables", (json_int_t)n_tables,
 	    "rows", (json_int_t)rows,
 	    "files", (json_int_t)json_array_size(json_object_get(r->manifest,
 	    "files")),
 	    "duration_ms", jsonout_number(ms),
-	    "tables_checked", strcmp(mode, "test") == 0 ? tables : json_null());
-	if (strcmp(mode, "test") != 0)
+	    "tables_checked", test ? tables : json_null(),
+	    "objects_created", (json_int_t)created,
+	    "objects_skipped", objects_json(r, ROBJ_SKIPPED, false),
+	    "objects_checked", test ? json_integer((json_int_t)r->objects_checked) :
+	    json_null(),
+	    "objects_differing", test ? objects_json(r, 0, true) : json_null());
+	if (!test)
 		json_decref(tables);
 	if (doc == NULL)
 		return -1;
@@ -300,10 +329,10 @@ report(const struct restore *r, const char *mode, int ok, FILE *f)
 		    -1 : 0;
 	else
 		rc = fprintf(f, "backup %s: %s %zu databases, %zu tables, %llu "
-		    "rows in %.2f s%s\n", r->id, strcmp(mode, "test") == 0 ?
+		    "rows in %.2f s%s\n", r->id, test ?
 		    "test-restored" : "restored", r->n_dbs, n_tables,
-		    (unsigned long long)rows, ms / 1000.0, strcmp(mode, "test") ==
-		    0 ? (ok ? ": every table matches the backup" :
+		    (unsigned long long)rows, ms / 1000.0, test ?
+		    (ok ? ": every table and object matches the backup" :
 		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
 	json_decref(doc);
 	return rc;

@@ -55,6 +55,16 @@ struct file_stmts {
 	size_t n, used;
 };
 
+/* "view shop.v" for messages. */
+static void
+describe(const struct robj *o, char *buf, size_t len)
+{
+	if (o->name != NULL)
+		snprintf(buf, len, "%s %s.%s", o->kind, o->db->name, o->name);
+	else
+		snprintf(buf, len, "a %s of %s", o->kind, o->db->name);
+}
+
 static enum rphase
 phase_of(const char *kind)
 {
@@ -383,6 +393,35 @@ order_phase(struct restore *r, struct robj *out, size_t *n_out, int p,
 	return 0;
 }
 
+/*
+ * A view that reads a view which may not be created may not be either:
+ * in dependency order, each inherits the first such reason it meets.
+ */
+static int
+inherit_lacks(struct restore *r, char *err, size_t errlen)
+{
+	char what[700];
+
+	for (size_t i = 0; i < r->n_objs; i++) {
+		struct robj *o = &r->objs[i];
+
+		for (size_t j = 0; j < o->n_reads && o->lacks == NULL; j++) {
+			const struct robj *dep = &r->objs[o->reads[j]];
+
+			if (dep->lacks == NULL && !dep->invalid)
+				continue;
+			describe(dep, what, sizeof(what));
+			if (asprintf(&o->lacks, "it reads %s, which may not be "
+			    "created", what) == -1) {
+				o->lacks = NULL;
+				snprintf(err, errlen, "out of memory");
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int
 objects_plan(struct restore *r, char *err, size_t errlen)
 {
@@ -425,7 +464,7 @@ objects_plan(struct restore *r, char *err, size_t errlen)
 	free(r->objs);
 	free(new_index);
 	r->objs = ordered;
-	return 0;
+	return inherit_lacks(r, err, errlen);
 }
 
 void
@@ -531,7 +570,10 @@ name_in_charset(const char *name, const char *cs, char *err, size_t errlen)
 	return out;
 }
 
-/* Whether name is a table, view or routine the backup holds in d. */
+/*
+ * Whether name is a table, sequence or object the backup holds in d: a
+ * trigger's own statement may name it with its database.
+ */
 static bool
 is_object(const char *db, const char *name, void *arg)
 {
@@ -543,8 +585,7 @@ is_object(const char *db, const char *name, void *arg)
 	if (backup_has_table(d, name))
 		return true;
 	json_array_foreach(json_object_get(d->json, "objects"), i, o)
-		if (strcmp(json_string_value(json_object_get(o, "name")), name) == 0 &&
-		    json_object_get(o, "table") == NULL)
+		if (strcmp(json_string_value(json_object_get(o, "name")), name) == 0)
 			return true;
 	for (i = 0; i < d->n_view_names; i++)
 		if (strcmp(d->view_names[i], name) == 0)
@@ -617,16 +658,6 @@ objects_adapt(const struct restore *r, const char *stmt, const char *charset,
 	if (out != NULL)
 		*len = strlen(out);
 	return out;
-}
-
-/* "view shop.v" for messages. */
-static void
-describe(const struct robj *o, char *buf, size_t len)
-{
-	if (o->name != NULL)
-		snprintf(buf, len, "%s %s.%s", o->kind, o->db->name, o->name);
-	else
-		snprintf(buf, len, "a %s of %s", o->kind, o->db->name);
 }
 
 static bool
@@ -860,9 +891,11 @@ objects_missing(const struct restore *r, char *buf, size_t len)
 }
 
 /*
- * --sql: the same order; views that read what the backup does not hold go
- * last, each with a comment, since a stock client stops at the first
- * error and they may fail; views already invalid are left out.
+ * --sql: the same order.  A stock client stops at the first error, so a
+ * view that may not be creatable (it reads what the backup does not hold,
+ * or was invalid) goes inside a compound statement whose handler ignores
+ * "doesn't exist": where what it reads exists it is created, elsewhere
+ * the stream goes on without it.
  */
 int
 objects_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
@@ -872,52 +905,54 @@ objects_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
 	size_t len;
 	char *stmt;
 
-	for (int round = 0; round < 2; round++)
-		for (size_t i = 0; i < r->n_objs; i++) {
-			struct robj *o = &r->objs[i];
-			const char *cs = json_string_value(json_object_get(o->db->json,
-			    "charset"));
-			const char *co = json_string_value(json_object_get(o->db->json,
-			    "collation"));
-			bool last = o->lacks != NULL, alter;
+	for (size_t i = 0; i < r->n_objs; i++) {
+		struct robj *o = &r->objs[i];
+		const char *cs = json_string_value(json_object_get(o->db->json,
+		    "charset"));
+		const char *co = json_string_value(json_object_get(o->db->json,
+		    "collation"));
+		bool guard = o->lacks != NULL || o->invalid, alter;
 
-			if (o->state != ROBJ_PENDING || last != (round == 1))
-				continue;
-			describe(o, what, sizeof(what));
-			if (o->invalid) {
-				fprintf(f, "-- %s left out: it was invalid on the "
-				    "backed-up server\n", what);
-				cli_warn("warning: %s left out: it was invalid on the "
-				    "backed-up server", what);
-				continue;
-			}
-			if (last)
-				fprintf(f, "-- %s: %s; it is created last\n", what,
-				    o->lacks);
-			if (o->db != current) {
-				name_quote(o->db->target, q, sizeof(q));
-				fprintf(f, "USE %s;\n", q);
-				current = o->db;
-			}
-			if (o->n_pre == 0)
-				fprintf(f, "%s;\n", OBJECTS_DEFAULT_CONTEXT);
-			for (size_t j = 0; j < o->n_pre; j++)
-				fprintf(f, "%s;\n", o->pre[j]);
-			alter = collation_name(o->db_collation) && collation_name(co) &&
-			    collation_name(cs) && strcmp(o->db_collation, co) != 0;
-			if (alter)
-				fprintf(f, "ALTER DATABASE COLLATE %s;\n", o->db_collation);
-			if ((stmt = objects_adapt(r, o->stmt, o->charset, o->sql_mode,
-			    &len, err, errlen)) == NULL)
-				return -1;
-			fputs("DELIMITER ;;\n", f);
-			fwrite(stmt, 1, len, f);
-			fputs("\n;;\nDELIMITER ;\n", f);
-			free(stmt);
-			if (alter)
-				fprintf(f, "ALTER DATABASE CHARACTER SET %s COLLATE %s;\n",
-				    cs, co);
+		if (o->state != ROBJ_PENDING)
+			continue;
+		describe(o, what, sizeof(what));
+		if (guard) {
+			fprintf(f, "-- %s: %s: created only where that exists\n",
+			    what, o->lacks ? o->lacks : "it was invalid on the "
+			    "backed-up server");
+			cli_warn("warning: %s: %s: the SQL creates it only where "
+			    "that exists", what, o->lacks ? o->lacks : "it was "
+			    "invalid on the backed-up server");
 		}
+		if (o->db != current) {
+			name_quote(o->db->target, q, sizeof(q));
+			fprintf(f, "USE %s;\n", q);
+			current = o->db;
+		}
+		if (o->n_pre == 0)
+			fprintf(f, "%s;\n", OBJECTS_DEFAULT_CONTEXT);
+		for (size_t j = 0; j < o->n_pre; j++)
+			fprintf(f, "%s;\n", o->pre[j]);
+		alter = collation_name(o->db_collation) && collation_name(co) &&
+		    collation_name(cs) && strcmp(o->db_collation, co) != 0;
+		if (alter)
+			fprintf(f, "ALTER DATABASE COLLATE %s;\n", o->db_collation);
+		if ((stmt = objects_adapt(r, o->stmt, o->charset, o->sql_mode,
+		    &len, err, errlen)) == NULL)
+			return -1;
+		fputs("DELIMITER ;;\n", f);
+		if (guard)
+			fprintf(f, "BEGIN NOT ATOMIC DECLARE CONTINUE HANDLER FOR "
+			    "%d, %d, %d, %d, %d BEGIN END;\n", ER_NO_SUCH_TABLE,
+			    ER_SP_DOES_NOT_EXIST, ER_VIEW_INVALID, ER_BAD_DB_ERROR,
+			    ER_BAD_FIELD_ERROR);
+		fwrite(stmt, 1, len, f);
+		fputs(guard ? ";\nEND\n;;\nDELIMITER ;\n" : "\n;;\nDELIMITER ;\n", f);
+		free(stmt);
+		if (alter)
+			fprintf(f, "ALTER DATABASE CHARACTER SET %s COLLATE %s;\n",
+			    cs, co);
+	}
 	fprintf(f, "SET NAMES utf8mb4;\n%s;\n", RESTORE_SESSION_SQL);
 	return 0;
 }

@@ -96,6 +96,7 @@ struct robj {
 					   restore does not bring back */
 	bool invalid;			/* the server said so at backup time */
 	bool verbatim;			/* the target's own: never renamed */
+	bool differs;			/* --test: not as backed up (why) */
 	enum robj_state state;
 	char *why;			/* skipped or failed: why */
 };
@@ -119,6 +120,7 @@ struct restore {
 	atomic_ullong rows_loaded, bytes_loaded;
 	atomic_uint chunks_done;
 	unsigned int chunks_total;
+	size_t objects_checked;		/* --test */
 };
 
 /*
