@@ -151,7 +151,7 @@ EOF_TABLE
 	assert_success
 	[[ $stderr =~ dbrestore:\ 1/1\ chunks,\ 5000\ rows,\ [0-9.]+\ of\ [0-9.]+\ MB,\ [0-9.]+\ MB/s ]] ||
 		fail "stderr: $stderr"
-	assert_output --regexp '^backup .*: every table matches the backup$'
+	assert_output --regexp '^backup .*: every table and object matches the backup$'
 	run --separate-stderr dbbackup -d "$BATS_TEST_TMPDIR/c" --progress full mysql
 	assert_success
 	[[ $stderr =~ dbbackup:\ [0-9]+/[0-9]+\ chunks,\ [0-9]+\ rows ]] || fail "stderr: $stderr"
