@@ -46,6 +46,7 @@ main(int argc, char **argv)
 	struct sqlscan_dialect d;
 	char *text = NULL, *out;
 	size_t cap = 0, len = 0, n, outlen;
+	int rc;
 
 	if (argc < 4) {
 		fprintf(stderr, "usage: sqltest chains|rename SQL_MODE CHARSET ...\n");
@@ -63,19 +64,20 @@ main(int argc, char **argv)
 	} while (n > 0);
 	sqlscan_dialect(argv[2], argv[3], &d);
 	if (strcmp(argv[1], "chains") == 0)
-		return sqlscan_chains(text, len, &d, print_chain, NULL) == 0 ? 0 : 1;
-	if (strcmp(argv[1], "rename") == 0 && argc >= 6) {
+		rc = sqlscan_chains(text, len, &d, print_chain, NULL) == 0 ? 0 : 1;
+	else if (strcmp(argv[1], "rename") == 0 && argc >= 6) {
 		struct objects o = { argv + 6, argc - 6 };
 
 		out = sqlscan_rename_db(text, len, &d, argv[4], argv[5], is_object,
 		    &o, &outlen);
-		if (out == NULL)
-			return 1;
-		fwrite(out, 1, outlen, stdout);
+		if (out != NULL)
+			fwrite(out, 1, outlen, stdout);
+		rc = out != NULL ? 0 : 1;
 		free(out);
-		free(text);
-		return 0;
+	} else {
+		fprintf(stderr, "sqltest: unknown command '%s'\n", argv[1]);
+		rc = 2;
 	}
-	fprintf(stderr, "sqltest: unknown command '%s'\n", argv[1]);
-	return 2;
+	free(text);
+	return rc;
 }
