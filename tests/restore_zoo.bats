@@ -264,3 +264,32 @@ dbrestore: warning: view a_first.v_reads_z skipped: it reads z_last.v_base, whic
 	[ -z "$stderr" ] || fail "$stderr"
 	same_database src a_first dst a_first
 }
+
+@test "--table brings its table's triggers back with it" {
+	use dst
+	run --separate-stderr dbrestore --database shop latest
+	assert_success
+	run --separate-stderr dbrestore --drop-existing --table shop.orders latest
+	assert_success
+	[ "$(sql dst "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = 'shop'")" = orders_bi ]
+	same_database src shop dst shop
+}
+
+@test "--drop-existing empties a table whose engine has no TRUNCATE before a data restore" {
+	sql src "INSTALL SONAME 'ha_archive'" 2>/dev/null || true
+	sql dst "INSTALL SONAME 'ha_archive'" 2>/dev/null || true
+	sql src "CREATE DATABASE mb; CREATE TABLE mb.arch (id INT, s VARCHAR(10)) ENGINE=ARCHIVE;
+		INSERT INTO mb.arch VALUES (1, 'one'), (2, 'two')"
+	sql dst "CREATE DATABASE mb; CREATE TABLE mb.arch (id INT, s VARCHAR(10)) ENGINE=ARCHIVE;
+		INSERT INTO mb.arch VALUES (9, 'old')"
+	cat=$BATS_TEST_TMPDIR/cat
+	dbbackup -d "$cat" data mb >/dev/null
+	use_server dst
+	run --separate-stderr dbrestore -d "$cat" latest
+	assert_failure 1
+	[ "$stderr" = "dbrestore: \`mb\`.\`arch\` exists and is not empty: nothing was changed (--drop-existing replaces it, --into restores beside it)" ] || fail "$stderr"
+	run --separate-stderr dbrestore -d "$cat" --drop-existing latest
+	assert_success
+	[ "$(sql dst "SELECT id, s FROM mb.arch ORDER BY id")" = $'1\tone\n2\ttwo' ]
+	[ "$(sql dst "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mb'")" = ARCHIVE ]
+}
