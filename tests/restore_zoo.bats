@@ -293,3 +293,31 @@ dbrestore: warning: view a_first.v_reads_z skipped: it reads z_last.v_base, whic
 	[ "$(sql dst "SELECT id, s FROM mb.arch ORDER BY id")" = $'1\tone\n2\ttwo' ]
 	[ "$(sql dst "SELECT ENGINE FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'mb'")" = ARCHIVE ]
 }
+
+@test "a data restore never fires a trigger: refused, or with --disable-triggers dropped and put back in its context" {
+	cat=$BATS_TEST_TMPDIR/cat
+	dbbackup -d "$cat" schema ctx >/dev/null
+	sleep 1
+	dbbackup -d "$cat" data ctx >/dev/null
+	use_server dst
+	export DB_BACKUP_PATH=$cat
+	dbrestore "$(ls "$cat" | grep schema)" >/dev/null
+	run --separate-stderr dbrestore latest
+	assert_failure 1
+	[ "$stderr" = "dbrestore: ctx: 1 trigger (t_bi on t) would fire for every restored row: nothing was changed (--disable-triggers drops them for the load and creates them again after)" ] || fail "$stderr"
+	[ "$(sql dst "SELECT COUNT(*) FROM ctx.t")" = 0 ]
+	run --separate-stderr dbrestore --disable-triggers latest
+	assert_success
+	[ -z "$stderr" ] || fail "$stderr"
+	# The trigger appends a character to s: it did not fire.
+	[ "$(sql dst "SELECT s FROM ctx.t")" = plain ]
+	same_database src ctx dst ctx
+	# --sql stops before any row where the target has such a trigger.
+	sql dst "DELETE FROM ctx.t"
+	run --separate-stderr dbrestore --sql latest
+	assert_success
+	run mariadb --no-defaults -uroot -S "$SOCK_dst" <<<"$output"
+	assert_failure
+	[[ $output == *"dbkit: a table this data backup loads into has triggers"* ]] || fail "$output"
+	[ "$(sql dst "SELECT COUNT(*) FROM ctx.t")" = 0 ]
+}
