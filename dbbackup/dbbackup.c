@@ -396,25 +396,22 @@ run_backup(struct backup *b, char *err, size_t errlen)
 	return rc;
 }
 
-/* Picks a fresh id: two runs in one second get the next second's id. */
+/*
+ * Names the backup by its start time, with a sequence number after the
+ * first backup of a second (catalog_new_id): never a later second's id,
+ * which would lie about the time.  The catalogue lock is held.
+ */
 static int
 choose_id(struct backup *b, char *err, size_t errlen)
 {
 	static const char *const types[] = { "full", "schema", "data" };
-	char final[8192];
-	int tries;
 
-	for (tries = 0; tries < 3; tries++) {
-		b->started_at = time(NULL) + tries;
-		if (catalog_make_id(b->started_at, types[b->opt->type], b->id) == -1)
-			break;
-		snprintf(final, sizeof(final), "%s/%s", b->root, b->id);
-		snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", b->root, b->id);
-		if (access(final, F_OK) == -1 && access(b->dir, F_OK) == -1)
-			return 0;
-	}
-	snprintf(err, errlen, "%.1024s: cannot choose a new backup id", b->root);
-	return -1;
+	b->started_at = time(NULL);
+	if (catalog_new_id(b->root, b->started_at, types[b->opt->type], b->id,
+	    err, errlen) == -1)
+		return -1;
+	snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", b->root, b->id);
+	return 0;
 }
 
 /* Writes the manifest and publishes ID.partial as ID. */

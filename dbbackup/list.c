@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * list: dbbackup list, pin and unpin.  All three start from catalog_scan,
- * which reads each backup's manifest and never its data files, so they are
- * fast on a catalogue of any size and need no server.  list builds one
+ * which reads each backup's manifest (under the backup's shared lock, so
+ * dbprune does not delete it meanwhile) and never its data files, so they
+ * are fast on a catalogue of any size and need no server.  list builds one
  * struct listing with the totals and renders it as a text table or as
- * JSON, so the two cannot disagree.  pin and unpin look the id up in the
- * same scan first: only a complete backup can be pinned, and the error
- * then says what the id names instead.
+ * JSON, so the two cannot disagree.  The totals' oldest and newest pass
+ * over backups dated in the future, as "latest" does.  pin and unpin look
+ * the id up in the same scan first: only a complete backup can be pinned,
+ * and the error then says what the id names instead.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -75,8 +77,8 @@ scan(const char *root, struct listing *l, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: not a directory", root);
 		return EXIT_USAGE;
 	}
-	if (catalog_scan(root, &l->items, &l->n, &l->foreign, &l->n_foreign,
-	    err, errlen) == -1)
+	if (catalog_scan(root, l->now, &l->items, &l->n, &l->foreign,
+	    &l->n_foreign, err, errlen) == -1)
 		return EXIT_FAILED;
 	if (l->n_foreign > 0)
 		qsort(l->foreign, l->n_foreign, sizeof(char *), cmp_names);
@@ -116,7 +118,8 @@ add_totals(struct listing *l)
 			l->by_type[l->n_types++].type = it->e.type;
 		l->by_type[t].count++;
 		l->size_bytes += it->size_bytes;
-		if (it->state != CATALOG_COMPLETE)
+		/* As "latest" sees them: one dated ahead is not trusted. */
+		if (it->state != CATALOG_COMPLETE || it->future)
 			continue;
 		if (l->oldest_complete == NULL)
 			l->oldest_complete = it;
@@ -149,7 +152,7 @@ render_text(const struct listing *l, FILE *out)
 {
 	static const char *const headers[] = { "ID", "TYPE", "STATE", "AGE",
 		"SIZE", "PARENT", "PINNED" };
-	char age[32], size[32];
+	char age[40], size[32];
 	struct table *t = NULL;
 	size_t i;
 	bool gap = false;
@@ -164,7 +167,7 @@ render_text(const struct listing *l, FILE *out)
 				it->parent[0] != '\0' ? it->parent : "-",
 				it->pinned ? "yes" : "no" };
 
-			human_age(age_s(l, it), age, sizeof(age));
+			catalog_age_text(&it->e, l->now, age, sizeof(age));
 			human_size(it->size_bytes, size, sizeof(size));
 			if (table_add(t, cells) == -1) {
 				table_free(t);
@@ -179,6 +182,10 @@ render_text(const struct listing *l, FILE *out)
 		if (l->items[i].state == CATALOG_DAMAGED)
 			fprintf(out, "damaged %s: %s\n", l->items[i].e.id,
 			    l->items[i].why);
+	for (i = 0; i < l->n; i++)
+		if (l->items[i].future)
+			fprintf(out, "dated in the future %s: not latest, not "
+			    "counted (check the clock)\n", l->items[i].e.id);
 	for (i = 0; i < l->n_foreign; i++) {
 		fprintf(out, "not a backup (left alone): %s\n", l->foreign[i]);
 		gap = true;
@@ -221,7 +228,7 @@ listing_json(const struct listing *l)
 
 		time_rfc3339(it->e.taken_at, taken);
 		if (json_array_append_new(backups, json_pack(
-		    "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:o}",
+		    "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:o, s:b}",
 		    "id", it->e.id, "type", it->e.type,
 		    "state", state_names[it->state], "taken_at", taken,
 		    "age_s", (json_int_t)age_s(l, it),
@@ -229,7 +236,7 @@ listing_json(const struct listing *l)
 		    "parent", it->parent[0] != '\0' ? json_string(it->parent) :
 		    json_null(), "pinned", it->pinned,
 		    "error", it->state == CATALOG_DAMAGED ? jsonout_text(it->why) :
-		    json_null())) == -1)
+		    json_null(), "future", it->future)) == -1)
 			goto nomem;
 	}
 	for (i = 0; i < l->n_foreign; i++)

@@ -5,8 +5,11 @@
  * newest complete backup of type full: the one a restore after losing
  * the server starts from.  A partial or damaged backup does not count,
  * however new, and the message names it so the DBA knows why an older
- * one is judged.  A catalogue that cannot be read is critical with the
- * reason, never a usage error: a monitor that stops cannot alert.
+ * one is judged.  A backup dated in the future (a wrong clock) does not
+ * count either: it would pass for brand new for as long as the clock was
+ * off.  Its existence is a warning at least, named in the message.  A
+ * catalogue that cannot be read is critical with the reason, never a
+ * usage error: a monitor that stops cannot alert.
  */
 #include <math.h>
 #include <stdio.h>
@@ -46,18 +49,26 @@ format_age(double s, char *buf, size_t len)
 }
 
 /*
- * The newest complete full backup in items (oldest first), or NULL; in
- * *passed, the newest full backup after it that does not count, or NULL.
+ * The newest complete full backup in items (oldest first) not dated in
+ * the future, or NULL; in *passed, the newest unfinished or damaged full
+ * backup after it, or NULL; in *future, the newest entry dated in the
+ * future, or NULL.
  */
 static const struct catalog_item *
 newest_full(const struct catalog_item *items, size_t n,
-    const struct catalog_item **passed)
+    const struct catalog_item **passed, const struct catalog_item **future)
 {
 	size_t i;
 
 	*passed = NULL;
+	*future = NULL;
+	for (i = n; i-- > 0;)
+		if (items[i].future) {
+			*future = &items[i];
+			break;
+		}
 	for (i = n; i-- > 0;) {
-		if (strcmp(items[i].e.type, "full") != 0)
+		if (strcmp(items[i].e.type, "full") != 0 || items[i].future)
 			continue;
 		if (items[i].state == CATALOG_COMPLETE)
 			return &items[i];
@@ -89,6 +100,7 @@ void
 backups_run(struct target *t, const struct limits *l, time_t now)
 {
 	const struct catalog_item *newest = NULL, *passed = NULL;
+	const struct catalog_item *future = NULL;
 	struct catalog_item *items = NULL;
 	char **foreign = NULL;
 	size_t n = 0, n_foreign = 0, used;
@@ -98,23 +110,30 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	double age_s = 0;
 
 	t->reachable = true;
-	if (catalog_scan(t->catalog, &items, &n, &foreign, &n_foreign, message,
-	    sizeof(message)) == -1)
+	if (catalog_scan(t->catalog, now, &items, &n, &foreign, &n_foreign,
+	    message, sizeof(message)) == -1)
 		goto out;
-	if ((newest = newest_full(items, n, &passed)) == NULL)
+	if ((newest = newest_full(items, n, &passed, &future)) == NULL)
 		snprintf(message, sizeof(message), "no complete full backup in %s",
 		    t->catalog);
 	else {
-		/* An id dated in the future (a wrong clock) is brand new. */
+		/* Up to CATALOG_FUTURE_S ahead (clocks differ a little): 0. */
 		age_s = fmax(0, difftime(now, newest->e.taken_at));
 		st = limits_judge(l, CHECK_BACKUP_AGE, age_s);
 		describe(newest, age_s, st, l, message, sizeof(message));
 	}
+	if (future != NULL && st == ST_OK)
+		st = ST_WARNING;
 	used = strlen(message);
 	if (passed != NULL)
-		snprintf(message + used, sizeof(message) - used, " (%s%s is %s)",
-		    newest != NULL ? "newer " : "", passed->name,
-		    passed->state == CATALOG_PARTIAL ? "unfinished" : "damaged");
+		used += (size_t)snprintf(message + used, sizeof(message) - used,
+		    " (%s%s is %s%s", newest != NULL ? "newer " : "",
+		    passed->name, passed->state == CATALOG_PARTIAL ?
+		    "unfinished" : "damaged", future != NULL ? ";" : ")");
+	if (future != NULL && used < sizeof(message))
+		snprintf(message + used, sizeof(message) - used, "%s%s is "
+		    "dated in the future: check the clock)", passed != NULL ?
+		    " " : " (", future->name);
 out:
 	if ((c = check_append(t, CHECK_BACKUP_AGE, st, message)) != NULL) {
 		c->has_number = newest != NULL;

@@ -12,7 +12,9 @@
 
 /*
  * Judges the age at now of the newest complete full backup in the
- * catalogue t->catalog against the levels in l; t is always reachable.
+ * catalogue t->catalog that is not dated in the future against the levels
+ * in l; a backup dated in the future makes it a warning at least.  t is
+ * always reachable.
  */
 void backups_run(struct target *t, const struct limits *l, time_t now);
 

@@ -7,8 +7,15 @@
  * renamed to ID.partial, so a prune killed halfway leaves an unfinished
  * directory that no restore takes for a backup, never a backup with files
  * missing.  It never deletes what it does not recognise, never follows a
- * symbolic link, and never deletes a damaged entry: those are reported,
- * and the exit status is 1 so that cron mails the user.
+ * symbolic link, and never deletes a damaged entry or one dated in the
+ * future: those are reported, and the exit status is 1 so that cron mails
+ * the user.
+ *
+ * Nor does it delete a backup that is being read: dbrestore, dbbackup
+ * list and dbhealth hold a shared lock on a backup's directory while they
+ * read it, and a backup is deleted only under an exclusive one
+ * (catalog_claim).  Before deleting anything, every candidate is tried,
+ * so a backup in use is kept this run together with what it depends on.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,9 +65,10 @@ usage(void)
 "\n"
 "Deletes the backups of the catalogue that no retention rule keeps.  A backup\n"
 "kept by any rule stays; the newest complete full backup, pinned backups\n"
-"(dbbackup pin) and the backups a kept one depends on always stay.\n"
-"Exit status: 0 done, 1 a damaged entry was found or a deletion failed,\n"
-"2 usage error.\n"
+"(dbbackup pin) and the backups a kept one depends on always stay; a backup\n"
+"being read (dbrestore) stays this run; one dated in the future is reported.\n"
+"Exit status: 0 done, 1 a damaged or future-dated entry was found or a\n"
+"deletion failed, 2 usage error.\n"
 "\n"
 "  -d, --backup-path DIR      the catalogue (DB_BACKUP_PATH, storage/backups)\n"
 "      --days N               keep backups younger than N days\n"
@@ -165,27 +173,86 @@ action_name(enum action a)
 	return names[a];
 }
 
-/* Renames the backup out of the catalogue's view, then removes it. */
+#define IN_USE "in use: a reader holds it, kept this run"
+
+/* Whether a reader holds the backup still after up to wait_ms. */
+static bool
+held_by_reader(const char *root, const struct catalog_item *it,
+    double wait_ms)
+{
+	char msg[512];
+	int fd = -1;
+	bool busy;
+
+	/* A failure here fails the deletion too, which says why. */
+	busy = catalog_claim(root, it->name, wait_ms > 0 ? (long long)wait_ms :
+	    0, &fd, msg, sizeof(msg)) == 1;
+	if (fd != -1)
+		close(fd);
+	return busy;
+}
+
+/*
+ * Keeps this run every deletion candidate that a reader holds, and what
+ * it depends on, before anything is deleted.  Each is tried at once; the
+ * busy ones again within one CATALOG_WAIT_MS in all, so a brief reader
+ * (a listing) does not make the prune skip a backup, nor many readers
+ * make it slow.
+ */
+static void
+keep_in_use(const char *root, const struct catalog_item *items, size_t n,
+    struct decision *d)
+{
+	double deadline;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (d[i].action == ACT_DELETE && !items[i].e.partial)
+			d[i].in_use = held_by_reader(root, &items[i], 0);
+	deadline = time_monotonic_ms() + CATALOG_WAIT_MS;
+	for (i = 0; i < n; i++)
+		if (d[i].in_use)
+			d[i].in_use = held_by_reader(root, &items[i], deadline -
+			    time_monotonic_ms());
+	for (i = 0; i < n; i++)
+		if (d[i].in_use)
+			policy_keep(items, n, d, i, IN_USE);
+}
+
+/*
+ * Locks the backup against readers, renames it out of the catalogue's
+ * view, then removes it.  0, 1 when a reader holds it, or -1 with err.
+ */
 static int
 delete_entry(const char *root, const struct catalog_item *it, char *err,
     size_t errlen)
 {
 	char from[4200], to[4200], pin[4300];
+	int fd = -1, rc = -1;
 
 	snprintf(from, sizeof(from), "%s/%s", root, it->name);
+	/* Unfinished directories have no readers. */
+	if (!it->e.partial && (rc = catalog_claim(root, it->name,
+	    CATALOG_WAIT_MS, &fd, err, errlen)) != 0)
+		return rc;
+	rc = -1;
 	/* dbbackup pin takes no lock: look again right before deleting. */
 	snprintf(pin, sizeof(pin), "%s/%s", from, CATALOG_PIN_FILE);
 	if (access(pin, F_OK) == 0) {
 		snprintf(err, errlen, "pinned while the prune ran");
-		return -1;
+		goto out;
 	}
 	if (!it->e.partial) {
 		snprintf(to, sizeof(to), "%s/%s.partial", root, it->e.id);
 		if (fs_rename_durable(from, to, err, errlen) == -1)
-			return -1;
+			goto out;
 		snprintf(from, sizeof(from), "%s", to);
 	}
-	return fs_remove_tree(from, err, errlen);
+	rc = fs_remove_tree(from, err, errlen);
+out:
+	if (fd != -1)
+		close(fd);
+	return rc;
 }
 
 static json_t *
@@ -201,7 +268,8 @@ report_json(const char *root, const struct options *o,
 	for (i = 0; i < n; i++) {
 		time_rfc3339(items[i].e.taken_at, at);
 		json_array_append_new(backups, json_pack(
-		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:s}",
+		    "{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:I, s:b, s:o, s:s,"
+		    " s:b, s:b}",
 		    "id", items[i].e.id, "directory", items[i].name,
 		    "type", items[i].e.type,
 		    "state", state_name(items[i].state),
@@ -211,7 +279,8 @@ report_json(const char *root, const struct options *o,
 		    "pinned", items[i].pinned,
 		    "parent", items[i].parent[0] ? json_string(items[i].parent) :
 		    json_null(),
-		    "reason", d[i].reasons));
+		    "reason", d[i].reasons, "future", items[i].future,
+		    "in_use", d[i].in_use));
 	}
 	for (i = 0; i < n_foreign; i++)
 		json_array_append_new(other, jsonout_text(foreign[i]));
@@ -238,7 +307,7 @@ report_text(const struct options *o, const struct catalog_item *items,
 	static const char *const headers[] = { "ACTION", "BACKUP", "TYPE",
 	    "STATE", "AGE", "SIZE", "WHY" };
 	struct table *t = table_new(7, headers);
-	char age[32], size[32];
+	char age[40], size[32];
 	size_t i;
 
 	if (t == NULL)
@@ -249,7 +318,7 @@ report_text(const struct options *o, const struct catalog_item *items,
 		    items[i].e.type, state_name(items[i].state), age, size,
 		    d[i].reasons };
 
-		human_age(now - items[i].e.taken_at, age, sizeof(age));
+		catalog_age_text(&items[i].e, now, age, sizeof(age));
 		human_size(items[i].size_bytes, size, sizeof(size));
 		if (table_add(t, row) == -1) {
 			table_free(t);
@@ -277,7 +346,7 @@ main(int argc, char **argv)
 	char **foreign = NULL, err[4096] = "", lock[4200], msg[4096];
 	size_t n = 0, n_foreign = 0, i, kept = 0, deleted = 0;
 	long long freed = 0;
-	int lock_fd = -1, status = EXIT_FAILED;
+	int lock_fd = -1, status = EXIT_FAILED, rc;
 	struct stat st;
 	time_t now;
 
@@ -300,14 +369,15 @@ main(int argc, char **argv)
 		goto out;
 	}
 	now = time(NULL);
-	if (catalog_scan(s.backup_path, &items, &n, &foreign, &n_foreign, err,
-	    sizeof(err)) == -1)
+	if (catalog_scan(s.backup_path, now, &items, &n, &foreign, &n_foreign,
+	    err, sizeof(err)) == -1)
 		goto out;
 	if ((d = calloc(n + 1, sizeof(*d))) == NULL) {
 		snprintf(err, sizeof(err), "out of memory");
 		goto out;
 	}
 	policy_decide(&o.policy, items, n, now, d);
+	keep_in_use(s.backup_path, items, n, d);
 
 	status = EXIT_DONE;
 	err[0] = '\0';
@@ -317,17 +387,26 @@ main(int argc, char **argv)
 			status = EXIT_FAILED;
 			continue;
 		}
+		if (items[i].future) {
+			cli_warn("%s: %s", items[i].name, d[i].reasons);
+			status = EXIT_FAILED;
+		}
 		if (d[i].action == ACT_KEEP) {
 			kept++;
 			continue;
 		}
-		if (!o.dry_run && delete_entry(s.backup_path, &items[i], msg,
-		    sizeof(msg)) == -1) {
-			cli_warn("delete %s: %s", items[i].name, msg);
-			status = EXIT_FAILED;
+		rc = o.dry_run ? 0 : delete_entry(s.backup_path, &items[i], msg,
+		    sizeof(msg));
+		if (rc != 0) {
+			/* A reader came after keep_in_use: not an error. */
+			if (rc == -1) {
+				cli_warn("delete %s: %s", items[i].name, msg);
+				status = EXIT_FAILED;
+			}
 			d[i].action = ACT_KEEP;
-			snprintf(d[i].reasons, sizeof(d[i].reasons),
-			    "could not be deleted");
+			d[i].in_use = rc == 1;
+			snprintf(d[i].reasons, sizeof(d[i].reasons), "%s",
+			    rc == 1 ? IN_USE : "could not be deleted");
 			kept++;
 			continue;
 		}

@@ -344,6 +344,7 @@ main(int argc, char **argv)
 	struct settings s, conn;
 	struct options o;
 	struct restore r;
+	struct catalog_ref held = { .fd = -1 };
 	const char *backup, *mode;
 	char err[4096] = "", msg[4096];
 	int status = EXIT_FAILED, ok = 1;
@@ -364,11 +365,18 @@ main(int argc, char **argv)
 	r.opt = &o;
 	r.started_ms = time_monotonic_ms();
 
-	/* A bad backup is bad input (2), whatever is asked of it. */
+	/*
+	 * A bad backup is bad input (2), whatever is asked of it.  Its lock is
+	 * held to the end, so dbprune does not delete it while it is read.
+	 */
 	status = EXIT_USAGE;
-	if (catalog_resolve(s.backup_path, backup, r.dir, sizeof(r.dir), err,
-	    sizeof(err)) == -1 ||
-	    (r.manifest = manifest_read(r.dir, err, sizeof(err))) == NULL ||
+	if (catalog_resolve(s.backup_path, backup, &held, err,
+	    sizeof(err)) == -1)
+		goto out;
+	if (held.warning[0] != '\0')
+		cli_warn("%s", held.warning);
+	snprintf(r.dir, sizeof(r.dir), "%s", held.dir);
+	if ((r.manifest = manifest_read(r.dir, err, sizeof(err))) == NULL ||
 	    manifest_verify_files(r.dir, r.manifest, err, sizeof(err)) == -1)
 		goto out;
 	r.id = json_string_value(json_object_get(r.manifest, "id"));
@@ -411,6 +419,7 @@ out:
 		mysql_close(r.ctl);
 	plan_free(&r);
 	json_decref(r.manifest);
+	catalog_release(&held);
 	free(o.databases);
 	free(o.tables);
 	settings_free(&s);

@@ -17,7 +17,9 @@
 #include "parse.h"
 #include "settings.h"
 
-enum type { T_STRING, T_INT, T_DURATION, T_BOOL, T_CHOICE, T_PASSWORD_FILE };
+/* T_PATH: a string that must not be empty ("" would mean the cwd). */
+enum type { T_STRING, T_PATH, T_INT, T_DURATION, T_BOOL, T_CHOICE,
+    T_PASSWORD_FILE };
 
 struct def {
 	const char *env;	/* environment variable, or NULL */
@@ -78,7 +80,7 @@ static const struct def defs[] = {
 	    F(max_query_time_ms), 0, 365 * DAY_MS, 1 },
 	{ "DB_MONITOR_MIN_AVAILABLE_CONNECTIONS", NULL, NULL, T_INT,
 	    F(min_available_connections), 0, 1000000, 0 },
-	{ "DB_BACKUP_PATH", "backup-path", NULL, T_STRING, F(backup_path),
+	{ "DB_BACKUP_PATH", "backup-path", NULL, T_PATH, F(backup_path),
 	    0, 0, 0 },
 	{ "DB_BACKUP_RETENTION_DAYS", "days", NULL, T_INT, F(retention_days),
 	    0, 1000000, 0 },
@@ -163,6 +165,12 @@ apply(struct settings *s, const struct def *d, const char *value, char *err,
 	size_t i;
 
 	switch (d->type) {
+	case T_PATH:
+		if (value[0] == '\0') {
+			snprintf(err, errlen, "empty path");
+			return -1;
+		}
+		/* FALLTHROUGH */
 	case T_STRING:
 		if (settings_set_string(field, value) == -1) {
 			snprintf(err, errlen, "out of memory");
@@ -362,7 +370,8 @@ settings_free(struct settings *s)
 	for (i = 0; i < NDEFS; i++) {
 		char **field = (char **)((char *)s + defs[i].offset);
 
-		if (defs[i].type != T_STRING || *field == NULL)
+		if ((defs[i].type != T_STRING && defs[i].type != T_PATH) ||
+		    *field == NULL)
 			continue;
 		explicit_bzero(*field, strlen(*field));
 		free(*field);

@@ -36,7 +36,7 @@ setup() {
 put() {
 	local id made
 	id=$(date -u -d "$1" +%Y%m%dT%H%M%SZ)-$2
-	made=$(find "$BK" -mindepth 1 -maxdepth 1 -name "*-$2")
+	made=$(find "$BK" -mindepth 1 -maxdepth 1 -regex ".*Z-$2\(-[0-9]+\)?")
 	cp -a "$made" "$CAT/$id${3-}"
 	echo "$id"
 }
@@ -226,4 +226,35 @@ backup_field() {
 	run --separate-stderr dbhealth --backup-path
 	assert_failure 3
 	[ "${stderr_lines[0]}" = "dbhealth: option '--backup-path' requires an argument" ]
+}
+
+@test "a backup dated in the future does not count, and is a warning at least" {
+	old=$(put '1 hour ago' full)
+	# Taken while the clock was 400 days ahead.
+	future=$(put '400 days' full)
+	run --separate-stderr dbhealth --json --backup-path "$CAT"
+	assert_failure 1
+	assert_equal "$stderr" ''
+	json_is .status degraded
+	[ "$(backup_field status)" = warning ]
+	[ "$(backup_field message)" = "$old, 1h old ($future is dated in the future: check the clock)" ]
+	value=$(backup_field value)
+	(( value >= 3600 && value < 3660 )) || fail "age $value"
+	# It adds to a worse status and to the other notes, never hides them.
+	unfinished=$(put '10 minutes ago' full .partial)
+	rm -r "${CAT:?}/$old"
+	old=$(put '3 days ago' full)
+	run --separate-stderr dbhealth --json --backup-path "$CAT"
+	assert_failure 2
+	[ "$(backup_field message)" = "$old, 3d old: above critical level 2d 2h (newer $unfinished.partial is unfinished; $future is dated in the future: check the clock)" ]
+	rm -r "${CAT:?}/$old" "${CAT:?}/$unfinished.partial"
+	run --separate-stderr dbhealth --json --backup-path "$CAT"
+	assert_failure 2
+	[ "$(backup_field message)" = "no complete full backup in $CAT ($future is dated in the future: check the clock)" ]
+	# A clock a little ahead is not "the future".
+	rm -r "${CAT:?}/$future"
+	soon=$(put '2 minutes' full)
+	run --separate-stderr dbhealth --json --backup-path "$CAT"
+	assert_success
+	[ "$(backup_field message)" = "$soon, 0s old" ]
 }

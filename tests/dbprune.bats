@@ -181,3 +181,53 @@ $(printf -- '-d x %.0s' $(seq 65))|dbprune: too many options
 EOF_TABLE
 	[ "$(left)" = "20260101T020000Z-full " ]
 }
+
+@test "a backup dated in the future is kept and reported, and never counts as the newest" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-02 02:00:00'
+	# Taken while the clock was 400 days ahead.
+	at '2027-02-06 02:00:00'
+	prune_at '2026-01-02 12:00:00' --days 0 --keep-last 1
+	assert_failure 1
+	[ "$stderr" = "dbprune: 20270206T020000Z-full: dated in the future (check the clock), never deleted by a policy" ]
+	assert_line --regexp '^delete +20260101T020000Z-full '
+	assert_line --regexp '^keep +20260102T020000Z-full .* newest complete full backup; last #1$'
+	assert_line --regexp '^keep +20270206T020000Z-full +full +complete +in 399d 14h .* dated in the future \(check the clock\), never deleted by a policy$'
+	[ "$(left)" = "20260102T020000Z-full 20270206T020000Z-full " ]
+	prune_at '2026-01-02 12:00:00' --days 0 --dry-run --json
+	assert_failure 1
+	json_is '[.backups[] | "\(.id):\(.action):\(.future)"] | join(" ")' \
+		"20260102T020000Z-full:keep:false 20270206T020000Z-full:keep:true"
+}
+
+@test "a backup being read is kept this run with what it depends on, and goes once let go" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-02 02:00:00'
+	at '2026-01-03 02:00:00' data
+	m=$DB_BACKUP_PATH/20260103T020000Z-data/manifest.json
+	jq '.parent = "20260101T020000Z-full"' "$m" >"$m.new" && mv "$m.new" "$m"
+	# A reader's lock, as dbrestore holds it while it reads.
+	exec 8<"$DB_BACKUP_PATH/20260103T020000Z-data"
+	flock -s 8
+	for args in --dry-run ''; do
+		# shellcheck disable=SC2086
+		prune_at '2026-01-04 00:00:00' --days 0 $args
+		assert_success
+		assert_equal "$stderr" ''
+		assert_line --regexp '^keep +20260103T020000Z-data .* in use: a reader holds it, kept this run$'
+		assert_line --regexp '^keep +20260101T020000Z-full .* 20260103T020000Z-data depends on it$'
+		assert_line --regexp '^3 kept, 0 (would be )?deleted'
+	done
+	prune_at '2026-01-04 00:00:00' --days 0 --json
+	json_is '[.backups[] | "\(.id):\(.action):\(.in_use)"] | join(" ")' \
+		"20260101T020000Z-full:keep:false 20260102T020000Z-full:keep:false 20260103T020000Z-data:keep:true"
+	[ "$(left)" = "20260101T020000Z-full 20260102T020000Z-full 20260103T020000Z-data " ]
+	# A reader that lets go within the wait does not make the prune skip.
+	(sleep 0.5; flock -u 8) 3>&- &
+	prune_at '2026-01-04 00:00:00' --days 0
+	wait
+	exec 8<&-
+	assert_success
+	assert_line --regexp '^delete +20260103T020000Z-data '
+	[ "$(left)" = "20260102T020000Z-full " ]
+}

@@ -96,12 +96,12 @@ refused() {
 	assert_success
 	json_is .id "$(basename "$GOOD")"
 	# ...but a newer finished one that does not read is not silently
-	# passed over for an older one.
-	mkdir "$CAT/29991231T235959Z-full"
+	# passed over for an older one (the next backup of the same second).
+	mkdir "$GOOD-2"
 	run --separate-stderr dbrestore --verify latest
-	rmdir "$CAT/29991231T235959Z-full"
+	rmdir "$GOOD-2"
 	assert_failure 2
-	[ "$stderr" = "dbrestore: latest backup cannot be used: $CAT/29991231T235959Z-full/manifest.json: No such file or directory (name an older backup by its id)" ]
+	[ "$stderr" = "dbrestore: latest backup cannot be used: $GOOD-2/manifest.json: No such file or directory (name an older backup by its id)" ]
 }
 
 @test "a file the manifest uses but does not list is refused" {
