@@ -49,9 +49,9 @@ DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/objects.c dbbackup/result.c \
 	dbbackup/list.c dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
-DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
-	dbrestore/objects.c dbrestore/scratch.c dbrestore/triggers.c \
-	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
+DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
+	dbrestore/check.c dbrestore/create.c dbrestore/load.c dbrestore/objects.c \
+	dbrestore/plan.c dbrestore/scratch.c dbrestore/sqlout.c dbrestore/triggers.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
 DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)

@@ -4,7 +4,7 @@
  * database, then the sequences of all of them (a table's DEFAULT may take
  * NEXTVAL of a sequence in any database), then the tables (foreign key
  * checks off, so in any order).  Table statements go through the same
- * renaming as the objects (objects_adapt): with --into or --test, a
+ * renaming as the objects (adapt_statement, adapt.c): with --into or --test, a
  * sequence or a foreign key named with its database follows the rename.
  * Views, routines, triggers and events come after the data (objects.c).
  */
@@ -179,7 +179,7 @@ run_file(struct restore *r, MYSQL *m, const char *rel, bool rename, char *err,
 	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
 		return -1;
 	for (i = 0; i < n && rc == 0; i++) {
-		sql = rename ? objects_adapt(r, stmts[i], "utf8mb4", "", &len, err,
+		sql = rename ? adapt_statement(r, stmts[i], "utf8mb4", "", &len, err,
 		    errlen) : strdup(stmts[i]);
 		rc = sql == NULL ? -1 : apply_run(m, sql, rel, err, errlen);
 		if (sql == NULL && !rename)

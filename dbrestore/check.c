@@ -199,7 +199,7 @@ check_table_definition(struct restore *r, MYSQL *m, const struct rdb *d,
 	snprintf(path, sizeof(path), "%s/%s", r->dir, file);
 	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
 		return -1;
-	want = n == 1 ? objects_adapt(r, stmts[0], "utf8mb4", "", &len, err,
+	want = n == 1 ? adapt_statement(r, stmts[0], "utf8mb4", "", &len, err,
 	    errlen) : NULL;
 	sqlfile_free(stmts, n);
 	if (want == NULL) {
@@ -329,7 +329,7 @@ check_objects(struct restore *r, MYSQL *m, char *err, size_t errlen)
 		show_type(o, type, sizeof(type));
 		free(o->why);
 		o->why = NULL;
-		if ((want = objects_adapt(r, o->stmt, o->charset, o->sql_mode, &len,
+		if ((want = adapt_statement(r, o->stmt, o->charset, o->sql_mode, &len,
 		    err, errlen)) == NULL)
 			return -1;
 		if ((got = show_create(m, type, o->db->target, o->name, err,

@@ -2,8 +2,12 @@
 /*
  * restore: the model of one dbrestore run: the verified manifest, what of
  * it was selected (--database, --table) and under which names (--into,
- * or scratch names for --test).  plan.c builds it, apply.c creates the
- * objects, load.c loads the data, check.c compares, sqlout.c writes SQL.
+ * or scratch names for --test).  plan.c builds it (objects.c the views,
+ * routines, triggers and events), apply.c creates the databases and
+ * tables, load.c loads the data, create.c creates the objects, adapt.c
+ * renames what a statement names, triggers.c handles a data restore's
+ * triggers, scratch.c --test's databases, check.c compares, sqlout.c
+ * writes SQL.
  */
 #ifndef DBRESTORE_RESTORE_H
 #define DBRESTORE_RESTORE_H
@@ -154,18 +158,27 @@ int apply_run(MYSQL *m, const char *sql, const char *what, char *err,
 /* USE d's target database on m. */
 int apply_use(MYSQL *m, const struct rdb *d, char *err, size_t errlen);
 
-/* objects.c */
+/* objects.c: what to create after the data, in order */
 int objects_plan(struct restore *r, char *err, size_t errlen);
 void objects_free(struct restore *r);
+void objects_free_list(struct robj *objs, size_t n);
+/* "view shop.v" (or "a view of shop") for messages. */
+void objects_describe(const struct robj *o, char *buf, size_t len);
+/* Whether the backup holds a table or sequence name in d, restored or not. */
+bool objects_backup_has_table(const struct rdb *d, const char *name);
+
+/* adapt.c */
 /*
  * stmt as this restore runs it: every database the restore renames
  * (--into, --test) renamed in its qualified names (written in charset,
- * under sql_mode), and with --drop-existing CREATE OR REPLACE.  malloc'd
- * (its length in *len), or NULL with err.
+ * under sql_mode), events disabled by --test, and with --drop-existing
+ * CREATE OR REPLACE.  malloc'd (its length in *len), or NULL with err.
  */
-char *objects_adapt(const struct restore *r, const char *stmt,
+char *adapt_statement(const struct restore *r, const char *stmt,
     const char *charset, const char *sql_mode, size_t *len, char *err,
     size_t errlen);
+
+/* create.c */
 /* A target database's default character set and collation, read once. */
 struct db_default {
 	const struct rdb *db;
@@ -178,7 +191,6 @@ struct db_default {
  */
 int objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
     struct robj *o, unsigned int *code, char *err, size_t errlen);
-void objects_free_list(struct robj *objs, size_t n);
 /* Creates the objects on r->ctl; -1 when one failed (all were tried). */
 int objects_create(struct restore *r, char *err, size_t errlen);
 /* Writes them as SQL for the mariadb client.  0 or -1. */

@@ -88,7 +88,7 @@ copy_statements(struct restore *r, const char *rel, FILE *f, bool rename,
 	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
 		return -1;
 	for (i = 0; i < n; i++) {
-		sql = rename ? objects_adapt(r, stmts[i], "utf8mb4", "", &len, err,
+		sql = rename ? adapt_statement(r, stmts[i], "utf8mb4", "", &len, err,
 		    errlen) : strdup(stmts[i]);
 		if (sql == NULL) {
 			if (!rename)
