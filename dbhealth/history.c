@@ -381,8 +381,10 @@ summary_text(json_t *doc, FILE *f)
 	    json_is_string(json_object_get(doc, "to")) ?
 	    json_string_value(json_object_get(doc, "to")) : "-");
 	if (json_integer_value(json_object_get(doc, "skipped_lines")) > 0)
-		fprintf(f, " (%lld unreadable lines skipped)", (long long)
-		    json_integer_value(json_object_get(doc, "skipped_lines")));
+		fprintf(f, " (%lld unreadable line%s skipped)", (long long)
+		    json_integer_value(json_object_get(doc, "skipped_lines")),
+		    json_integer_value(json_object_get(doc, "skipped_lines")) ==
+		    1 ? "" : "s");
 	fputs("\noverall:", f);
 	for (k = 0; k < 3; k++) {
 		human_age((long long)json_number_value(json_object_get(secs,

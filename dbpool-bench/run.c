@@ -330,7 +330,7 @@ watch(struct shared *sh)
 {
 	const struct bench_config *c = sh->c;
 	uint64_t step = (uint64_t)c->interval_ms * 1000000u, tick, now;
-	long long last_done = 0, done;
+	long long last_done = 0, done, failed;
 	struct pool_stats st;
 
 	tick = sh->warm_end_ns + step;
@@ -341,11 +341,12 @@ watch(struct shared *sh)
 			continue;
 		}
 		done = atomic_load(&sh->done);
+		failed = atomic_load(&sh->failed);
 		fprintf(stderr, "dbpool-bench: %s %.1fs: %.0f requests/s, "
-		    "%lld errors", bench_mode_name(sh->mode),
+		    "%lld error%s", bench_mode_name(sh->mode),
 		    (double)(now - sh->warm_end_ns) / 1e9,
 		    (double)(done - last_done) * 1e9 / (double)(now - tick + step),
-		    atomic_load(&sh->failed));
+		    failed, failed == 1 ? "" : "s");
 		if (sh->pool != NULL) {
 			pool_stats(sh->pool, &st);
 			fprintf(stderr, ", pool %lld open, %lld in use, "

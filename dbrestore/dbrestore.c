@@ -265,14 +265,17 @@ report(const struct restore *r, const char *mode, int ok, FILE *f)
 	if (r->opt->json)
 		rc = jsonout_write(doc, f, false);
 	else if (strcmp(mode, "verify") == 0)
-		rc = fprintf(f, "backup %s: %zu files verified, OK\n", r->id,
-		    json_array_size(json_object_get(r->manifest, "files"))) < 0 ?
-		    -1 : 0;
+		rc = fprintf(f, "backup %s: %zu file%s verified, OK\n", r->id,
+		    json_array_size(json_object_get(r->manifest, "files")),
+		    json_array_size(json_object_get(r->manifest, "files")) == 1 ?
+		    "" : "s") < 0 ? -1 : 0;
 	else
-		rc = fprintf(f, "backup %s: %s %zu databases, %zu tables, %llu "
-		    "rows in %.2f s%s\n", r->id, strcmp(mode, "test") == 0 ?
-		    "test-restored" : "restored", r->n_dbs, n_tables,
-		    (unsigned long long)rows, ms / 1000.0, strcmp(mode, "test") ==
+		rc = fprintf(f, "backup %s: %s %zu database%s, %zu table%s, %llu "
+		    "row%s in %.2f s%s\n", r->id, strcmp(mode, "test") == 0 ?
+		    "test-restored" : "restored", r->n_dbs, r->n_dbs == 1 ? "" :
+		    "s", n_tables, n_tables == 1 ? "" : "s",
+		    (unsigned long long)rows, rows == 1 ? "" : "s", ms / 1000.0,
+		    strcmp(mode, "test") ==
 		    0 ? (ok ? ": every table matches the backup" :
 		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
 	json_decref(doc);
