@@ -190,6 +190,7 @@ progress_main(void *arg)
 		last = progress_done;
 		if (!last)
 			usleep(250000);
+		c.final = last;
 		c.chunks_done = atomic_load(&r->chunks_done);
 		c.chunks_total = r->chunks_total;
 		c.rows = atomic_load(&r->rows_loaded);
