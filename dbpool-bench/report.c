@@ -87,6 +87,7 @@ run_fields(json_t *o, const struct bench_result *r)
 	json_object_set_new(o, "mode", json_string(bench_mode_name(r->mode)));
 	json_object_set_new(o, "requests", json_integer(r->requests));
 	json_object_set_new(o, "errors", json_integer(r->errors));
+	json_object_set_new(o, "unfinished", json_integer(r->unfinished));
 	json_object_set_new(o, "elapsed_s", jsonout_number(r->elapsed_s));
 	json_object_set_new(o, "requests_per_s", jsonout_number(rate_of(r)));
 	json_object_set_new(o, "latency_us", lat);
@@ -231,6 +232,11 @@ report_text(const struct bench_config *c, enum bench_mode mode,
 			fprintf(f, "%s: error %s: %lld (%s)\n",
 			    bench_mode_name(r[i].mode), r[i].kinds[j].kind,
 			    r[i].kinds[j].count, r[i].kinds[j].message);
+		if (r[i].unfinished > 0)
+			fprintf(f, "%s: %lld request%s still running at the end "
+			    "of the run, ended and not counted\n",
+			    bench_mode_name(r[i].mode), r[i].unfinished,
+			    r[i].unfinished == 1 ? "" : "s");
 		if (r[i].has_pool)
 			pool_text(&r[i].pool, f);
 	}
