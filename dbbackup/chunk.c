@@ -3,8 +3,9 @@
  * chunk: a table with a single-column integer primary key and more
  * estimated rows than --chunk-rows is split into ranges of its key,
  * about chunk_rows rows each if the keys are dense.  The ranges come
- * from the key's MIN and MAX: n ranges of `width` key values each from
- * MIN, where n is the estimated rows over chunk_rows.  The first chunk
+ * from the key's MIN and MAX: ranges of equal width from MIN, as many as
+ * the estimated rows over chunk_rows (fewer if there are fewer possible
+ * keys).  The first chunk
  * is open below and the last open above, so a row written between the
  * plan and the snapshot, or a history row of a versioned table, still
  * falls in exactly one chunk.
@@ -13,8 +14,9 @@
  * any one C integer type holds, so every key is mapped to a uint64_t
  * that keeps the order: unsigned keys as they are, signed ones offset by
  * 2^63.  The ranges are computed there, where no step can overflow, and
- * printed back in the key's own type.  Values are parsed and printed
- * digit by digit, not with strtoll and %lld, which know one domain only.
+ * printed back in the key's own type.  Values are parsed digit by digit
+ * and printed as a sign and a uint64_t magnitude, not with strtoll and
+ * %lld, which know one of the two domains only.
  */
 #include <inttypes.h>
 #include <stdio.h>

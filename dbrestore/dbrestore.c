@@ -276,9 +276,8 @@ report(const struct restore *r, const char *mode, int ok, FILE *f)
 		    "test-restored" : "restored", r->n_dbs, r->n_dbs == 1 ? "" :
 		    "s", n_tables, n_tables == 1 ? "" : "s",
 		    (unsigned long long)rows, rows == 1 ? "" : "s", ms / 1000.0,
-		    strcmp(mode, "test") ==
-		    0 ? (ok ? ": every table matches the backup" :
-		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
+		    strcmp(mode, "test") == 0 ? (ok ? ": every table matches the "
+		    "backup" : ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
 	json_decref(doc);
 	return rc;
 }

@@ -8,9 +8,9 @@
  * produces: one spelling per name, so two files can never decode to the
  * same table.
  *
- * A name can encode to 3 * 4 * 64 = 768 bytes, more than a file name may
- * have (255 bytes on every common file system, with the backup's suffixes
- * to come).  name_file keeps encodings up to NAME_FILE_MAX bytes and
+ * A name can encode to 576 bytes (64 characters of 3 bytes, the most the
+ * server allows), more than a file name may have (255 bytes on every
+ * common file system, with the backup's suffixes to come).  name_file keeps encodings up to NAME_FILE_MAX bytes and
  * shortens longer ones to a prefix and a 64-bit XXH3 of the whole name:
  * deterministic, distinct for distinct names, and still readable.  Such a
  * name does not decode; the backup's manifest maps every file to its name.
@@ -165,8 +165,10 @@ name_quote(const char *name, char *out, size_t outlen)
 	out[used] = '\0';
 	return 0;
 short_buffer:
-	/* Never half a name: an unterminated or cut identifier in SQL could
-	 * name another object. */
+	/*
+	 * Never half a name: an unterminated or cut identifier in SQL could
+	 * name another object.
+	 */
 	if (outlen > 0)
 		out[0] = '\0';
 	return -1;
