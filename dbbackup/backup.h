@@ -35,7 +35,7 @@ struct chunk {
 	struct table *table;
 	int index;		/* 1, 2, ...: the file name's sequence */
 	bool has_lo, has_hi;	/* open ends cover keys outside the plan */
-	long long lo, hi;	/* key >= lo AND key < hi */
+	char lo[24], hi[24];	/* key >= lo AND key < hi, in the key's type */
 	char file[1024];	/* relative to the backup directory */
 	uint64_t rows, checksum, raw_bytes;
 };
@@ -51,6 +51,7 @@ struct table {
 	struct column *columns;
 	size_t n_columns;
 	char *key;		/* single integer primary key, or NULL */
+	bool key_unsigned;	/* its type is UNSIGNED */
 	long long estimated_rows;
 	long long data_bytes;
 	char *create_sql;

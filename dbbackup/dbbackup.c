@@ -341,17 +341,24 @@ progress_main(void *arg)
 	struct progress_counts c = { 0 };
 	size_t i, j;
 
-	/* The tables' data size on the server: close to what the dump writes. */
+	/*
+	 * The server's row estimate, in the unit of the count.  Its data
+	 * size is not: InnoDB's pages hold more than the text of the rows,
+	 * over twice as much for narrow rows.
+	 */
 	for (i = 0; i < b->n_dbs; i++)
 		for (j = 0; j < b->dbs[i].n_tables; j++)
-			c.total_bytes += (unsigned long long)
-			    b->dbs[i].tables[j].data_bytes;
+			if (!b->dbs[i].tables[j].is_sequence &&
+			    b->dbs[i].tables[j].estimated_rows > 0)
+				c.total_rows_estimate += (unsigned long long)
+				    b->dbs[i].tables[j].estimated_rows;
 	c.chunks_total = b->progress.chunks_total;
 	/* One last line after the work is done: the totals, even if quick. */
 	for (bool last = false; !last;) {
 		last = progress_done;
 		if (!last)
 			usleep(250000);
+		c.final = last;
 		c.chunks_done = atomic_load(&b->progress.chunks_done);
 		c.rows = atomic_load(&b->progress.rows);
 		c.bytes = atomic_load(&b->progress.raw_bytes);

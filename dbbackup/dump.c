@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chunk.h"
 #include "dump.h"
 #include "gzwrite.h"
 #include "hash.h"
@@ -40,33 +41,25 @@ static int
 select_sql(const struct chunk *c, char **out)
 {
 	const struct table *t = c->table;
-	char qdb[2 * 256 + 3], qt[2 * 256 + 3], qkey[2 * 256 + 3];
+	char qdb[2 * 256 + 3], qt[2 * 256 + 3], where[CHUNK_WHERE_MAX];
 	size_t i, len = 64;
 	char *sql, *p;
 
+	if (name_quote(t->db->name, qdb, sizeof(qdb)) == -1 ||
+	    name_quote(t->name, qt, sizeof(qt)) == -1 ||
+	    chunk_where(c, where, sizeof(where)) == -1)
+		return -1;
 	for (i = 0; i < t->n_columns; i++)
 		len += strlen(t->columns[i].select) + 2;
-	len += 4 * sizeof(qdb) + 128;
+	len += strlen(qdb) + strlen(qt) + strlen(where) + 32;
 	if ((sql = malloc(len)) == NULL)
 		return -1;
-	name_quote(t->db->name, qdb, sizeof(qdb));
-	name_quote(t->name, qt, sizeof(qt));
 	/* A table of virtual columns only still has rows: one empty line each. */
 	p = sql + sprintf(sql, "SELECT %s", t->n_columns == 0 ? "1" : "");
 	for (i = 0; i < t->n_columns; i++)
 		p += sprintf(p, "%s%s", i ? ", " : "", t->columns[i].select);
-	p += sprintf(p, " FROM %s.%s%s", qdb, qt, t->versioned ?
-	    " FOR SYSTEM_TIME ALL" : "");
-	if (c->has_lo || c->has_hi) {
-		name_quote(t->key, qkey, sizeof(qkey));
-		if (c->has_lo && c->has_hi)
-			sprintf(p, " WHERE %s >= %lld AND %s < %lld", qkey, c->lo,
-			    qkey, c->hi);
-		else if (c->has_lo)
-			sprintf(p, " WHERE %s >= %lld", qkey, c->lo);
-		else
-			sprintf(p, " WHERE %s < %lld", qkey, c->hi);
-	}
+	sprintf(p, " FROM %s.%s%s%s", qdb, qt, t->versioned ?
+	    " FOR SYSTEM_TIME ALL" : "", where);
 	*out = sql;
 	return 0;
 }
@@ -104,7 +97,8 @@ dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
 	int rc = 0;
 
 	if (select_sql(c, &sql) == -1) {
-		snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "%s.%s: cannot build the query",
+		    c->table->db->name, c->table->name);
 		return -1;
 	}
 	if (mysql_real_query(w->m, sql, (unsigned long)strlen(sql)) != 0 ||

@@ -236,12 +236,16 @@ result_report(const struct backup *b, const char *path, bool json, FILE *f)
 	if (json)
 		rc = jsonout_write(r, f, false);
 	else
-		rc = fprintf(f, "backup %s: %lld databases, %lld tables, %lld rows, "
-		    "%.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
+		rc = fprintf(f, "backup %s: %lld database%s, %lld table%s, %lld "
+		    "row%s, %.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
 		    b->id,
 		    (long long)json_integer_value(json_object_get(r, "databases")),
+		    json_integer_value(json_object_get(r, "databases")) == 1 ?
+		    "" : "s",
 		    (long long)json_integer_value(json_object_get(r, "tables")),
+		    json_integer_value(json_object_get(r, "tables")) == 1 ? "" : "s",
 		    (long long)json_integer_value(json_object_get(r, "rows")),
+		    json_integer_value(json_object_get(r, "rows")) == 1 ? "" : "s",
 		    (double)raw / 1e6, (double)json_integer_value(json_object_get(r,
 		    "stored_bytes")) / 1e6, ms / 1000.0,
 		    ms > 0 ? (double)raw / 1e3 / ms : 0.0, path) < 0 ? -1 : 0;

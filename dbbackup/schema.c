@@ -14,6 +14,7 @@
 
 #include <mysqld_error.h>
 
+#include "chunk.h"
 #include "cli.h"
 #include "gzwrite.h"
 #include "names.h"
@@ -110,7 +111,7 @@ list_databases(struct backup *b, char *err, size_t errlen)
 
 		if (!wanted_db(b->opt, row[0]))
 			continue;
-		name_encode(row[0], enc, sizeof(enc));
+		name_file(row[0], enc, sizeof(enc));
 		d->name = strdup(row[0]);
 		d->dir = strdup(enc);
 		d->charset = dup_or_empty(row[1]);
@@ -176,7 +177,7 @@ list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 		}
 		if (strcmp(row[1], "VIEW") == 0)
 			continue;	/* objects.c */
-		name_encode(row[0], enc, sizeof(enc));
+		name_file(row[0], enc, sizeof(enc));
 		t->db = d;
 		t->name = strdup(row[0]);
 		t->file_name = strdup(enc);
@@ -246,7 +247,8 @@ list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 	mysql_free_result(res);
 
 	snprintf(sql, sizeof(sql), "SELECT k.TABLE_NAME, MIN(k.COLUMN_NAME), "
-	    "MIN(c.DATA_TYPE) FROM information_schema.KEY_COLUMN_USAGE k "
+	    "MIN(c.DATA_TYPE), MIN(c.COLUMN_TYPE) "
+	    "FROM information_schema.KEY_COLUMN_USAGE k "
 	    "JOIN information_schema.COLUMNS c ON c.TABLE_SCHEMA = "
 	    "k.TABLE_SCHEMA AND c.TABLE_NAME = k.TABLE_NAME AND "
 	    "c.COLUMN_NAME = k.COLUMN_NAME WHERE k.TABLE_SCHEMA = %s AND "
@@ -255,8 +257,10 @@ list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	while ((row = mysql_fetch_row(res)) != NULL)
-		if ((t = find_table(d, row[0])) != NULL && integer_type(row[2]))
+		if ((t = find_table(d, row[0])) != NULL && integer_type(row[2])) {
 			t->key = strdup(row[1]);
+			t->key_unsigned = strstr(row[3], "unsigned") != NULL;
+		}
 	mysql_free_result(res);
 	return 0;
 }
@@ -304,55 +308,6 @@ read_sequence(struct backup *b, struct table *t, char *err, size_t errlen)
 	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
 		t->sequence_next = strdup(row[0]);
 	mysql_free_result(res);
-	return 0;
-}
-
-/* Splits tables with an integer key into ranges of about chunk_rows. */
-static int
-plan_chunks(struct backup *b, struct table *t, char *err, size_t errlen)
-{
-	char sql[SQL_MAX], qdb[2 * 256 + 3], qname[2 * 256 + 3], qkey[2 * 256 + 3];
-	long long lo = 0, hi = 0, n = 1, i, step;
-	MYSQL_RES *res;
-	MYSQL_ROW row;
-
-	if (t->key != NULL && t->estimated_rows > b->opt->chunk_rows) {
-		name_quote(t->db->name, qdb, sizeof(qdb));
-		name_quote(t->name, qname, sizeof(qname));
-		name_quote(t->key, qkey, sizeof(qkey));
-		snprintf(sql, sizeof(sql), "SELECT MIN(%s), MAX(%s) FROM %s.%s",
-		    qkey, qkey, qdb, qname);
-		if ((res = query(b->ctl, sql, err, errlen)) == NULL)
-			return -1;
-		if ((row = mysql_fetch_row(res)) != NULL && row[0] && row[1]) {
-			lo = strtoll(row[0], NULL, 10);
-			hi = strtoll(row[1], NULL, 10);
-			n = (t->estimated_rows + b->opt->chunk_rows - 1) /
-			    b->opt->chunk_rows;
-		}
-		mysql_free_result(res);
-	}
-	/* Key ranges as wide as the values, not as the row estimate. */
-	step = n > 1 ? (hi - lo) / n + 1 : 0;
-	if (step <= 0)
-		n = 1;
-	if ((t->chunks = calloc((size_t)n, sizeof(*t->chunks))) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	t->n_chunks = (size_t)n;
-	for (i = 0; i < n; i++) {
-		struct chunk *c = &t->chunks[i];
-
-		c->table = t;
-		c->index = (int)i + 1;
-		c->has_lo = i > 0;
-		c->has_hi = i + 1 < n;
-		c->lo = lo + i * step;
-		c->hi = lo + (i + 1) * step;
-		snprintf(c->file, sizeof(c->file), "%s/%s.%05d.tsv%s", t->db->dir,
-		    t->file_name, c->index, b->opt->level > 0 ? ".gz" : "");
-	}
 	return 0;
 }
 
@@ -425,7 +380,7 @@ schema_read(struct backup *b, char *err, size_t errlen)
 			    (t->is_sequence && read_sequence(b, t, msg,
 			    sizeof(msg)) == -1) ||
 			    (!t->is_sequence && b->opt->type != TYPE_SCHEMA &&
-			    plan_chunks(b, t, msg, sizeof(msg)) == -1)) {
+			    chunk_plan(b, t, msg, sizeof(msg)) == -1)) {
 				snprintf(err, errlen, "table %s.%s: %s", d->name,
 				    t->name, msg);
 				return -1;

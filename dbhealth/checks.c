@@ -226,7 +226,8 @@ check_server(struct target *t, const struct limits *l, const struct vars *v)
 		    round((1.0 - reads / requests) * 10000.0) / 100.0, NULL);
 	} else if (v->set[V_BP_READ_REQUESTS])
 		set_levels(add(t, CHECK_BUFFER_POOL_HIT, ST_OK,
-		    "too few reads to judge (%.0f requests)", requests), l);
+		    "too few reads to judge (%.0f request%s)", requests,
+		    requests == 1 ? "" : "s"), l);
 	set_text(add(t, CHECK_READ_ONLY, ST_OK, "%s", ""),
 	    v->value[V_READ_ONLY]);
 }

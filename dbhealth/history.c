@@ -3,7 +3,8 @@
  * history: each run appends its JSON report as one line under an flock,
  * so a cron job and a --watch loop can share a file.  A torn last line
  * (a crash mid-write) or a hand-edited one is skipped and counted, never
- * fatal: the rest of the history is still worth summarising.
+ * fatal: the rest of the history is still worth summarising.  The next
+ * run starts its record on a new line, so it is not lost to the torn one.
  *
  * The summary attributes the time between two runs to the status of the
  * earlier run, which is what "time in status" means to an on-call DBA
@@ -13,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -29,23 +31,44 @@
 
 #define TAIL_MAX (64L << 20)	/* the longest last line we look for */
 
+/*
+ * Whether the file ends in the middle of a line: a run that died while
+ * writing, or a hand edit.  The next record then starts a line of its own.
+ */
+static bool
+ends_torn(int fd)
+{
+	struct stat st;
+	char last;
+
+	return fstat(fd, &st) == 0 && st.st_size > 0 &&
+	    pread(fd, &last, 1, st.st_size - 1) == 1 && last != '\n';
+}
+
 int
 history_append(const char *path, const char *line, char *err, size_t errlen)
 {
-	size_t len = strlen(line), off = 0;
-	char *buf = malloc(len + 1);
+	size_t len = strlen(line), off = 0, start = 1;
+	char *buf = malloc(len + 2);
 	int fd, rc = 0;
 
 	if (buf == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	memcpy(buf, line, len);
-	buf[len++] = '\n';
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	buf[0] = '\n';
+	memcpy(buf + 1, line, len);
+	buf[len + 1] = '\n';
+	len += 2;
+	/* Read-write, to read the last byte under the lock, where allowed. */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd == -1 && errno == EACCES)
+		fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd == -1 || flock(fd, LOCK_EX) == -1)
 		rc = -1;
-	while (rc == 0 && off < len) {
+	else if (ends_torn(fd))
+		start = 0;
+	for (off = start; rc == 0 && off < len;) {
 		ssize_t n = write(fd, buf + off, len - off);
 
 		if (n == -1 && errno != EINTR)
@@ -381,8 +404,10 @@ summary_text(json_t *doc, FILE *f)
 	    json_is_string(json_object_get(doc, "to")) ?
 	    json_string_value(json_object_get(doc, "to")) : "-");
 	if (json_integer_value(json_object_get(doc, "skipped_lines")) > 0)
-		fprintf(f, " (%lld unreadable lines skipped)", (long long)
-		    json_integer_value(json_object_get(doc, "skipped_lines")));
+		fprintf(f, " (%lld unreadable line%s skipped)", (long long)
+		    json_integer_value(json_object_get(doc, "skipped_lines")),
+		    json_integer_value(json_object_get(doc, "skipped_lines")) ==
+		    1 ? "" : "s");
 	fputs("\noverall:", f);
 	for (k = 0; k < 3; k++) {
 		human_age((long long)json_number_value(json_object_get(secs,

@@ -281,7 +281,8 @@ write_nagios(const struct run *r, FILE *f)
 	shown = nagios_problems(r, ST_CRITICAL, &sep, f);
 	shown += nagios_problems(r, ST_WARNING, &sep, f);
 	if (shown == 0)
-		fprintf(f, " - %zu of %zu targets ok", r->n_ok, r->n_targets);
+		fprintf(f, " - %zu of %zu target%s ok", r->n_ok, r->n_targets,
+		    r->n_targets == 1 ? "" : "s");
 	fputs(" |", f);
 	for (i = 0; i < r->n_targets; i++)
 		for (j = 0; j < r->targets[i].n_checks; j++) {

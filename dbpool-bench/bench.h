@@ -48,6 +48,7 @@ struct bench_result {
 	enum bench_mode mode;
 	long long requests;		/* counted: after the warmup */
 	long long errors;		/* of those, how many failed */
+	long long unfinished;		/* not ended by the deadline: not counted */
 	double elapsed_s;		/* from the end of the warmup */
 	struct hist latency;		/* of every counted request */
 	struct bench_error kinds[BENCH_MAX_KINDS];

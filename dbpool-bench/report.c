@@ -87,6 +87,7 @@ run_fields(json_t *o, const struct bench_result *r)
 	json_object_set_new(o, "mode", json_string(bench_mode_name(r->mode)));
 	json_object_set_new(o, "requests", json_integer(r->requests));
 	json_object_set_new(o, "errors", json_integer(r->errors));
+	json_object_set_new(o, "unfinished", json_integer(r->unfinished));
 	json_object_set_new(o, "elapsed_s", jsonout_number(r->elapsed_s));
 	json_object_set_new(o, "requests_per_s", jsonout_number(rate_of(r)));
 	json_object_set_new(o, "latency_us", lat);
@@ -162,13 +163,14 @@ static void
 pool_text(const struct pool_stats *st, FILE *f)
 {
 	fprintf(f, "pool: created %lld, peak open %lld, open %lld at the end;"
-	    " %lld acquisitions, %.1f%% reused, %lld reset; %lld waited (p50"
+	    " %lld acquisition%s, %.1f%% reused, %lld reset; %lld waited (p50"
 	    " %.3f ms, p99 %.3f ms, max %.3f ms), %lld timed out; closed: %lld"
-	    " idle, %lld lifetime, %lld broken; %lld leaks\n", st->created,
-	    st->peak_open, st->open, st->acquisitions, st->efficiency * 100,
+	    " idle, %lld lifetime, %lld broken; %lld leak%s\n", st->created,
+	    st->peak_open, st->open, st->acquisitions,
+	    st->acquisitions == 1 ? "" : "s", st->efficiency * 100,
 	    st->resets, st->waits, st->wait_p50_ms, st->wait_p99_ms,
 	    st->wait_max_ms, st->timeouts, st->closed_idle, st->closed_lifetime,
-	    st->closed_broken, st->leaks);
+	    st->closed_broken, st->leaks, st->leaks == 1 ? "" : "s");
 	if (st->last_error[0])
 		fprintf(f, "pool: last connection error: %s\n", st->last_error);
 }
@@ -188,10 +190,11 @@ report_text(const struct bench_config *c, enum bench_mode mode,
 
 	if (t == NULL)
 		return -1;
-	fprintf(f, "workload %s: %s; %lld clients", bench_workload_name(
-	    c->workload), query_text(c), c->clients);
+	fprintf(f, "workload %s: %s; %lld client%s", bench_workload_name(
+	    c->workload), query_text(c), c->clients, c->clients == 1 ? "" : "s");
 	if (c->requests > 0)
-		fprintf(f, ", %lld requests", c->requests);
+		fprintf(f, ", %lld request%s", c->requests,
+		    c->requests == 1 ? "" : "s");
 	else
 		fprintf(f, ", %.3g s", (double)c->duration_ms / 1000);
 	fprintf(f, " after a %.3g s warmup", (double)c->warmup_ms / 1000);
@@ -229,6 +232,11 @@ report_text(const struct bench_config *c, enum bench_mode mode,
 			fprintf(f, "%s: error %s: %lld (%s)\n",
 			    bench_mode_name(r[i].mode), r[i].kinds[j].kind,
 			    r[i].kinds[j].count, r[i].kinds[j].message);
+		if (r[i].unfinished > 0)
+			fprintf(f, "%s: %lld request%s still running at the end "
+			    "of the run, ended and not counted\n",
+			    bench_mode_name(r[i].mode), r[i].unfinished,
+			    r[i].unfinished == 1 ? "" : "s");
 		if (r[i].has_pool)
 			pool_text(&r[i].pool, f);
 	}

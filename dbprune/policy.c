@@ -142,7 +142,8 @@ policy_decide(const struct policy *p, const struct catalog_item *items,
 		if ((long)i == newest_full)
 			keep(&d[i], "newest complete full backup");
 		if (p->days > 0 && now - it->e.taken_at < p->days * DAY_S) {
-			snprintf(why, sizeof(why), "within %lld days", p->days);
+			snprintf(why, sizeof(why), "within %lld day%s", p->days,
+			    p->days == 1 ? "" : "s");
 			keep(&d[i], why);
 		}
 	}

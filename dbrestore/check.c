@@ -410,12 +410,14 @@ check_tables(struct restore *r, char *err, size_t errlen)
 			if (check_table(r->ctl, &r->dbs[i], t, err, errlen) == -1)
 				return -1;
 			if (!t->matched && mismatches++ == 0)
-				snprintf(err, errlen, "%s.%s: restored %llu rows with "
-				    "checksum %016llx, the backup recorded %llu rows "
+				snprintf(err, errlen, "%s.%s: restored %llu row%s with "
+				    "checksum %016llx, the backup recorded %llu row%s "
 				    "with %016llx", r->dbs[i].name, t->name,
 				    (unsigned long long)t->rows_found,
+				    t->rows_found == 1 ? "" : "s",
 				    (unsigned long long)t->checksum_found,
 				    (unsigned long long)t->rows,
+				    t->rows == 1 ? "" : "s",
 				    (unsigned long long)t->checksum);
 		}
 	mysql_query(r->ctl, "SET SESSION character_set_results = utf8mb4");

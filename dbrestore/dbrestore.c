@@ -195,6 +195,7 @@ progress_main(void *arg)
 		last = progress_done;
 		if (!last)
 			usleep(250000);
+		c.final = last;
 		c.chunks_done = atomic_load(&r->chunks_done);
 		c.chunks_total = r->chunks_total;
 		c.rows = atomic_load(&r->rows_loaded);
@@ -324,15 +325,17 @@ report(const struct restore *r, const char *mode, int ok, FILE *f)
 	if (r->opt->json)
 		rc = jsonout_write(doc, f, false);
 	else if (strcmp(mode, "verify") == 0)
-		rc = fprintf(f, "backup %s: %zu files verified, OK\n", r->id,
-		    json_array_size(json_object_get(r->manifest, "files"))) < 0 ?
-		    -1 : 0;
+		rc = fprintf(f, "backup %s: %zu file%s verified, OK\n", r->id,
+		    json_array_size(json_object_get(r->manifest, "files")),
+		    json_array_size(json_object_get(r->manifest, "files")) == 1 ?
+		    "" : "s") < 0 ? -1 : 0;
 	else
-		rc = fprintf(f, "backup %s: %s %zu databases, %zu tables, %llu "
-		    "rows in %.2f s%s\n", r->id, test ?
-		    "test-restored" : "restored", r->n_dbs, n_tables,
-		    (unsigned long long)rows, ms / 1000.0, test ?
-		    (ok ? ": every table and object matches the backup" :
+		rc = fprintf(f, "backup %s: %s %zu database%s, %zu table%s, %llu "
+		    "row%s in %.2f s%s\n", r->id, test ? "test-restored" :
+		    "restored", r->n_dbs, r->n_dbs == 1 ? "" : "s", n_tables,
+		    n_tables == 1 ? "" : "s", (unsigned long long)rows,
+		    rows == 1 ? "" : "s", ms / 1000.0, test ? (ok ?
+		    ": every table and object matches the backup" :
 		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
 	json_decref(doc);
 	return rc;

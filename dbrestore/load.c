@@ -195,9 +195,9 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 		    "");
 		rc = -1;
 	} else if ((loaded = mysql_affected_rows(m)) != j->rows) {
-		snprintf(err, errlen, "%s: loaded %llu rows, the manifest counts "
+		snprintf(err, errlen, "%s: loaded %llu row%s, the manifest counts "
 		    "%llu (duplicate keys in the target?)", j->file, loaded,
-		    (unsigned long long)j->rows);
+		    loaded == 1 ? "" : "s", (unsigned long long)j->rows);
 		rc = -1;
 	} else if (mysql_warning_count(m) > 0 &&
 	    !atomic_exchange(&j->table->warned, true)) {

@@ -76,7 +76,7 @@ objects() {
 	use dst
 	run --separate-stderr dbrestore latest
 	assert_success
-	assert_output --regexp "^backup [0-9]{8}T[0-9]{6}Z-full: restored 1 databases, 15 tables, 20025 rows in "
+	assert_output --regexp "^backup [0-9]{8}T[0-9]{6}Z-full: restored 1 database, 15 tables, 20025 rows in "
 	objects dst "$DB" >"$BATS_TEST_TMPDIR/dst"
 	[ "$(wc -l <"$BATS_TEST_TMPDIR/src")" -ge 36 ]
 	diff -u "$BATS_TEST_TMPDIR/src" "$BATS_TEST_TMPDIR/dst"

@@ -68,7 +68,10 @@ load helper/one_server
 	run --separate-stderr dbhealth -f nagios
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	assert_output --regexp "^DBHEALTH OK - 1 of 1 targets ok \| 'default_connect'=[0-9.]+ms;; 'default_response_time'=[0-9.]+ms;1000;5000 .*'default_uptime'=[0-9]+s;0:; "
+	assert_output --regexp "^DBHEALTH OK - 1 of 1 target ok \| 'default_connect'=[0-9.]+ms;; 'default_response_time'=[0-9.]+ms;1000;5000 .*'default_uptime'=[0-9]+s;0:; "
+	run --separate-stderr dbhealth -f nagios "a=$DB_SOCKET" "b=$DB_SOCKET"
+	assert_success
+	assert_output --regexp "^DBHEALTH OK - 2 of 2 targets ok \| 'a_connect'="
 	# Problems are listed worst first, whatever the order of the checks.
 	run --separate-stderr dbhealth -f nagios -w response_time=0 -c connection_usage=0
 	assert_failure 2

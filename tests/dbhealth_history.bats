@@ -124,6 +124,33 @@ history_line() {
 	[ "$stderr" = "dbhealth: report: $BATS_TEST_TMPDIR/missing: No such file or directory" ]
 }
 
+@test "--history after a torn last line starts a new line: the new record is intact" {
+	hist=$BATS_TEST_TMPDIR/h.jsonl
+	dbhealth --history "$hist" >/dev/null
+	printf '{"status": "ok", "checked_at": "2026-11' >>"$hist"
+	run --separate-stderr dbhealth --history "$hist"
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(wc -l <"$hist")" -eq 3 ]
+	# The torn line stays what it was; the new record is a line of its own.
+	[ "$(sed -n 2p "$hist")" = '{"status": "ok", "checked_at": "2026-11' ]
+	[ "$(sed -n 3p "$hist" | jq -r .status)" = ok ]
+	run --separate-stderr dbhealth --report "$hist" --json
+	assert_success
+	json_is '[.runs, .skipped_lines] | join(",")' 2,1
+	run --separate-stderr dbhealth --report "$hist"
+	assert_success
+	assert_line --regexp '^runs: 2 from .* \(1 unreadable line skipped\)$'
+	# A file that ends in a newline gets none added.
+	dbhealth --history "$hist" >/dev/null
+	[ "$(wc -l <"$hist")" -eq 4 ]
+	[ "$(grep -c '^$' "$hist")" -eq 0 ]
+	printf 'garbage\n' >>"$hist"
+	dbhealth --history "$hist" >/dev/null
+	run --separate-stderr dbhealth --report "$hist"
+	assert_line --regexp '^runs: 4 from .* \(2 unreadable lines skipped\)$'
+}
+
 @test "a real history file round-trips through --report" {
 	hist=$BATS_TEST_TMPDIR/h.jsonl
 	port=$(free_port)

@@ -144,6 +144,57 @@ bench() {
 	json_is '.requests_per_s >= 95 and .requests_per_s <= 101' true
 }
 
+# timed ARGS...: dbpool-bench --json ARGS under a 20 s timeout (a run
+# that does not end is a failure, not a hang); its wall time in $ms.
+timed() {
+	local t0
+	t0=$(date +%s%N)
+	run --separate-stderr timeout 20 dbpool-bench --json --warmup 0 "$@"
+	ms=$((($(date +%s%N) - t0) / 1000000))
+}
+
+@test "--duration 1s ends at 1s with --think 1h, in every mode" {
+	for mode in pool connect persistent; do
+		timed --mode "$mode" --clients 2 --duration 1s --think 1h
+		assert_success
+		[ -z "$stderr" ] || fail "$mode: stderr: $stderr"
+		((ms >= 1000 && ms < 2000)) || fail "$mode: took $ms ms"
+		# One request each, then the think time until the end.
+		json_is '[.requests, .errors, .unfinished] | join(",")' 2,0,0
+	done
+}
+
+@test "--duration 1s ends at 1s with a statement that would run for an hour" {
+	for mode in pool connect persistent; do
+		timed --mode "$mode" --clients 3 --duration 1s --query 'SELECT SLEEP(3600)'
+		assert_success
+		[ -z "$stderr" ] || fail "$mode: stderr: $stderr"
+		((ms >= 1000 && ms < 2500)) || fail "$mode: took $ms ms"
+		# Ended, and counted as unfinished: not requests, not errors.
+		json_is '[.requests, .errors, .unfinished] | join(",")' 0,0,3
+		json_is '.errors_by_kind | length' 0
+		# Nothing is left running on the server.
+		[ "$(sql main "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE 'SELECT SLEEP%'")" = 0 ]
+	done
+	# The text report says so; short statements before the end count.
+	run --separate-stderr timeout 20 dbpool-bench --warmup 0 --clients 1 --duration 1s \
+		--query 'SELECT SLEEP(0.3)'
+	assert_success
+	assert_line 'workload query: SELECT SLEEP(0.3); 1 client, 1 s after a 0 s warmup'
+	assert_line --regexp '^pool +3 '
+	assert_line 'pool: 1 request still running at the end of the run, ended and not counted'
+}
+
+@test "the text report says 1 client and 1 request, 2 clients and 2 requests" {
+	run --separate-stderr dbpool-bench --warmup 0 --clients 1 --requests 1
+	assert_success
+	assert_line 'workload select1: SELECT 1; 1 client, 1 request after a 0 s warmup'
+	assert_line --regexp '^pool: created [0-9]+, peak open [0-9]+, open [0-9]+ at the end; 1 acquisition, .*; 0 leaks$'
+	run --separate-stderr dbpool-bench --warmup 0 --clients 2 --requests 2
+	assert_success
+	assert_line 'workload select1: SELECT 1; 2 clients, 2 requests after a 0 s warmup'
+}
+
 @test "--pool-max 2 keeps the bench at 2 server connections with 8 clients" {
 	# Counted on the server too, halfway through the run.
 	dbpool-bench --json --warmup 0 --mode pool --pool-max 2 --clients 8 \

@@ -62,6 +62,15 @@ left() {
 	[ "$(left)" = "20260220T020000Z-full " ]
 }
 
+@test "a one-day limit reads 'within 1 day'" {
+	at '2026-01-05 02:00:00'
+	at '2026-01-05 06:00:00'
+	prune_at '2026-01-05 12:00:00' --days 1
+	assert_success
+	assert_line --regexp '^keep +20260105T020000Z-full .* within 1 day$'
+	assert_line --regexp '^2 kept, 0 deleted, '
+}
+
 @test "the retention default comes from DB_BACKUP_RETENTION_DAYS, and 0 turns the age rule off" {
 	at '2026-01-01 02:00:00'
 	at '2026-01-25 02:00:00'

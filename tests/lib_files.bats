@@ -274,6 +274,64 @@ with open(sys.argv[1], "r+b") as f:
 	assert_output '`a b`'
 }
 
+@test "quote leaves an empty string, never a cut name, when the buffer is short" {
+	local name
+	name=$(printf '`%.0s' $(seq 2000))
+	run --separate-stderr filetest quote "$name" 1027
+	assert_failure 1
+	assert_output ''
+	[ "$stderr" = "filetest: malformed or too long" ]
+	# Exactly enough: the name, its doubled backtick, two quotes and NUL.
+	run --separate-stderr filetest quote 'a`' 6
+	assert_success
+	assert_output '`a```'
+	for n in 5 3 2 1; do
+		run --separate-stderr filetest quote 'a`' "$n"
+		assert_failure 1
+		assert_output ''
+	done
+	run --separate-stderr filetest quote '' 3
+	assert_success
+	assert_output '``'
+}
+
+@test "file names are the encoding up to 100 bytes, longer ones a prefix and a hash" {
+	local name out cjk29 enc
+	# Up to 100 bytes: the encoding itself.
+	name=$(printf 'a%.0s' $(seq 100))
+	run --separate-stderr filetest file "$name"
+	assert_success
+	assert_output "$name"
+	run filetest file café
+	assert_output 'caf%C3%A9'
+	# Longer: the encoding cut at a whole %XX, "~" and 16 hex digits.
+	cjk29=$(printf '日%.0s' $(seq 29))
+	run --separate-stderr filetest file "$cjk29"
+	assert_success
+	enc=$(printf '%%E6%%97%%A5%.0s' $(seq 9))
+	[[ $output =~ ^${enc}~[0-9a-f]{16}$ ]] || fail "got '$output'"
+	for name in "$cjk29" "$(printf 'a%.0s' $(seq 101))" "$(printf 'ж%.0s' $(seq 64))" \
+	    "$(printf '%%%.0s' $(seq 64))" "x$(printf '日%.0s' $(seq 64))"; do
+		run --separate-stderr filetest file "$name"
+		assert_success
+		out=$output
+		[ "${#out}" -le 100 ] || fail "${#out} bytes: $out"
+		# Whole bytes of the encoding, never half a %XX, then the hash.
+		[[ $out =~ ^([A-Za-z0-9_-]|%[0-9A-F]{2})+~[0-9a-f]{16}$ ]] || fail "'$out'"
+		# Deterministic, and the result does not decode to a wrong name.
+		run filetest file "$name"
+		assert_output "$out"
+		run --separate-stderr filetest decode "$out"
+		assert_failure 1
+	done
+	# Names that share the first 83 bytes of encoding stay distinct.
+	run filetest file "${cjk29}a"
+	a=$output
+	run filetest file "${cjk29}b"
+	[ "$a" != "$output" ]
+	[ "${a%~*}" = "${output%~*}" ]
+}
+
 @test "a second locker fails while the first holds the lock and succeeds after" {
 	local pid i
 	filetest lock cat.lock 60 >held 3>&- &

@@ -10,7 +10,8 @@
  *	filetest gzread IN [BUFSIZE] > out
  *	filetest sha256 FILE		  prints sha256 size
  *	filetest rowhash STRING		  prints the hash as 16 hex digits
- *	filetest encode|decode|quote NAME
+ *	filetest encode|decode|quote|file NAME
+ *	filetest quote NAME OUTLEN	  into a buffer of OUTLEN bytes
  *	filetest lock PATH SECONDS	  prints "locked", holds the lock
  *	filetest rmtree|mkdirp|mkdir|fsyncdir PATH
  *	filetest writefile PATH < in
@@ -186,23 +187,41 @@ do_lock(const char *path, const char *seconds_arg)
 	return 0;
 }
 
-/* The name commands: one string in, one string out. */
+/*
+ * The name commands: one string in, one string out.  outlen 0: a buffer
+ * big enough.  The buffer is exactly outlen bytes, so that ASan sees a
+ * write past it, and filled with 'X' first, so that a result left
+ * unterminated shows.
+ */
 static int
-do_name(const char *cmd, const char *arg)
+do_name(const char *cmd, const char *arg, const char *outlen_arg)
 {
-	size_t outlen = 3 * strlen(arg) + 3;
+	long long n = 0;
+	size_t outlen;
 	char *out;
 	int rc;
 
+	if (outlen_arg != NULL && number(outlen_arg, 0, 1 << 20, &n) == -1)
+		return 2;
+	outlen = n > 0 ? (size_t)n : 3 * strlen(arg) + NAME_FILE_MAX + 3;
 	if ((out = malloc(outlen)) == NULL)
 		return fail("out of memory");
+	memset(out, 'X', outlen);
 	if (strcmp(cmd, "encode") == 0)
 		rc = name_encode(arg, out, outlen);
 	else if (strcmp(cmd, "decode") == 0)
 		rc = name_decode(arg, out, outlen);
+	else if (strcmp(cmd, "file") == 0)
+		rc = name_file(arg, out, outlen);
 	else
 		rc = name_quote(arg, out, outlen);
-	if (rc == 0)
+	/* quote and file promise a string even when they fail. */
+	if ((strcmp(cmd, "quote") == 0 || strcmp(cmd, "file") == 0) &&
+	    memchr(out, '\0', outlen) == NULL) {
+		free(out);
+		return fail("result not terminated");
+	}
+	if (rc == 0 || strcmp(cmd, "quote") == 0)
 		printf("%s\n", out);
 	free(out);
 	return rc == 0 ? 0 : fail("malformed or too long");
@@ -231,8 +250,10 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "lock") == 0 && argc == 4)
 		return do_lock(argv[2], argv[3]);
 	if ((strcmp(cmd, "encode") == 0 || strcmp(cmd, "decode") == 0 ||
-	    strcmp(cmd, "quote") == 0) && argc == 3)
-		return do_name(cmd, argv[2]);
+	    strcmp(cmd, "file") == 0) && argc == 3)
+		return do_name(cmd, argv[2], NULL);
+	if (strcmp(cmd, "quote") == 0 && (argc == 3 || argc == 4))
+		return do_name(cmd, argv[2], argc == 4 ? argv[3] : NULL);
 	if (strcmp(cmd, "rowhash") == 0 && argc == 3) {
 		printf("%016" PRIx64 "\n", hash_row(argv[2], strlen(argv[2])));
 		return 0;
