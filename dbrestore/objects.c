@@ -15,7 +15,8 @@
  *
  * A format 1.0 backup has no list of objects: its files are read as they
  * are (views, then routines, triggers and events, each with the SETs
- * before it), and views are ordered by the passes alone.
+ * before it), and what a view reads comes from its statement, which names
+ * every view it reads with its database.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -284,6 +285,33 @@ objects_backup_has_table(const struct rdb *d, const char *name)
 	return false;
 }
 
+/* The index of view name of d in this restore, or -1. */
+static long
+find_view(const struct restore *r, const struct rdb *d, const char *name)
+{
+	for (size_t j = 0; j < r->n_objs; j++)
+		if (r->objs[j].phase == PHASE_VIEW && r->objs[j].db == d &&
+		    r->objs[j].name != NULL && strcmp(r->objs[j].name, name) == 0)
+			return (long)j;
+	return -1;
+}
+
+/* Records that view o reads view index j (once).  0, or -1 out of memory. */
+static int
+add_read(struct robj *o, size_t j)
+{
+	size_t *grown;
+
+	for (size_t k = 0; k < o->n_reads; k++)
+		if (o->reads[k] == j)
+			return 0;
+	if ((grown = realloc(o->reads, (o->n_reads + 1) * sizeof(size_t))) == NULL)
+		return -1;
+	o->reads = grown;
+	o->reads[o->n_reads++] = j;
+	return 0;
+}
+
 /*
  * Fills view o's dependencies from its manifest entry: the views of this
  * restore it reads, and in o->lacks the first name it reads that this
@@ -293,7 +321,8 @@ static int
 view_reads(struct restore *r, struct robj *o)
 {
 	json_t *ref;
-	size_t i, j;
+	size_t i;
+	long j;
 
 	json_array_foreach(json_object_get(o->json, "reads"), i, ref) {
 		const char *db = json_string_value(json_object_get(ref, "database"));
@@ -301,7 +330,6 @@ view_reads(struct restore *r, struct robj *o)
 		const char *state = json_string_value(json_object_get(ref, "state"));
 		struct rdb *d = find_db(r, db);
 		const char *why = NULL;
-		bool found = false;
 
 		if (strcmp(state, "excluded") == 0)
 			why = "which the backup left out (--exclude)";
@@ -311,23 +339,50 @@ view_reads(struct restore *r, struct robj *o)
 			why = "which this restore does not bring back";
 		else if (!d->whole)
 			continue;
-		for (j = 0; why == NULL && j < r->n_objs && !found; j++)
-			if (r->objs[j].phase == PHASE_VIEW && r->objs[j].db == d &&
-			    strcmp(r->objs[j].name, name) == 0) {
-				size_t *grown = realloc(o->reads, (o->n_reads + 1) *
-				    sizeof(size_t));
-
-				if (grown == NULL)
-					return -1;
-				o->reads = grown;
-				o->reads[o->n_reads++] = j;
-				found = true;
-			}
+		if (why == NULL && (j = find_view(r, d, name)) >= 0 &&
+		    add_read(o, (size_t)j) == -1)
+			return -1;
 		if (why != NULL && o->lacks == NULL &&
 		    asprintf(&o->lacks, "it reads %s.%s, %s", db, name, why) == -1)
 			return -1;
 	}
 	return 0;
+}
+
+struct text_reads {
+	struct restore *r;
+	struct robj *view;
+	int failed;
+};
+
+static int
+text_read(const struct sqlscan_chain *c, void *arg)
+{
+	struct text_reads *t = arg;
+	struct rdb *d = find_db(t->r, c->parts[0]);
+	long j = d != NULL ? find_view(t->r, d, c->parts[1]) : -1;
+
+	if (j >= 0 && &t->r->objs[j] != t->view && add_read(t->view, (size_t)j) ==
+	    -1) {
+		t->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * A format 1.0 view's dependencies, from its statement, which names every
+ * view it reads with its database: `db`.`v`.
+ */
+static int
+view_reads_text(struct restore *r, struct robj *o)
+{
+	struct text_reads t = { .r = r, .view = o };
+	struct sqlscan_dialect dialect;
+
+	sqlscan_dialect("", "utf8mb4", &dialect);
+	return sqlscan_chains(o->stmt, strlen(o->stmt), &dialect, text_read,
+	    &t) == -1 && t.failed ? -1 : 0;
 }
 
 /*
@@ -416,8 +471,9 @@ objects_plan(struct restore *r, char *err, size_t errlen)
 			return -1;
 	}
 	for (i = 0; i < r->n_objs; i++)
-		if (r->objs[i].phase == PHASE_VIEW && r->objs[i].json != NULL &&
-		    view_reads(r, &r->objs[i]) == -1) {
+		if (r->objs[i].phase == PHASE_VIEW && (r->objs[i].json != NULL ?
+		    view_reads(r, &r->objs[i]) : view_reads_text(r,
+		    &r->objs[i])) == -1) {
 			snprintf(err, errlen, "out of memory");
 			return -1;
 		}

@@ -250,7 +250,7 @@ wait_for() {
 	sql main "KILL $holder"
 	wait "$restore" || fail "dbrestore failed: $(cat "$BATS_TEST_TMPDIR/err")"
 	[ ! -s "$BATS_TEST_TMPDIR/err" ] || fail "stderr: $(cat "$BATS_TEST_TMPDIR/err")"
-	grep -q "^backup $OLD: restored 1 databases, 1 tables, 1000 rows" "$BATS_TEST_TMPDIR/out"
+	grep -q "^backup $OLD: restored 1 database, 1 table, 1000 rows" "$BATS_TEST_TMPDIR/out"
 	[ "$(sql main 'SELECT COUNT(*), MIN(v), MAX(v) FROM race.t')" = "1000	old	old" ]
 	run --separate-stderr dbprune --days 0
 	assert_success

@@ -95,7 +95,7 @@ backup_and_check() {
 	[ "$(jq '[.databases[0].tables[] | select(.rows != ([.chunks[].rows] | add))] | length' "$manifest")" -eq 0 ]
 	run --separate-stderr dbrestore --test latest
 	assert_success
-	assert_output --regexp ": test-restored 1 database, 41 tables, 1020 rows in .*: every table matches the backup$"
+	assert_output --regexp ": test-restored 1 database, 41 tables, 1020 rows in .*: every table and object matches the backup$"
 	[ -z "$stderr" ]
 	run --separate-stderr dbrestore --into copy latest
 	assert_success

@@ -92,7 +92,7 @@ state() {
 	run --separate-stderr dbrestore --test latest
 	assert_success
 	[ -z "$stderr" ]
-	assert_output --regexp ": test-restored 1 database, 5 tables, 105 rows in .*: every table matches the backup$"
+	assert_output --regexp ": test-restored 1 database, 5 tables, 105 rows in .*: every table and object matches the backup$"
 
 	sql main "DROP DATABASE \`$DB\`"
 	run --separate-stderr dbrestore latest

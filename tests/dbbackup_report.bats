@@ -57,7 +57,7 @@ last_progress() {
 	run --separate-stderr dbbackup full one
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 0 --regexp '^backup [0-9TZ]+-full: 1 database, 1 table, 1 row, '
+	assert_line --index 0 --regexp '^backup [0-9TZ]+-full(-[0-9]+)?: 1 database, 1 table, 1 row, '
 	full=${lines[0]#backup }
 	full=${full%%:*}
 	# A data backup of one table has one file.
@@ -66,10 +66,10 @@ last_progress() {
 	id=$(jq -r .id <<<"$output")
 	run --separate-stderr dbrestore --verify "$id"
 	assert_success
-	assert_output --regexp '^backup [0-9TZ]+-data: 1 file verified, OK$'
+	assert_output --regexp '^backup [0-9TZ]+-data(-[0-9]+)?: 1 file verified, OK$'
 	run --separate-stderr dbrestore --test --progress "$full"
 	assert_success
-	assert_output --regexp '^backup [0-9TZ]+-full: test-restored 1 database, 1 table, 1 row in [0-9.]+ s: every table matches the backup$'
+	assert_output --regexp '^backup [0-9TZ]+-full(-[0-9]+)?: test-restored 1 database, 1 table, 1 row in [0-9.]+ s: every table and object matches the backup$'
 	run last_progress
 	assert_output --regexp '^dbrestore: 1/1 chunk, 1 row, 0\.0 MB, [0-9.]+ MB/s in [0-9.]+ s$'
 }
@@ -77,10 +77,10 @@ last_progress() {
 @test "reports say databases, tables, rows and files for more than one" {
 	run --separate-stderr dbbackup full one two
 	assert_success
-	assert_line --index 0 --regexp '^backup [0-9TZ]+-full: 2 databases, 3 tables, 3 rows, '
+	assert_line --index 0 --regexp '^backup [0-9TZ]+-full(-[0-9]+)?: 2 databases, 3 tables, 3 rows, '
 	run --separate-stderr dbrestore --verify latest
 	assert_success
-	assert_output --regexp '^backup [0-9TZ]+-full: 6 files verified, OK$'
+	assert_output --regexp '^backup [0-9TZ]+-full(-[0-9]+)?: 6 files verified, OK$'
 	run --separate-stderr dbrestore --test latest
 	assert_success
 	assert_output --regexp ': test-restored 2 databases, 3 tables, 3 rows in '
