@@ -58,6 +58,19 @@ zoo_matches() {
 	behaves "$1" ctx
 }
 
+# edited FILE SED: a copy of the backup in $bad whose FILE went through
+# SED, with the manifest's size and SHA-256 made to match.
+edited() {
+	bad=$BATS_TEST_TMPDIR/bad
+	cp -a "$BK/$(ls "$BK" | grep -v '^\.')" "$bad"
+	zcat "$bad/$1" | sed "$2" | gzip >"$bad/new.gz"
+	mv "$bad/new.gz" "$bad/$1"
+	jq --arg f "$1" --arg sha "$(sha256sum "$bad/$1" | cut -d' ' -f1)" \
+		--argjson size "$(stat -c %s "$bad/$1")" \
+		'(.files[] | select(.path == $f)) |= (.sha256 = $sha | .size_bytes = $size)' \
+		"$bad/manifest.json" >"$bad/m" && mv "$bad/m" "$bad/manifest.json"
+}
+
 # behaves SERVER DB: what the context objects of the zoo return.
 behaves() {
 	local got
@@ -128,15 +141,7 @@ behaves() {
 }
 
 @test "--test notices an object re-created in another context than it was backed up in" {
-	bad=$BATS_TEST_TMPDIR/bad
-	cp -a "$BK/$(ls "$BK" | grep -v '^\.')" "$bad"
-	f=ctx/@routines.sql.gz
-	zcat "$bad/$f" | sed 's/utf8mb4_bin/utf8mb4_general_ci/' | gzip >"$bad/new.gz"
-	mv "$bad/new.gz" "$bad/$f"
-	jq --arg f "$f" --arg sha "$(sha256sum "$bad/$f" | cut -d' ' -f1)" \
-		--argjson size "$(stat -c %s "$bad/$f")" \
-		'(.files[] | select(.path == $f)) |= (.sha256 = $sha | .size_bytes = $size)' \
-		"$bad/manifest.json" >"$bad/m" && mv "$bad/m" "$bad/manifest.json"
+	edited ctx/@routines.sql.gz 's/utf8mb4_bin/utf8mb4_general_ci/'
 	run --separate-stderr dbrestore --test --database ctx "$bad"
 	assert_failure 1
 	[[ $stderr == "dbrestore: function ctx.cmp: "*"collation_connection is utf8mb4_general_ci, the backup recorded utf8mb4_bin"* ]] || fail "$stderr"
@@ -227,16 +232,8 @@ dbrestore: dropped dbkit_test_999999_1, a scratch database left by a --test that
 }
 
 @test "--test names the user's database in its errors, never the scratch copy" {
-	bad=$BATS_TEST_TMPDIR/bad
-	cp -a "$BK/$(ls "$BK" | grep -v '^\.')" "$bad"
 	# A view whose table the backup does not hold, said to be in it.
-	f=shop/@views.sql.gz
-	zcat "$bad/$f" | sed 's/from `shop`.`shop`$/from `shop`.`nosuch`/' | gzip >"$bad/new.gz"
-	mv "$bad/new.gz" "$bad/$f"
-	jq --arg f "$f" --arg sha "$(sha256sum "$bad/$f" | cut -d' ' -f1)" \
-		--argjson size "$(stat -c %s "$bad/$f")" \
-		'(.files[] | select(.path == $f)) |= (.sha256 = $sha | .size_bytes = $size)' \
-		"$bad/manifest.json" >"$bad/m" && mv "$bad/m" "$bad/manifest.json"
+	edited shop/@views.sql.gz 's/from `shop`.`shop`$/from `shop`.`nosuch`/'
 	run --separate-stderr dbrestore --test --database shop "$bad"
 	assert_failure 1
 	[[ $stderr == "dbrestore: view shop.v: Table 'shop.nosuch' doesn't exist"* ]] || fail "$stderr"
