@@ -16,6 +16,7 @@
 
 #include "chunk.h"
 #include "cli.h"
+#include "conn.h"
 #include "gzwrite.h"
 #include "names.h"
 #include "objects.h"
@@ -27,22 +28,6 @@
 
 static const char *const system_dbs[] = { "mysql", "information_schema",
 	"performance_schema", "sys", NULL };
-
-/* A value as an SQL string literal, escaped for the connection. */
-static void
-literal(MYSQL *m, const char *s, char *out, size_t outlen)
-{
-	size_t len = strlen(s);
-
-	if (outlen < 2 * len + 3) {
-		snprintf(out, outlen, "''");
-		return;
-	}
-	out[0] = '\'';
-	len = mysql_real_escape_string(m, out + 1, s, (unsigned long)len);
-	out[len + 1] = '\'';
-	out[len + 2] = '\0';
-}
 
 static MYSQL_RES *
 query(MYSQL *m, const char *sql, char *err, size_t errlen)
@@ -152,15 +137,19 @@ find_table(struct database *d, const char *name)
 static int
 list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 {
-	char sql[SQL_MAX], lit[1024];
+	char sql[SQL_MAX], *lit;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 
-	literal(b->ctl, d->name, lit, sizeof(lit));
+	if ((lit = conn_literal(b->ctl, d->name)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	snprintf(sql, sizeof(sql), "SELECT TABLE_NAME, TABLE_TYPE, "
 	    "COALESCE(ENGINE, ''), COALESCE(TABLE_ROWS, 0), "
 	    "COALESCE(DATA_LENGTH, 0) FROM information_schema.TABLES "
 	    "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME", lit);
+	free(lit);
 	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	d->tables = calloc(mysql_num_rows(res) + 1, sizeof(*d->tables));
@@ -214,19 +203,24 @@ integer_type(const char *type)
 static int
 list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 {
-	char sql[SQL_MAX], lit[1024], quoted[2 * 256 + 3];
+	char sql[SQL_MAX], quoted[2 * 256 + 3], *lit;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
 	struct table *t;
 
-	literal(b->ctl, d->name, lit, sizeof(lit));
+	if ((lit = conn_literal(b->ctl, d->name)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	/* Generated columns (and a system-versioned table's row_start and
 	 * row_end) are computed by the server: they are not loaded. */
 	snprintf(sql, sizeof(sql), "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, "
 	    "IS_GENERATED, COLUMN_KEY FROM information_schema.COLUMNS "
 	    "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION", lit);
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+		free(lit);
 		return -1;
+	}
 	while ((row = mysql_fetch_row(res)) != NULL) {
 		struct column *grown, *c;
 
@@ -254,6 +248,7 @@ list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 	    "c.COLUMN_NAME = k.COLUMN_NAME WHERE k.TABLE_SCHEMA = %s AND "
 	    "k.CONSTRAINT_NAME = 'PRIMARY' GROUP BY k.TABLE_NAME "
 	    "HAVING COUNT(*) = 1", lit);
+	free(lit);
 	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	while ((row = mysql_fetch_row(res)) != NULL)
@@ -456,14 +451,23 @@ static int
 write_account(struct backup *b, struct gzw *w, MYSQL_ROW row, char *err,
     size_t errlen)
 {
-	char sql[SQL_MAX], user[1024], host[1024], *stmt = NULL;
+	char sql[SQL_MAX], user[1100], host[2100], *stmt = NULL, *u, *h;
 	bool role = strcmp(row[2], "Y") == 0;
 	MYSQL_RES *res;
 	MYSQL_ROW r;
 	int rc = 0;
 
-	literal(b->ctl, row[0], user, sizeof(user));
-	literal(b->ctl, row[1], host, sizeof(host));
+	/* MariaDB's limits: 128 characters of user, 255 of host (x4 bytes). */
+	u = conn_literal(b->ctl, row[0]);
+	h = conn_literal(b->ctl, row[1]);
+	snprintf(user, sizeof(user), "%s", u ? u : "");
+	snprintf(host, sizeof(host), "%s", h ? h : "");
+	free(u);
+	free(h);
+	if (u == NULL || h == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	if (role) {
 		if (asprintf(&stmt, "CREATE ROLE IF NOT EXISTS %s", user) == -1 ||
 		    sqlfile_add(w, stmt, err, errlen) == -1) {
