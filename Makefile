@@ -50,7 +50,7 @@ DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/dump.c dbbackup/result.c \
 	dbbackup/list.c dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/apply.c dbrestore/check.c \
-	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c
+	dbrestore/load.c dbrestore/plan.c dbrestore/sqlout.c dbrestore/sqlrows.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
 DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)

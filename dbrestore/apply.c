@@ -255,16 +255,14 @@ static int
 run_file(struct restore *r, MYSQL *m, const char *rel, const struct rdb *d,
     bool rewrite, char *err, size_t errlen)
 {
-	char path[8192];
-	char **stmts;
-	size_t n, i;
-	int rc = 0;
+	struct sqlfile *f;
+	const char *stmt;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
-	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
+	if ((f = sqlfile_open(r->dir, rel, err, errlen)) == NULL)
 		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		char *sql = apply_adapt(r, d, stmts[i], rewrite);
+	while ((rc = sqlfile_next(f, &stmt, err, errlen)) == 1) {
+		char *sql = apply_adapt(r, d, stmt, rewrite);
 
 		if (sql == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -272,8 +270,10 @@ run_file(struct restore *r, MYSQL *m, const char *rel, const struct rdb *d,
 		} else
 			rc = run(m, sql, rel, err, errlen);
 		free(sql);
+		if (rc == -1)
+			break;
 	}
-	sqlfile_free(stmts, n);
+	sqlfile_close(f);
 	return rc;
 }
 
@@ -375,14 +375,12 @@ static int
 create_views(struct restore *r, const struct rdb *d, const char *rel,
     char *err, size_t errlen)
 {
-	char path[8192];
 	char **stmts, *sql;
 	bool *done;
 	size_t n, i, left, before;
 	int rc = 0;
 
-	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
-	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
+	if ((stmts = sqlfile_read(r->dir, rel, &n, err, errlen)) == NULL)
 		return -1;
 	if ((done = calloc(n + 1, sizeof(bool))) == NULL) {
 		sqlfile_free(stmts, n);
