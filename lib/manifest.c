@@ -500,6 +500,18 @@ out:
 	return rc;
 }
 
+/*
+ * Messages quote what the manifest holds (names, paths, jansson's "near
+ * '...'"); a control character there must not break the one line.
+ */
+static void
+one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 json_t *
 manifest_parse(const char *text, size_t len, const char *label, char *err,
     size_t errlen)
@@ -510,6 +522,7 @@ manifest_parse(const char *text, size_t len, const char *label, char *err,
 	int rc;
 
 	if ((m = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+		one_line(je.text);
 		snprintf(err, errlen, "%s: not valid JSON: line %d: %s", label,
 		    je.line, je.text);
 		return NULL;
@@ -521,6 +534,7 @@ manifest_parse(const char *text, size_t len, const char *label, char *err,
 		rc = validate_manifest(m, paths, msg, sizeof(msg));
 	json_decref(paths);
 	if (rc == -1) {
+		one_line(msg);
 		snprintf(err, errlen, "%s: %s", label, msg);
 		json_decref(m);
 		return NULL;

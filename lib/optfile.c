@@ -140,7 +140,7 @@ read_dir(struct reader *r, const char *dir, int depth)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		if (rc == 0) {
@@ -253,6 +253,13 @@ optfile_read(const char *path, const char *const *groups, optfile_fn fn,
     void *ctx, char *err, size_t errlen)
 {
 	struct reader r = { groups, fn, ctx, err, errlen, 0, 0 };
+	char *p;
 
-	return read_file(&r, path, 0);
+	if (read_file(&r, path, 0) == 0)
+		return 0;
+	/* A quoted value may hold "\n": the message stays one line. */
+	for (p = err; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -1;
 }
