@@ -225,8 +225,9 @@ fs_open_in(const char *dir, const char *rel, char *err, size_t errlen)
 {
 	char label[PATH_MAX + 256], part[NAME_MAX + 1];
 	const char *p = rel, *slash;
+	struct stat st;
 	size_t len;
-	int dfd, next, fd = -1;
+	int dfd, next, saved, fd = -1;
 
 	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
@@ -254,9 +255,12 @@ fs_open_in(const char *dir, const char *rel, char *err, size_t errlen)
 		next = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
 		    O_CLOEXEC);
 		if (next == -1) {
-			snprintf(err, errlen, "%s: %s", label, errno == ELOOP ?
+			/* A link fails as ELOOP or ENOTDIR: say which it is. */
+			saved = errno;
+			snprintf(err, errlen, "%s: %s", label, fstatat(dfd, part,
+			    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ?
 			    "is a symbolic link (refused: it could lead out of "
-			    "the backup)" : strerror(errno));
+			    "the backup)" : strerror(saved));
 			break;
 		}
 		(void)close(dfd);
