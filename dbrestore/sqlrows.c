@@ -164,7 +164,7 @@ put_value_byte(struct rows *w, unsigned char b, char *err, size_t errlen)
 		put_byte(w->f, b);
 		return 0;
 	}
-	if (strchr("0123456789+-.eE", b) == NULL || b == '\0')
+	if (b == '\0' || strchr("0123456789+-.eE", b) == NULL)
 		return fail(w, "not a number", err, errlen);
 	putc_unlocked(b, w->f);
 	return 0;
@@ -230,19 +230,12 @@ unescape(unsigned char b)
 	}
 }
 
-/* Feeds one byte of the data file to the machine. */
+/* Moves the machine on by byte b of a row (counted by step). */
 static int
-step(struct rows *w, unsigned char b, char *err, size_t errlen)
+advance(struct rows *w, unsigned char b, char *err, size_t errlen)
 {
-	if (b != '\n')
-		w->row_bytes++;
 	switch (w->state) {
 	case ROW_START:
-		w->line++;
-		w->row_bytes = b != '\n';
-		w->col = 0;
-		fputs(w->stmt_bytes == 0 ? w->prefix : ",\n", w->f);
-		putc_unlocked('(', w->f);
 		if (w->ncols == 0 && b == '\n')
 			return end_field(w, b, err, errlen);
 		/* FALLTHROUGH */
@@ -277,12 +270,11 @@ step(struct rows *w, unsigned char b, char *err, size_t errlen)
 			fputs("NULL", w->f);
 			return end_field(w, b, err, errlen);
 		}
-		/* \N then more: the N of a value ("\Nx" is "Nx"). */
+		/* \N then more: the N of a value ("\Nx" is "Nx"), then b. */
 		if (begin_value(w, err, errlen) == -1 ||
 		    put_value_byte(w, 'N', err, errlen) == -1)
 			return -1;
-		w->row_bytes--;		/* counted again below */
-		return step(w, b, err, errlen);
+		return advance(w, b, err, errlen);
 	case IN_FIELD:
 		if (b == '\\') {
 			w->state = IN_BACKSLASH;
@@ -301,6 +293,22 @@ step(struct rows *w, unsigned char b, char *err, size_t errlen)
 		return put_value_byte(w, unescape(b), err, errlen);
 	}
 	return 0;
+}
+
+/* Feeds one byte of the data file: a row's first opens its tuple. */
+static int
+step(struct rows *w, unsigned char b, char *err, size_t errlen)
+{
+	if (w->state == ROW_START) {
+		w->line++;
+		w->row_bytes = 0;
+		w->col = 0;
+		fputs(w->stmt_bytes == 0 ? w->prefix : ",\n", w->f);
+		putc_unlocked('(', w->f);
+	}
+	if (b != '\n')
+		w->row_bytes++;
+	return advance(w, b, err, errlen);
 }
 
 /*

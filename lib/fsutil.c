@@ -9,6 +9,12 @@
  * make the clean-up delete files elsewhere.  The catalogue lock is
  * flock(2): the kernel drops it when the holder dies, so a crash never
  * leaves a stale lock behind.
+ *
+ * Reading is the other side: a backup directory, and an option file, may
+ * be someone else's.  fs_open_regular opens regular files only, checking
+ * the type before the open so that a FIFO never blocks and a device is
+ * never opened; fs_open_in also walks a path inside a directory one part
+ * at a time with O_NOFOLLOW, so no link leads a read out of a backup.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -195,13 +201,15 @@ open_regular_at(int dirfd, const char *name, bool follow, const char *label,
 		snprintf(err, errlen, "%s: %s", label, strerror(errno));
 		return -1;
 	}
-	if (fstat(fd, &st) == -1 || !S_ISREG(st.st_mode) ||
-	    (flags = fcntl(fd, F_GETFL)) == -1 ||
+	if (fstat(fd, &st) == -1 || (flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		snprintf(err, errlen, "%s: %s", label, strerror(errno));
 		(void)close(fd);
-		goto not_regular;
+		return -1;
 	}
-	return fd;
+	if (S_ISREG(st.st_mode))
+		return fd;
+	(void)close(fd);
 not_regular:
 	snprintf(err, errlen, "%s: is %s, not a regular file", label,
 	    file_kind(st.st_mode));
