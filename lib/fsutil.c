@@ -459,11 +459,30 @@ fs_remove_tree(const char *path, char *err, size_t errlen)
 int
 fs_lock(const char *path, char *err, size_t errlen)
 {
+	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	/*
+	 * The lock lives in the catalogue, which may be someone else's: a
+	 * FIFO there must not block the open, and a link must not make
+	 * O_CREAT create a file wherever it points.
+	 */
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY, 0600);
 	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
+		    "is a symbolic link, not a lock file" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: is %s, not a regular file", path,
+		    file_kind(st.st_mode));
+		(void)close(fd);
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {

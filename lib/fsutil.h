@@ -59,9 +59,10 @@ int fs_rename_durable(const char *from, const char *to, char *err,
 int fs_remove_tree(const char *path, char *err, size_t errlen);
 
 /*
- * Takes an exclusive lock on the file path (created 0600 if missing)
- * without waiting.  Returns the descriptor to keep open, or -1 with
- * "path: locked by another process" or another reason in err.
+ * Takes an exclusive lock on the file path (created 0600 if missing; a
+ * link, a FIFO or a device there is refused without blocking) without
+ * waiting.  Returns the descriptor to keep open, or -1 with "path: locked
+ * by another process" or another reason in err.
  */
 int fs_lock(const char *path, char *err, size_t errlen);
 

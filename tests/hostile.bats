@@ -113,6 +113,19 @@ rss_kb() {
 	assert_line "damaged $ID: $M: is a symbolic link (refused: it could lead out of the backup)"
 }
 
+@test "a FIFO or a link as the catalogue's lock file stops dbprune and dbbackup at once" {
+	mkfifo "$DB_BACKUP_PATH/.lock"
+	run --separate-stderr timeout 10 dbprune --days 0
+	assert_failure 1
+	[[ $stderr == "dbprune: $DB_BACKUP_PATH/.lock: is a FIFO, not a regular file"* ]] || fail "$stderr"
+	rm "$DB_BACKUP_PATH/.lock"
+	ln -s "$BATS_TEST_TMPDIR/planted" "$DB_BACKUP_PATH/.lock"
+	run --separate-stderr timeout 60 dbbackup full mysql
+	assert_failure
+	[[ $stderr == *"$DB_BACKUP_PATH/.lock: is a symbolic link, not a lock file" ]] || fail "$stderr"
+	assert_not_exists "$BATS_TEST_TMPDIR/planted"
+}
+
 @test "a FIFO, a device or a link to /dev/zero as a data file is refused at once" {
 	local f=shop/items.00001.tsv.gz
 	rm "$BAD/$f"

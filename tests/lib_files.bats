@@ -295,6 +295,19 @@ with open(sys.argv[1], "r+b") as f:
 	assert_output locked
 }
 
+@test "the lock is a regular file: a FIFO or a link there is refused at once" {
+	mkfifo fifo.lock
+	run --separate-stderr timeout 10 filetest lock fifo.lock 0
+	assert_failure 1
+	[ "$stderr" = "filetest: fifo.lock: is a FIFO, not a regular file" ]
+	# O_CREAT through a link would create its target, wherever it is.
+	ln -s "$PWD/elsewhere" link.lock
+	run --separate-stderr timeout 10 filetest lock link.lock 0
+	assert_failure 1
+	[ "$stderr" = "filetest: link.lock: is a symbolic link, not a lock file" ]
+	assert_not_exists elsewhere
+}
+
 @test "rmtree removes a tree without following its symbolic links" {
 	mkdir -p tree/a/b/c tree/empty outside/dir
 	echo keep >outside/file
