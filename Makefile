@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: ISC
 # dbkit: one non-recursive GNU Makefile for the library, the programs,
-# the tests, the demo and the benchmarks.  Binaries are built in place
+# the tests, the fuzzers, the demo and the benchmarks.  Binaries are built in place
 # (dbhealth/dbhealth) and `make check` puts them first in PATH.
 
 VERSION = 0.2.0
@@ -52,7 +52,8 @@ DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/chunk.c dbbackup/dump.c \
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/check.c dbrestore/create.c dbrestore/load.c dbrestore/objects.c \
-	dbrestore/plan.c dbrestore/scratch.c dbrestore/sqlout.c dbrestore/triggers.c
+	dbrestore/plan.c dbrestore/scratch.c dbrestore/sqlout.c dbrestore/sqlrows.c \
+	dbrestore/triggers.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
 DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
@@ -132,6 +133,42 @@ demo: deps
 	$(MAKE) all
 	scripts/demo
 
+# make fuzz: the manifest and option-file readers under libFuzzer, built
+# with clang, ASan and UBSan, each run for FUZZ_SECONDS.  The seeds are in
+# fuzz/seeds/; what a run finds beyond them is kept in fuzz/corpus/ (not
+# in git), so the next run starts from there; an input that fails is
+# written to fuzz/crash-* (or leak-*, timeout-*, oom-*) and fails make.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS = -g -O1 -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib 2>/dev/null) \
+	-fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer -DDBKIT_VERSION='"$(VERSION)"'
+FUZZ_OBJ = $(LIB_SRC:lib/%.c=fuzz/obj/%.o)
+FUZZ_LIB = fuzz/obj/libdbkit.a
+FUZZ_TARGETS = fuzz/manifest fuzz/optfile
+
+fuzz/obj/%.o: lib/%.c
+	@mkdir -p fuzz/obj
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJ)
+	$(AR) rcs $@ $(FUZZ_OBJ)
+
+$(FUZZ_TARGETS): fuzz/%: fuzz/%.c $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIB) \
+		$(BACKUP_LIBS) $(LDLIBS)
+
+fuzz: deps $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS:fuzz/%=%); do \
+		mkdir -p fuzz/corpus/$$t || exit 1; \
+		echo "fuzz/$$t: $(FUZZ_SECONDS) s"; \
+		fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-print_final_stats=1 -artifact_prefix=fuzz/ \
+			-dict=fuzz/$$t.dict fuzz/corpus/$$t fuzz/seeds/$$t \
+			|| exit 1; \
+	done
+
 bench: deps
 	scripts/deps --bench
 	$(MAKE) all
@@ -149,8 +186,9 @@ install: all
 
 clean:
 	rm -f $(LIB) $(PROGRAMS) $(TEST_PROGRAMS) $(ALL_OBJ) $(ALL_OBJ:.o=.d) \
-		.build-flags
+		.build-flags $(FUZZ_TARGETS) $(FUZZ_TARGETS:=.d)
+	rm -rf fuzz/obj
 
-.PHONY: all deps check lint demo bench install clean
+.PHONY: all deps check lint demo bench fuzz install clean
 
--include $(ALL_OBJ:.o=.d)
+-include $(ALL_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(FUZZ_TARGETS:=.d)

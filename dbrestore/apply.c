@@ -170,23 +170,25 @@ static int
 run_file(struct restore *r, MYSQL *m, const char *rel, bool rename, char *err,
     size_t errlen)
 {
-	char path[8192];
-	char **stmts, *sql;
-	size_t n, i, len;
-	int rc = 0;
+	struct sqlfile *f;
+	const char *stmt;
+	char *sql;
+	size_t len;
+	int rc;
 
-	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
-	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
+	if ((f = sqlfile_open(r->dir, rel, err, errlen)) == NULL)
 		return -1;
-	for (i = 0; i < n && rc == 0; i++) {
-		sql = rename ? adapt_statement(r, stmts[i], "utf8mb4", "", &len, err,
-		    errlen) : strdup(stmts[i]);
-		rc = sql == NULL ? -1 : apply_run(m, sql, rel, err, errlen);
+	while ((rc = sqlfile_next(f, &stmt, err, errlen)) == 1) {
+		sql = rename ? adapt_statement(r, stmt, "utf8mb4", "", &len, err,
+		    errlen) : strdup(stmt);
 		if (sql == NULL && !rename)
 			snprintf(err, errlen, "out of memory");
+		rc = sql == NULL ? -1 : apply_run(m, sql, rel, err, errlen);
 		free(sql);
+		if (rc == -1)
+			break;
 	}
-	sqlfile_free(stmts, n);
+	sqlfile_close(f);
 	return rc;
 }
 

@@ -191,13 +191,12 @@ check_table_definition(struct restore *r, MYSQL *m, const struct rdb *d,
 {
 	const char *file = json_string_value(json_object_get(t->json,
 	    "schema_file"));
-	char path[8192], **stmts, *want, *got;
+	char **stmts, *want, *got;
 	size_t n, len;
 
 	if (file == NULL)
 		return 0;
-	snprintf(path, sizeof(path), "%s/%s", r->dir, file);
-	if ((stmts = sqlfile_read(path, &n, err, errlen)) == NULL)
+	if ((stmts = sqlfile_read(r->dir, file, &n, err, errlen)) == NULL)
 		return -1;
 	want = n == 1 ? adapt_statement(r, stmts[0], "utf8mb4", "", &len, err,
 	    errlen) : NULL;

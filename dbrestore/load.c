@@ -48,7 +48,7 @@ struct queue {
 
 /* The infile handler's state: one chunk being read. */
 struct infile {
-	const char *path;
+	const char *dir, *file;
 	struct gzr *in;
 	struct restore *r;
 	char err[1024];
@@ -61,7 +61,7 @@ infile_init(void **ptr, const char *name, void *userdata)
 
 	(void)name;
 	*ptr = f;
-	f->in = gzr_open(f->path, f->err, sizeof(f->err));
+	f->in = gzr_open_in(f->dir, f->file, f->err, sizeof(f->err));
 	return f->in == NULL ? 1 : 0;
 }
 
@@ -165,8 +165,8 @@ static int
 load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
     size_t errlen)
 {
-	struct infile f = { .r = q->r };
-	char path[8192], warning[512];
+	struct infile f = { .r = q->r, .dir = q->r->dir, .file = j->file };
+	char warning[512];
 	unsigned long long loaded;
 	char *sql = load_sql(j);
 	int rc = 0;
@@ -175,8 +175,6 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	snprintf(path, sizeof(path), "%s/%s", q->r->dir, j->file);
-	f.path = path;
 	/* History rows carry their own row_start and row_end. */
 	if (j->table->versioned && mysql_query(m,
 	    "SET SESSION system_versioning_insert_history = 1") != 0) {

@@ -98,12 +98,10 @@ static int
 read_file(struct restore *r, struct file_stmts *f, const char *rel, char *err,
     size_t errlen)
 {
-	char path[8192];
-
 	memset(f, 0, sizeof(*f));
 	f->rel = rel;
-	snprintf(path, sizeof(path), "%s/%s", r->dir, rel);
-	return (f->stmts = sqlfile_read(path, &f->n, err, errlen)) == NULL ? -1 : 0;
+	return (f->stmts = sqlfile_read(r->dir, rel, &f->n, err, errlen)) == NULL ?
+	    -1 : 0;
 }
 
 /* Whether a trigger of table belongs in this restore. */

@@ -59,6 +59,7 @@ add_db(struct restore *r, json_t *d, char *err, size_t errlen)
 	size_t i;
 
 	memset(db, 0, sizeof(*db));
+	r->n_dbs++;	/* counted now: plan_free frees it if this fails */
 	db->name = json_string_value(json_object_get(d, "name"));
 	db->json = d;
 	db->whole = o->n_tables == 0;
@@ -93,7 +94,6 @@ add_db(struct restore *r, json_t *d, char *err, size_t errlen)
 		    sscanf(sum, "%" SCNx64, &rt->checksum) == 1;
 		db->n_tables++;
 	}
-	r->n_dbs++;
 	return 0;
 }
 

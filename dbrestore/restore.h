@@ -224,5 +224,9 @@ int check_table_sum(MYSQL *m, const struct rdb *d, const struct rtable *t,
 /* sqlout.c */
 int sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen);
 
+/* sqlrows.c: the rows of data file rel of t as INSERTs on f. */
+int sqlrows_write(struct restore *r, const struct rtable *t, const char *rel,
+    FILE *f, char *err, size_t errlen);
+
 
 #endif

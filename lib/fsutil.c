@@ -9,6 +9,12 @@
  * make the clean-up delete files elsewhere.  The catalogue lock is
  * flock(2): the kernel drops it when the holder dies, so a crash never
  * leaves a stale lock behind.
+ *
+ * Reading is the other side: a backup directory, and an option file, may
+ * be someone else's.  fs_open_regular opens regular files only, checking
+ * the type before the open so that a FIFO never blocks and a device is
+ * never opened; fs_open_in also walks a path inside a directory one part
+ * at a time with O_NOFOLLOW, so no link leads a read out of a backup.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -18,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,19 +150,143 @@ fail:
 	return -1;
 }
 
+/* What a file that is not a regular file is, for messages. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return "a directory";
+	if (S_ISFIFO(mode))
+		return "a FIFO";
+	if (S_ISCHR(mode))
+		return "a character device";
+	if (S_ISBLK(mode))
+		return "a block device";
+	if (S_ISSOCK(mode))
+		return "a socket";
+	if (S_ISLNK(mode))
+		return "a symbolic link";
+	return "not a regular file";
+}
+
+/*
+ * Opens name in the directory dirfd (AT_FDCWD: a path) if it is a regular
+ * file; label spells it for messages.  The type is checked before the
+ * open, so a device is never opened (opening one can have effects, and a
+ * FIFO blocks until a writer comes), and again on the descriptor, in case
+ * the entry was swapped in between; O_NONBLOCK covers that window.
+ * Without follow, a symbolic link is refused, never followed.
+ */
+static int
+open_regular_at(int dirfd, const char *name, bool follow, const char *label,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	int fd, flags;
+
+	if (fstatat(dirfd, name, &st, follow ? 0 : AT_SYMLINK_NOFOLLOW) == -1) {
+		snprintf(err, errlen, "%s: %s", label, strerror(errno));
+		return -1;
+	}
+	if (S_ISLNK(st.st_mode)) {
+		snprintf(err, errlen, "%s: is a symbolic link (refused: it could "
+		    "lead out of the backup)", label);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode))
+		goto not_regular;
+	fd = openat(dirfd, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+	    (follow ? 0 : O_NOFOLLOW));
+	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", label, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1 || (flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		snprintf(err, errlen, "%s: %s", label, strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		return fd;
+	(void)close(fd);
+not_regular:
+	snprintf(err, errlen, "%s: is %s, not a regular file", label,
+	    file_kind(st.st_mode));
+	return -1;
+}
+
+int
+fs_open_regular(const char *path, char *err, size_t errlen)
+{
+	return open_regular_at(AT_FDCWD, path, true, path, err, errlen);
+}
+
+/*
+ * Walks rel one part at a time from dir's descriptor: each directory is
+ * opened with O_NOFOLLOW relative to the one before, so neither a link as
+ * the last part nor a linked directory on the way (db -> /etc) can take
+ * the open outside dir, whatever the manifest says.
+ */
+int
+fs_open_in(const char *dir, const char *rel, char *err, size_t errlen)
+{
+	char label[PATH_MAX + 256], part[NAME_MAX + 1];
+	const char *p = rel, *slash;
+	struct stat st;
+	size_t len;
+	int dfd, next, saved, fd = -1;
+
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	for (;;) {
+		slash = strchr(p, '/');
+		len = slash != NULL ? (size_t)(slash - p) : strlen(p);
+		/* Messages name dir/rel up to the part that failed. */
+		snprintf(label, sizeof(label), "%s/%.*s", dir,
+		    (int)(p - rel + len), rel);
+		if (rel[0] == '/' || len == 0 || len > NAME_MAX ||
+		    (len == 1 && p[0] == '.') ||
+		    (len == 2 && p[0] == '.' && p[1] == '.')) {
+			snprintf(err, errlen, "%s/%s: not a path inside %s", dir,
+			    rel, dir);
+			break;
+		}
+		memcpy(part, p, len);
+		part[len] = '\0';
+		if (slash == NULL) {
+			fd = open_regular_at(dfd, part, false, label, err, errlen);
+			break;
+		}
+		next = openat(dfd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+		    O_CLOEXEC);
+		if (next == -1) {
+			/* A link fails as ELOOP or ENOTDIR: say which it is. */
+			saved = errno;
+			snprintf(err, errlen, "%s: %s", label, fstatat(dfd, part,
+			    &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode) ?
+			    "is a symbolic link (refused: it could lead out of "
+			    "the backup)" : strerror(saved));
+			break;
+		}
+		(void)close(dfd);
+		dfd = next;
+		p = slash + 1;
+	}
+	(void)close(dfd);
+	return fd;
+}
+
 char *
-fs_read_file(const char *path, size_t max, size_t *len, char *err,
+fs_read_fd(int fd, const char *label, size_t max, size_t *len, char *err,
     size_t errlen)
 {
 	char *buf = NULL, *grown;
 	size_t used = 0, cap = 0;
 	ssize_t n;
-	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
 	for (;;) {
 		/* Room for max + 1 bytes, to tell "exactly max" from "more". */
 		if (used == cap) {
@@ -164,7 +295,7 @@ fs_read_file(const char *path, size_t max, size_t *len, char *err,
 				cap = max + 1;
 			if ((grown = realloc(buf, cap + 1)) == NULL) {
 				snprintf(err, errlen, "%s: out of memory",
-				    path);
+				    label);
 				goto fail;
 			}
 			buf = grown;
@@ -173,27 +304,39 @@ fs_read_file(const char *path, size_t max, size_t *len, char *err,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: %s", label, strerror(errno));
 			goto fail;
 		}
 		if (n == 0)
 			break;
 		used += (size_t)n;
 		if (used > max) {
-			snprintf(err, errlen, "%s: larger than %zu bytes", path,
+			snprintf(err, errlen, "%s: larger than %zu bytes", label,
 			    max);
 			goto fail;
 		}
 	}
-	(void)close(fd);
 	buf[used] = '\0';
 	if (len != NULL)
 		*len = used;
 	return buf;
 fail:
-	(void)close(fd);
 	free(buf);
 	return NULL;
+}
+
+char *
+fs_read_file(const char *path, size_t max, size_t *len, char *err,
+    size_t errlen)
+{
+	char *buf;
+	int fd;
+
+	if ((fd = fs_open_regular(path, err, errlen)) == -1)
+		return NULL;
+	buf = fs_read_fd(fd, path, max, len, err, errlen);
+	(void)close(fd);
+	return buf;
 }
 
 /* The directory holding path: "." for a bare name, "/" for "/x". */
@@ -316,11 +459,30 @@ fs_remove_tree(const char *path, char *err, size_t errlen)
 int
 fs_lock(const char *path, char *err, size_t errlen)
 {
+	struct stat st;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	/*
+	 * The lock lives in the catalogue, which may be someone else's: a
+	 * FIFO there must not block the open, and a link must not make
+	 * O_CREAT create a file wherever it points.
+	 */
+	fd = open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC |
+	    O_NOCTTY, 0600);
 	if (fd == -1) {
+		snprintf(err, errlen, "%s: %s", path, errno == ELOOP ?
+		    "is a symbolic link, not a lock file" : strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		(void)close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: is %s, not a regular file", path,
+		    file_kind(st.st_mode));
+		(void)close(fd);
 		return -1;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) == -1) {

@@ -16,7 +16,6 @@
  * rest of the file to zlib, whose streaming errors say what is wrong.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +24,7 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
+#include "fsutil.h"
 #include "gzread.h"
 #include "gzwrite.h"
 
@@ -87,27 +87,24 @@ fill(struct gzr *r, char *err, size_t errlen)
 }
 
 struct gzr *
-gzr_open(const char *path, char *err, size_t errlen)
+gzr_fdopen(int fd, const char *label, char *err, size_t errlen)
 {
 	struct gzr *r;
 	int zrc;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL ||
-	    (r->path = strdup(path)) == NULL ||
+	    (r->path = strdup(label)) == NULL ||
 	    (r->in = malloc(IN_SIZE)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
+		snprintf(err, errlen, "%s: out of memory", label);
 		if (r != NULL) {
 			free(r->path);
 			free(r);
 		}
+		(void)close(fd);
 		return NULL;
 	}
-	r->fd = -1;
+	r->fd = fd;
 	r->z.next_in = r->in;
-	if ((r->fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
 	/* A pipe may deliver one byte at a time; a file does not end early. */
 	while (r->z.avail_in < 2 && !r->eof)
 		if (fill(r, err, errlen) == -1)
@@ -116,7 +113,7 @@ gzr_open(const char *path, char *err, size_t errlen)
 		return r;
 	r->gzip = 1;
 	if ((zrc = inflateInit2(&r->z, 15 + 16)) != Z_OK) {
-		snprintf(err, errlen, "%s: %s", path, zrc == Z_MEM_ERROR ?
+		snprintf(err, errlen, "%s: %s", label, zrc == Z_MEM_ERROR ?
 		    "out of memory" : "cannot start zlib");
 		goto fail;
 	}
@@ -128,6 +125,24 @@ gzr_open(const char *path, char *err, size_t errlen)
 fail:
 	gzr_free(r);
 	return NULL;
+}
+
+struct gzr *
+gzr_open(const char *path, char *err, size_t errlen)
+{
+	int fd = fs_open_regular(path, err, errlen);
+
+	return fd == -1 ? NULL : gzr_fdopen(fd, path, err, errlen);
+}
+
+struct gzr *
+gzr_open_in(const char *dir, const char *rel, char *err, size_t errlen)
+{
+	char label[8192];
+	int fd = fs_open_in(dir, rel, err, errlen);
+
+	snprintf(label, sizeof(label), "%s/%s", dir, rel);
+	return fd == -1 ? NULL : gzr_fdopen(fd, label, err, errlen);
 }
 
 /* Serves the bytes read by gzr_open first, then the file. */

@@ -13,10 +13,19 @@
 struct gzr;
 
 /*
- * Opens path; gzip is recognised by its magic bytes, anything else is read
- * as it is.  Returns NULL with "path: why" in err.
+ * Reads from fd, which it owns from now on (gzr_close closes it, and so
+ * does a failure); label names it in messages.  gzip is recognised by its
+ * magic bytes, anything else is read as it is.  Returns NULL with
+ * "label: why" in err.
  */
+struct gzr *gzr_fdopen(int fd, const char *label, char *err, size_t errlen);
+
+/* gzr_fdopen of the regular file at path (fs_open_regular). */
 struct gzr *gzr_open(const char *path, char *err, size_t errlen);
+
+/* gzr_fdopen of the file rel inside the directory dir (fs_open_in). */
+struct gzr *gzr_open_in(const char *dir, const char *rel, char *err,
+    size_t errlen);
 
 /*
  * Reads up to len uncompressed bytes into buf.  Returns the number read,

@@ -11,7 +11,6 @@
  * backup's CPU, and it only needs a good spread, not a secret key.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
+#include "fsutil.h"
 #include "hash.h"
 
 #define READ_SIZE (64 * 1024)
@@ -66,21 +66,17 @@ sha256_free(struct sha256 *s)
 }
 
 int
-hash_file_sha256(const char *path, char hex[65], uint64_t *size, char *err,
-    size_t errlen)
+hash_fd_sha256(int fd, const char *label, char hex[65], uint64_t *size,
+    char *err, size_t errlen)
 {
 	struct sha256 *sha = NULL;
 	uint64_t total = 0;
 	unsigned char *buf;
 	ssize_t n;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
 	if ((buf = malloc(READ_SIZE)) == NULL || (sha = sha256_new()) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		goto out;
-	}
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: out of memory", label);
 		goto out;
 	}
 	for (;;) {
@@ -88,13 +84,13 @@ hash_file_sha256(const char *path, char hex[65], uint64_t *size, char *err,
 		if (n == -1 && errno == EINTR)
 			continue;
 		if (n == -1) {
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			snprintf(err, errlen, "%s: %s", label, strerror(errno));
 			goto out;
 		}
 		if (n == 0)
 			break;
 		if (sha256_update(sha, buf, (size_t)n) == -1) {
-			snprintf(err, errlen, "%s: SHA-256 failed", path);
+			snprintf(err, errlen, "%s: SHA-256 failed", label);
 			goto out;
 		}
 		total += (uint64_t)n;
@@ -102,14 +98,25 @@ hash_file_sha256(const char *path, char hex[65], uint64_t *size, char *err,
 	rc = sha256_final(sha, hex);
 	sha = NULL;
 	if (rc == -1)
-		snprintf(err, errlen, "%s: SHA-256 failed", path);
+		snprintf(err, errlen, "%s: SHA-256 failed", label);
 	if (size != NULL)
 		*size = total;
 out:
 	sha256_free(sha);
-	if (fd != -1)
-		(void)close(fd);
 	free(buf);
+	return rc;
+}
+
+int
+hash_file_sha256(const char *path, char hex[65], uint64_t *size, char *err,
+    size_t errlen)
+{
+	int fd, rc;
+
+	if ((fd = fs_open_regular(path, err, errlen)) == -1)
+		return -1;
+	rc = hash_fd_sha256(fd, path, hex, size, err, errlen);
+	(void)close(fd);
 	return rc;
 }
 

@@ -27,7 +27,14 @@ int sha256_final(struct sha256 *s, char hex[65]);
 /* Frees s without a digest. */
 void sha256_free(struct sha256 *s);
 
-/* SHA-256 of the file at path as 64 hex digits and its size.  0 or -1. */
+/*
+ * SHA-256 of what fd reads to its end, as 64 hex digits, and its size;
+ * label names it in messages.  0 or -1 with err.
+ */
+int hash_fd_sha256(int fd, const char *label, char hex[65], uint64_t *size,
+    char *err, size_t errlen);
+
+/* hash_fd_sha256 of the regular file at path.  0 or -1 with err. */
 int hash_file_sha256(const char *path, char hex[65], uint64_t *size,
     char *err, size_t errlen);
 

@@ -16,21 +16,35 @@
 #define MANIFEST_FORMAT "dbkit-backup"
 #define MANIFEST_VERSION_MAJOR 1	/* readers refuse a newer major */
 #define MANIFEST_VERSION_MINOR 1	/* additions a reader may ignore */
+#define MANIFEST_MAX (256u << 20)	/* the largest manifest.json read */
+#define MANIFEST_NAME_CHARS 64		/* names: MariaDB's identifier limit */
 
 /* Writes m as dir/manifest.json (0600) and fsyncs it.  0 or -1 with err. */
 int manifest_write(const char *dir, const json_t *m, char *err, size_t errlen);
 
 /*
- * Reads and checks dir/manifest.json: valid JSON, our format, a major
- * version we read, the fields every reader needs.  Returns the document,
+ * Parses and checks the len bytes of a manifest at text: valid JSON, our
+ * format, a major version we read, and every field a reader uses of the
+ * right type and shape, so that no reader needs to check again.  label
+ * names the manifest in messages.  Returns the document, or NULL with
+ * "label: what: why" in err, naming the entry ("databases[0].tables[2].
+ * name: missing or not a string").
+ */
+json_t *manifest_parse(const char *text, size_t len, const char *label,
+    char *err, size_t errlen);
+
+/*
+ * manifest_parse of dir/manifest.json, a regular file (never a link, a
+ * FIFO or a device) of at most MANIFEST_MAX bytes.  Returns the document,
  * or NULL with "dir/manifest.json: why" in err.
  */
 json_t *manifest_read(const char *dir, char *err, size_t errlen);
 
 /*
  * Checks every file the manifest lists against its size and SHA-256,
- * and that the paths stay inside dir.  Returns 0, or -1 with
- * "dir/FILE: why" in err for the first file that does not match.
+ * opening each inside dir only (fs_open_in: no links, regular files).
+ * Returns 0, or -1 with "dir/FILE: why" in err for the first file that
+ * does not match.
  */
 int manifest_verify_files(const char *dir, const json_t *m, char *err,
     size_t errlen);

@@ -4,6 +4,13 @@
  * use, so dbkit can apply the file at its place in the precedence order
  * (defaults, option file, environment, flags) instead of letting the
  * connector read it late and only for unset connect arguments.
+ *
+ * Every file, the first and each !include and !includedir brings in, is
+ * read whole, and only if it is a regular file of at most OPTFILE_MAX
+ * bytes, so "!include /dev/zero" or a FIFO is an error, not a program
+ * that grows or hangs.  Lines are at most OPTFILE_LINE_MAX bytes, and one
+ * run reads at most OPTFILE_FILES_MAX files and OPTFILE_TOTAL_MAX bytes
+ * in all, which also ends a file that includes itself over and over.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -11,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "optfile.h"
 
 #define MAX_INCLUDE_DEPTH 10
@@ -21,6 +29,7 @@ struct reader {
 	void *ctx;
 	char *err;
 	size_t errlen;
+	size_t files, bytes;	/* read so far, all files together */
 };
 
 static int read_file(struct reader *r, const char *path, int depth);
@@ -114,6 +123,12 @@ read_dir(struct reader *r, const char *dir, int depth)
 		len = strlen(de->d_name);
 		if (len < 5 || strcmp(de->d_name + len - 4, ".cnf") != 0)
 			continue;
+		if (n == OPTFILE_FILES_MAX) {
+			snprintf(r->err, r->errlen, "%s: more than %d option "
+			    "files", dir, OPTFILE_FILES_MAX);
+			rc = -1;
+			break;
+		}
 		char **grown = realloc(names, (n + 1) * sizeof(*names));
 		if (grown == NULL || (grown[n] = strdup(de->d_name)) == NULL) {
 			names = grown ? grown : names;
@@ -125,7 +140,7 @@ read_dir(struct reader *r, const char *dir, int depth)
 		n++;
 	}
 	closedir(d);
-	if (rc == 0)
+	if (rc == 0 && n > 1)
 		qsort(names, n, sizeof(*names), cmp_names);
 	for (i = 0; i < n; i++) {
 		if (rc == 0) {
@@ -188,9 +203,8 @@ read_line(struct reader *r, const char *path, int lineno, char *line,
 static int
 read_file(struct reader *r, const char *path, int depth)
 {
-	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
+	char *text, *line, *nl;
+	size_t len;
 	int lineno = 0, in_group = 0, rc = 0;
 
 	if (depth > MAX_INCLUDE_DEPTH) {
@@ -198,18 +212,39 @@ read_file(struct reader *r, const char *path, int depth)
 		    path);
 		return -1;
 	}
-	if ((f = fopen(path, "r")) == NULL) {
-		snprintf(r->err, r->errlen, "%s: %s", path, strerror(errno));
+	if (++r->files > OPTFILE_FILES_MAX) {
+		snprintf(r->err, r->errlen, "%s: more than %d option files in "
+		    "all (an !include loop?)", path, OPTFILE_FILES_MAX);
 		return -1;
 	}
-	while (rc == 0 && getline(&line, &cap, f) != -1)
-		rc = read_line(r, path, ++lineno, line, &in_group, depth);
-	if (rc == 0 && ferror(f)) {
-		snprintf(r->err, r->errlen, "%s: %s", path, strerror(errno));
+	if ((text = fs_read_file(path, OPTFILE_MAX, &len, r->err,
+	    r->errlen)) == NULL)
+		return -1;
+	if ((r->bytes += len) > OPTFILE_TOTAL_MAX) {
+		snprintf(r->err, r->errlen, "%s: more than %d MiB of option "
+		    "files in all (an !include loop?)", path,
+		    OPTFILE_TOTAL_MAX >> 20);
 		rc = -1;
 	}
-	free(line);
-	fclose(f);
+	for (line = text; rc == 0 && line < text + len; line = nl + 1) {
+		lineno++;
+		if ((nl = memchr(line, '\n', len - (size_t)(line - text))) ==
+		    NULL)
+			nl = text + len;
+		if (nl - line > OPTFILE_LINE_MAX) {
+			snprintf(r->err, r->errlen, "%s:%d: line longer than %d "
+			    "bytes", path, lineno, OPTFILE_LINE_MAX);
+			rc = -1;
+		} else if (memchr(line, '\0', (size_t)(nl - line)) != NULL) {
+			snprintf(r->err, r->errlen, "%s:%d: NUL byte: not a "
+			    "text file", path, lineno);
+			rc = -1;
+		} else {
+			*nl = '\0';
+			rc = read_line(r, path, lineno, line, &in_group, depth);
+		}
+	}
+	free(text);
 	return rc;
 }
 
@@ -217,7 +252,14 @@ int
 optfile_read(const char *path, const char *const *groups, optfile_fn fn,
     void *ctx, char *err, size_t errlen)
 {
-	struct reader r = { groups, fn, ctx, err, errlen };
+	struct reader r = { groups, fn, ctx, err, errlen, 0, 0 };
+	char *p;
 
-	return read_file(&r, path, 0);
+	if (read_file(&r, path, 0) == 0)
+		return 0;
+	/* A quoted value may hold "\n": the message stays one line. */
+	for (p = err; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	return -1;
 }

@@ -14,6 +14,8 @@
 
 #define SQLFILE_HEADER "DELIMITER ;;\n"
 #define SQLFILE_END "\n;;\n"
+#define SQLFILE_STMT_MAX (64u << 20)	/* the longest statement read */
+#define SQLFILE_READ_MAX (256u << 20)	/* all of sqlfile_read's statements */
 
 /* Writes the header; once, first.  0 or -1 with err. */
 int sqlfile_begin(struct gzw *w, char *err, size_t errlen);
@@ -25,12 +27,35 @@ int sqlfile_add(struct gzw *w, const char *stmt, char *err, size_t errlen);
 int sqlfile_add_len(struct gzw *w, const char *stmt, size_t len, char *err,
     size_t errlen);
 
+/* A schema file being read, one statement at a time. */
+struct sqlfile;
+
 /*
- * Reads the statements of the file at path into a malloc'd array of
- * malloc'd strings.  Returns the array (possibly empty, *n == 0), or NULL
- * with err.
+ * Opens the schema file rel in the backup directory dir (fs_open_in) and
+ * checks its header.  Returns NULL with "dir/rel: why" in err.
  */
-char **sqlfile_read(const char *path, size_t *n, char *err, size_t errlen);
+struct sqlfile *sqlfile_open(const char *dir, const char *rel, char *err,
+    size_t errlen);
+
+/*
+ * The next statement: returns 1 with *stmt pointing to it (NUL-terminated,
+ * valid until the next call), 0 after the last one, or -1 with err (a
+ * statement longer than SQLFILE_STMT_MAX, a NUL byte, a last statement
+ * without its end marker, a damaged file).
+ */
+int sqlfile_next(struct sqlfile *f, const char **stmt, char *err,
+    size_t errlen);
+
+void sqlfile_close(struct sqlfile *f);
+
+/*
+ * Reads all the statements of rel in dir (at most SQLFILE_READ_MAX bytes
+ * of them) into a malloc'd array of malloc'd strings, for a caller that
+ * goes over them more than once.  Returns the array (possibly empty,
+ * *n == 0), or NULL with err.
+ */
+char **sqlfile_read(const char *dir, const char *rel, size_t *n, char *err,
+    size_t errlen);
 
 void sqlfile_free(char **stmts, size_t n);
 

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: ISC
 #
 # lib/: the file modules of the backup format (gzwrite, gzread, hash,
-# fsutil, names), through tests/lib/filetest, checked against the tools a
-# DBA would use on the files: gzip, gunzip -t, zcat, sha256sum, stat.
-# No server is needed.
+# fsutil, names, sqlfile, manifest), through tests/lib/filetest, checked
+# against the tools a DBA would use on the files: gzip, gunzip -t, zcat,
+# sha256sum, stat.  No server is needed.
 
 # shellcheck disable=SC2154
 load helper/common
@@ -353,6 +353,19 @@ with open(sys.argv[1], "r+b") as f:
 	assert_output locked
 }
 
+@test "the lock is a regular file: a FIFO or a link there is refused at once" {
+	mkfifo fifo.lock
+	run --separate-stderr timeout 10 filetest lock fifo.lock 0
+	assert_failure 1
+	[ "$stderr" = "filetest: fifo.lock: is a FIFO, not a regular file" ]
+	# O_CREAT through a link would create its target, wherever it is.
+	ln -s "$PWD/elsewhere" link.lock
+	run --separate-stderr timeout 10 filetest lock link.lock 0
+	assert_failure 1
+	[ "$stderr" = "filetest: link.lock: is a symbolic link, not a lock file" ]
+	assert_not_exists elsewhere
+}
+
 @test "rmtree removes a tree without following its symbolic links" {
 	mkdir -p tree/a/b/c tree/empty outside/dir
 	echo keep >outside/file
@@ -431,4 +444,122 @@ with open(sys.argv[1], "r+b") as f:
 		fail "filetest free: $got, stat -f: $want"
 	run --separate-stderr filetest free missing
 	assert_failure 1
+}
+
+@test "open_in reads a file inside a directory and never leaves it" {
+	mkdir -p b/db outside
+	echo data >b/db/f
+	echo secret >outside/s
+	mkfifo b/db/fifo
+	ln -s ../../outside/s b/db/link
+	ln -s ../outside b/out
+	ln -s b b-link
+	run --separate-stderr filetest openin b db/f
+	assert_success
+	assert_output data
+	# The directory itself is the caller's to name: it may be a link.
+	run --separate-stderr filetest openin b-link db/f
+	assert_output data
+	while IFS='|' read -r rel message; do
+		run --separate-stderr timeout 10 filetest openin b "$rel"
+		assert_failure 1
+		[ "$stderr" = "filetest: $message" ] || fail "'$rel': $stderr"
+		[ -z "$output" ]
+	done <<'EOF_TABLE'
+db/link|b/db/link: is a symbolic link (refused: it could lead out of the backup)
+out/s|b/out: is a symbolic link (refused: it could lead out of the backup)
+db/fifo|b/db/fifo: is a FIFO, not a regular file
+db|b/db: is a directory, not a regular file
+db/missing|b/db/missing: No such file or directory
+nodir/f|b/nodir: No such file or directory
+db/f/x|b/db/f: Not a directory
+../outside/s|b/../outside/s: not a path inside b
+db/../db/f|b/db/../db/f: not a path inside b
+db/./f|b/db/./f: not a path inside b
+db//f|b/db//f: not a path inside b
+/etc/passwd|b//etc/passwd: not a path inside b
+EOF_TABLE
+}
+
+@test "readfile, sha256 and gzread refuse a FIFO or a device without blocking" {
+	local cmd
+	mkfifo fifo
+	for cmd in 'readfile fifo 100' 'sha256 fifo' 'gzread fifo'; do
+		# shellcheck disable=SC2086
+		run --separate-stderr timeout 10 filetest $cmd
+		assert_failure 1
+		[ "$stderr" = "filetest: fifo: is a FIFO, not a regular file" ] || fail "$cmd: $stderr"
+	done
+	run --separate-stderr timeout 10 filetest sha256 /dev/zero
+	assert_failure 1
+	[ "$stderr" = "filetest: /dev/zero: is a character device, not a regular file" ]
+	# A path the caller chose is followed when it is a link.
+	printf abc >file
+	ln -s file link
+	run --separate-stderr filetest sha256 link
+	assert_success
+	assert_output "$(sha256sum <file | cut -d' ' -f1) 3"
+}
+
+@test "sqlfile finds every statement wherever its end marker falls in the stream" {
+	mkdir d
+	# Statements around the reader's block sizes, with partial markers
+	# ("\n;", "\n;;" not followed by LF) inside; a fixed seed replays.
+	python3 - <<'EOF_PY'
+import random
+random.seed(7)
+stmts = []
+for n in list(range(262130, 262150)) + [0, 1, 65535, 65536, 300000] + \
+        [random.randrange(1, 200000) for _ in range(40)]:
+    s = "".join(random.choice("ab\n;") for _ in range(n))
+    while "\n;;\n" in s:
+        s = s.replace("\n;;\n", "\n;a\n")
+    if s.endswith("\n;;"):
+        s += "a"
+    stmts.append(s)
+body = "DELIMITER ;;\n" + "".join(s + "\n;;\n" for s in stmts)
+open("d/s.sql", "w").write(body)
+open("want", "w").write("".join(s + "\0" for s in stmts))
+EOF_PY
+	filetest sqlfile d s.sql | cmp - want
+	gzip -k d/s.sql
+	filetest sqlfile d s.sql.gz | cmp - want
+}
+
+@test "sqlfile refuses a file without its header, cut short, or with a NUL byte" {
+	mkdir d
+	printf 'DELIMITER ;;\n' >d/empty.sql
+	run --separate-stderr filetest sqlfile d empty.sql
+	assert_success
+	[ -z "$output" ]
+	printf 'CREATE TABLE t (a INT)\n;;\n' >d/nohdr.sql
+	run --separate-stderr filetest sqlfile d nohdr.sql
+	assert_failure 1
+	[ "$stderr" = "filetest: d/nohdr.sql: not a dbkit schema file" ]
+	printf 'DELIMITER ;;\nA\n;;\nB' >d/cut.sql
+	run --separate-stderr filetest sqlfile d cut.sql
+	assert_failure 1
+	[ "$stderr" = "filetest: d/cut.sql: last statement is not ended: the file was cut short" ]
+	printf 'DELIMITER ;;\nA\n;;\nB\0C\n;;\n' >d/nul.sql
+	run --separate-stderr filetest sqlfile d nul.sql
+	assert_failure 1
+	[ "$stderr" = "filetest: d/nul.sql: statement 2 holds a NUL byte" ]
+}
+
+@test "manifest_parse reads a manifest from memory; its messages are one line" {
+	local seed=$BATS_TEST_DIRNAME/../fuzz/seeds/manifest/1-full.json
+	run --separate-stderr filetest manifest <"$seed"
+	assert_success
+	assert_output ok
+	run --separate-stderr filetest manifest <<<'{}'
+	assert_failure 1
+	[ "$stderr" = "filetest: stdin: not a dbkit backup manifest" ]
+	run --separate-stderr filetest manifest <<<'garbage'
+	assert_failure 1
+	[ "$stderr" = "filetest: stdin: not valid JSON: line 1: '[' or '{' expected near 'garbage'" ]
+	# A name with a newline, quoted in the message, keeps it on one line.
+	jq '.databases[0].tables[1].name = "a\nb" | .databases[0].tables[2].name = "a\nb"' "$seed" >m.json
+	run --separate-stderr filetest manifest <m.json
+	assert_failure 1
+	[ "$stderr" = "filetest: stdin: databases[0].tables[2].name: 'a?b' is listed twice" ]
 }

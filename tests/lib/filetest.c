@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * filetest: a driver for tests/lib_files.bats that runs one of the file
- * modules (gzwrite, gzread, hash, fsutil, names) on its arguments, so
- * their behaviour is tested against gzip, sha256sum and the file system
- * from the shell.  Results go to stdout; a failure prints "filetest:
- * ERROR" on stderr and exits 1; a usage error exits 2.
+ * modules (gzwrite, gzread, hash, fsutil, names, sqlfile, manifest) on
+ * its arguments, so their behaviour is tested against gzip, sha256sum and
+ * the file system from the shell.  Results go to stdout; a failure prints
+ * "filetest: ERROR" on stderr and exits 1; a usage error exits 2.
  *
  *	filetest gzwrite LEVEL OUT < in	  prints size_bytes raw_bytes sha256
  *	filetest gzread IN [BUFSIZE] > out
@@ -16,6 +16,9 @@
  *	filetest rmtree|mkdirp|mkdir|fsyncdir PATH
  *	filetest writefile PATH < in
  *	filetest readfile PATH MAX > out
+ *	filetest openin DIR REL > out	  the file as fs_open_in opens it
+ *	filetest sqlfile DIR REL > out	  each statement, then a NUL
+ *	filetest manifest < in		  manifest_parse: "ok" or the error
  *	filetest rename FROM TO
  *	filetest free PATH		  prints the free bytes
  */
@@ -29,8 +32,10 @@
 #include "gzread.h"
 #include "gzwrite.h"
 #include "hash.h"
+#include "manifest.h"
 #include "names.h"
 #include "parse.h"
+#include "sqlfile.h"
 
 #define CHUNK (64 * 1024)
 
@@ -170,6 +175,61 @@ do_readfile(const char *path, const char *max_arg)
 }
 
 static int
+do_openin(const char *dir, const char *rel)
+{
+	char err[512], buf[CHUNK];
+	ssize_t n;
+	int fd;
+
+	if ((fd = fs_open_in(dir, rel, err, sizeof(err))) == -1)
+		return fail(err);
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	close(fd);
+	if (n == -1)
+		return fail("read error");
+	return fflush(stdout) == EOF ? fail("write error") : 0;
+}
+
+static int
+do_sqlfile(const char *dir, const char *rel)
+{
+	struct sqlfile *f;
+	const char *stmt;
+	char err[512];
+	int rc;
+
+	if ((f = sqlfile_open(dir, rel, err, sizeof(err))) == NULL)
+		return fail(err);
+	while ((rc = sqlfile_next(f, &stmt, err, sizeof(err))) == 1)
+		fwrite(stmt, 1, strlen(stmt) + 1, stdout);
+	sqlfile_close(f);
+	if (rc == -1)
+		return fail(err);
+	return fflush(stdout) == EOF ? fail("write error") : 0;
+}
+
+/* manifest_parse of stdin, labelled "stdin". */
+static int
+do_manifest(void)
+{
+	char err[1024], *text;
+	size_t len;
+	json_t *m;
+
+	if ((text = fs_read_fd(STDIN_FILENO, "stdin", MANIFEST_MAX, &len, err,
+	    sizeof(err))) == NULL)
+		return fail(err);
+	m = manifest_parse(text, len, "stdin", err, sizeof(err));
+	free(text);
+	if (m == NULL)
+		return fail(err);
+	json_decref(m);
+	printf("ok\n");
+	return 0;
+}
+
+static int
 do_lock(const char *path, const char *seconds_arg)
 {
 	char err[512];
@@ -236,6 +296,8 @@ main(int argc, char **argv)
 	long long free_bytes;
 	int rc = 0;
 
+	if (argc == 2 && strcmp(argv[1], "manifest") == 0)
+		return do_manifest();
 	if (argc < 3)
 		return usage();
 	cmd = argv[1];
@@ -247,6 +309,10 @@ main(int argc, char **argv)
 		return do_writefile(argv[2]);
 	if (strcmp(cmd, "readfile") == 0 && argc == 4)
 		return do_readfile(argv[2], argv[3]);
+	if (strcmp(cmd, "openin") == 0 && argc == 4)
+		return do_openin(argv[2], argv[3]);
+	if (strcmp(cmd, "sqlfile") == 0 && argc == 4)
+		return do_sqlfile(argv[2], argv[3]);
 	if (strcmp(cmd, "lock") == 0 && argc == 4)
 		return do_lock(argv[2], argv[3]);
 	if ((strcmp(cmd, "encode") == 0 || strcmp(cmd, "decode") == 0 ||
