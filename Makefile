@@ -133,8 +133,9 @@ demo: deps
 	$(MAKE) all
 	scripts/demo
 
-# make fuzz: the manifest and option-file readers under libFuzzer, built
-# with clang, ASan and UBSan, each run for FUZZ_SECONDS.  The seeds are in
+# make fuzz: the manifest and option-file readers and the SQL-name lexer
+# (lib/sqlscan) under libFuzzer, built with clang, ASan and UBSan, each
+# run for FUZZ_SECONDS.  The seeds are in
 # fuzz/seeds/; what a run finds beyond them is kept in fuzz/corpus/ (not
 # in git), so the next run starts from there; an input that fails is
 # written to fuzz/crash-* (or leak-*, timeout-*, oom-*) and fails make.
@@ -146,7 +147,7 @@ FUZZ_CFLAGS = -g -O1 -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
 	-fno-omit-frame-pointer -DDBKIT_VERSION='"$(VERSION)"'
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=fuzz/obj/%.o)
 FUZZ_LIB = fuzz/obj/libdbkit.a
-FUZZ_TARGETS = fuzz/manifest fuzz/optfile
+FUZZ_TARGETS = fuzz/manifest fuzz/optfile fuzz/sqlscan
 
 fuzz/obj/%.o: lib/%.c
 	@mkdir -p fuzz/obj

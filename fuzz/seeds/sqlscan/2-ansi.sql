@@ -1,0 +1,1 @@
+select "db"."t" from "db".v where @@session.x and @a.b
