@@ -318,3 +318,15 @@ dbrestore: warning: view a_first.v_reads_z skipped: it reads z_last.v_base, whic
 	[[ $output == *"dbkit: a table this data backup loads into has triggers"* ]] || fail "$output"
 	[ "$(sql dst "SELECT COUNT(*) FROM ctx.t")" = 0 ]
 }
+
+@test "a warning that changed a value fails the restore, naming it" {
+	sql src "CREATE DATABASE mb; CREATE TABLE mb.t (id INT PRIMARY KEY, s VARCHAR(20));
+		INSERT INTO mb.t VALUES (1, 'longer than five')"
+	sql dst "CREATE DATABASE mb; CREATE TABLE mb.t (id INT PRIMARY KEY, s VARCHAR(5))"
+	cat=$BATS_TEST_TMPDIR/cat
+	dbbackup -d "$cat" data mb >/dev/null
+	use_server dst
+	run --separate-stderr dbrestore -d "$cat" latest
+	assert_failure 1
+	[[ $stderr == "dbrestore: mb/t.00001.tsv.gz: Data truncated for column 's' at row 1, and the restored rows of mb.t differ from the backup" ]] || fail "$stderr"
+}
