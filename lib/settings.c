@@ -106,38 +106,43 @@ settings_set_string(char **field, const char *value)
 	return 0;
 }
 
-/* Reads the first line of a password file; the newline is not part of it. */
+/*
+ * Reads the first line of a password file; the newline is not part of it.
+ * The file may be a pipe (--password-file <(pass show db)), so it is read
+ * as a stream, but only up to PASSWORD_MAX bytes: a password file that is
+ * /dev/zero or a log is refused, not read until memory runs out.
+ */
+#define PASSWORD_MAX 4096
+
 static int
 read_password_file(char **field, const char *path, char *err, size_t errlen)
 {
 	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	int rc = -1;
+	char line[PASSWORD_MAX + 1];
+	size_t n = 0;
+	int c = EOF, rc = -1;
 
 	if (f == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	n = getline(&line, &cap, f);
-	if (n == -1 && ferror(f))
+	while (n < sizeof(line) && (c = getc(f)) != EOF && c != '\n' && c != '\0')
+		line[n++] = (char)c;
+	if (ferror(f))
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	else if (n == sizeof(line) || (n < sizeof(line) && c == '\0'))
+		snprintf(err, errlen, "%s: not a password: a first line of more "
+		    "than %d bytes, or a NUL byte", path, PASSWORD_MAX);
 	else {
-		if (n == -1)
-			n = 0;	/* an empty file is an empty password */
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		while (n > 0 && line[n - 1] == '\r')
 			n--;
-		if (line != NULL)
-			line[n] = '\0';
-		if (settings_set_string(field, line ? line : "") == -1)
+		line[n] = '\0';
+		if (settings_set_string(field, line) == -1)
 			snprintf(err, errlen, "%s: out of memory", path);
 		else
 			rc = 0;
 	}
-	if (line != NULL)
-		explicit_bzero(line, cap);
-	free(line);
+	explicit_bzero(line, sizeof(line));
 	fclose(f);
 	return rc;
 }

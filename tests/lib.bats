@@ -148,3 +148,16 @@ EOF_TABLE
 	assert_failure 3
 	[ "${stderr_lines[0]}" = "dbhealth: --password-file: $BATS_TEST_TMPDIR/none: No such file or directory" ]
 }
+
+@test "a password file may be a pipe, but never an endless one" {
+	unset DB_PASSWORD
+	run --separate-stderr dbhealth --json --password-file <(printf 'adminpw\n')
+	assert_success
+	run --separate-stderr timeout 10 dbhealth --password-file /dev/zero
+	assert_failure 3
+	[ "${stderr_lines[0]}" = "dbhealth: --password-file: /dev/zero: not a password: a first line of more than 4096 bytes, or a NUL byte" ] || fail "$stderr"
+	head -c 5000 /dev/urandom | tr -d '\n\0' >"$BATS_TEST_TMPDIR/long"
+	run --separate-stderr dbhealth --password-file "$BATS_TEST_TMPDIR/long"
+	assert_failure 3
+	[[ ${stderr_lines[0]} == *"not a password: a first line of more than 4096 bytes"* ]] || fail "$stderr"
+}
