@@ -98,7 +98,7 @@ rss_kb() {
 	# The catalogue lock was let go: the next backup goes through.
 	run --separate-stderr timeout 60 dbbackup full mysql
 	assert_success
-	rm -r "$(find "$DB_BACKUP_PATH" -mindepth 1 -maxdepth 1 -name '*-full' ! -name "$ID")"
+	rm -r "$(find "$DB_BACKUP_PATH" -mindepth 1 -maxdepth 1 -name '*-full*' ! -name "$ID")"
 	run --separate-stderr timeout 10 dbrestore latest
 	assert_failure 2
 	[ "$stderr" = "dbrestore: latest backup cannot be used: $why (name an older backup by its id)" ]
