@@ -135,7 +135,7 @@ demo: deps
 
 # make fuzz: the manifest and option-file readers and the SQL-name lexer
 # (lib/sqlscan) under libFuzzer, built with clang, ASan and UBSan, each
-# run for FUZZ_SECONDS.  The seeds are in
+# run for FUZZ_SECONDS, all at once (their logs in fuzz/*.log).  The seeds are in
 # fuzz/seeds/; what a run finds beyond them is kept in fuzz/corpus/ (not
 # in git), so the next run starts from there; an input that fails is
 # written to fuzz/crash-* (or leak-*, timeout-*, oom-*) and fails make.
@@ -163,12 +163,22 @@ $(FUZZ_TARGETS): fuzz/%: fuzz/%.c $(FUZZ_LIB)
 fuzz: deps $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS:fuzz/%=%); do \
 		mkdir -p fuzz/corpus/$$t || exit 1; \
-		echo "fuzz/$$t: $(FUZZ_SECONDS) s"; \
+		echo "fuzz/$$t: $(FUZZ_SECONDS) s, log in fuzz/$$t.log"; \
 		fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-print_final_stats=1 -artifact_prefix=fuzz/ \
 			-dict=fuzz/$$t.dict fuzz/corpus/$$t fuzz/seeds/$$t \
-			|| exit 1; \
-	done
+			>fuzz/$$t.log 2>&1 & \
+		pids="$$pids $$!"; \
+	done; \
+	status=0; \
+	for p in $$pids; do \
+		wait $$p || status=1; \
+	done; \
+	for t in $(FUZZ_TARGETS:fuzz/%=%); do \
+		echo "fuzz/$$t:"; grep -E '^(Done|stat::number_of_executed_units|==[0-9]+==|SUMMARY)' \
+		    fuzz/$$t.log; \
+	done; \
+	[ $$status -eq 0 ] || { tail -n 40 fuzz/*.log; exit 1; }
 
 bench: deps
 	scripts/deps --bench
