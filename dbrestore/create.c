@@ -68,7 +68,7 @@ int
 objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
     struct robj *o, unsigned int *code, char *err, size_t errlen)
 {
-	char sql[512], what[700];
+	char sql[512], what[700], back[1024];
 	size_t len;
 	char *stmt;
 	bool alter;
@@ -88,9 +88,12 @@ objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
 		return -1;
 	alter = collation_name(o->db_collation) &&
 	    strcmp(o->db_collation, dd->collation) != 0;
-	if (alter && apply_run(m, (snprintf(sql, sizeof(sql), "ALTER DATABASE "
-	    "COLLATE %s", o->db_collation), sql), what, err, errlen) == -1)
-		return -1;
+	if (alter) {
+		snprintf(sql, sizeof(sql), "ALTER DATABASE COLLATE %s",
+		    o->db_collation);
+		if (apply_run(m, sql, what, err, errlen) == -1)
+			return -1;
+	}
 	err[0] = '\0';
 	if (o->verbatim) {
 		len = strlen(o->stmt);
@@ -112,11 +115,12 @@ objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
 			mysql_free_result(res);
 	}
 	free(stmt);
+	/* Back to the database's own collation, even after a failure. */
 	if (alter && collation_name(dd->charset) && collation_name(dd->collation)) {
 		snprintf(sql, sizeof(sql), "ALTER DATABASE CHARACTER SET %s "
 		    "COLLATE %s", dd->charset, dd->collation);
-		if (apply_run(m, sql, what, rc == 0 ? err : what, rc == 0 ? errlen :
-		    sizeof(what)) == -1 && rc == 0)
+		if (apply_run(m, sql, what, rc == 0 ? err : back, rc == 0 ? errlen :
+		    sizeof(back)) == -1 && rc == 0)
 			rc = -1;
 	}
 	return rc;
