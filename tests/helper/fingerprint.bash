@@ -5,7 +5,8 @@
 #
 #   fingerprint SERVER DB [AS]
 #
-# prints, for database DB on SERVER, one line per fact: each table's and
+# prints, for database DB on SERVER, one line per fact (read with two
+# clients and a few queries, not one client per object): each table's and
 # sequence's SHOW CREATE and its CHECKSUM TABLE EXTENDED, a sequence's
 # next value, each view's, routine's, trigger's and event's SHOW CREATE and
 # the context the server recorded for it (sql_mode, character_set_client,
@@ -26,46 +27,51 @@ _fp_sql() {
 }
 
 fingerprint() {
-	local server=$1 db=$2 as=${3-} name type lit
+	local server=$1 db=$2 as=${3-} lit q
 	lit=$(printf "%s" "$db" | sed "s/'/''/g")
+	q=$(printf "%s" "$db" | sed 's/`/``/g')
+	# One client for the lists, one for every statement they call for.
+	_fp_sql "$server" "
+		SELECT 'T', TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES
+			WHERE TABLE_SCHEMA = '$lit';
+		SELECT 'R', ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES
+			WHERE ROUTINE_SCHEMA = '$lit';
+		SELECT 'G', TRIGGER_NAME, '' FROM information_schema.TRIGGERS
+			WHERE TRIGGER_SCHEMA = '$lit';
+		SELECT 'E', EVENT_NAME, '' FROM information_schema.EVENTS
+			WHERE EVENT_SCHEMA = '$lit'" | LC_ALL=C sort |
+	while IFS=$'\t' read -r what name type; do
+		name=$(printf "%s" "$name" | sed 's/`/``/g')
+		case $what$type in
+		TVIEW) echo "SHOW CREATE VIEW \`$q\`.\`$name\`;" ;;
+		TSEQUENCE) echo "SHOW CREATE SEQUENCE \`$q\`.\`$name\`;
+			SELECT next_not_cached_value FROM \`$q\`.\`$name\`;" ;;
+		T*) echo "SHOW CREATE TABLE \`$q\`.\`$name\`;
+			CHECKSUM TABLE \`$q\`.\`$name\` EXTENDED;" ;;
+		R*) echo "SHOW CREATE $type \`$q\`.\`$name\`;" ;;
+		E) echo "SHOW CREATE EVENT \`$q\`.\`$name\`;" ;;
+		G) echo "SHOW CREATE TRIGGER \`$q\`.\`$name\`;" >&3 ;;
+		esac
+	done >"$BATS_TEST_TMPDIR/fingerprint.sql" 3>"$BATS_TEST_TMPDIR/triggers.sql"
 	{
-		while IFS=$'\t' read -r name type; do
-			case $type in
-			VIEW) _fp_sql "$server" "SHOW CREATE VIEW \`$db\`.\`$name\`" | cut -f1,2 ;;
-			SEQUENCE)
-				_fp_sql "$server" "SHOW CREATE SEQUENCE \`$db\`.\`$name\`"
-				_fp_sql "$server" "SELECT '$name', next_not_cached_value FROM \`$db\`.\`$name\`"
-				;;
-			*)
-				_fp_sql "$server" "SHOW CREATE TABLE \`$db\`.\`$name\`" |
-					sed -E 's/ AUTO_INCREMENT=[0-9]+//'
-				_fp_sql "$server" "CHECKSUM TABLE \`$db\`.\`$name\` EXTENDED" | cut -f2
-				;;
-			esac
-		done < <(_fp_sql "$server" "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES
-			WHERE TABLE_SCHEMA = '$lit' ORDER BY TABLE_NAME")
+		_fp_sql "$server" "$(cat "$BATS_TEST_TMPDIR/fingerprint.sql")" |
+			sed -E 's/ AUTO_INCREMENT=[0-9]+//'
+		# A trigger's last column is when it was created: not compared.
+		_fp_sql "$server" "$(cat "$BATS_TEST_TMPDIR/triggers.sql")" | cut -f1-6
 		_fp_sql "$server" "SELECT TABLE_NAME, CHARACTER_SET_CLIENT, COLLATION_CONNECTION
-			FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '$lit' ORDER BY TABLE_NAME"
-		_fp_sql "$server" "SELECT c.TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME,
+			FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '$lit' ORDER BY TABLE_NAME;
+		SELECT c.TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, CHARACTER_SET_NAME,
 			COLLATION_NAME FROM information_schema.COLUMNS c JOIN information_schema.VIEWS v
 			USING (TABLE_SCHEMA, TABLE_NAME) WHERE TABLE_SCHEMA = '$lit'
-			ORDER BY c.TABLE_NAME, ORDINAL_POSITION"
-		while IFS=$'\t' read -r name type; do
-			_fp_sql "$server" "SHOW CREATE $type \`$db\`.\`$name\`" | cut -f1,3-
-		done < <(_fp_sql "$server" "SELECT ROUTINE_NAME, ROUTINE_TYPE FROM information_schema.ROUTINES
-			WHERE ROUTINE_SCHEMA = '$lit' ORDER BY ROUTINE_TYPE, ROUTINE_NAME")
-		while read -r name; do
-			_fp_sql "$server" "SHOW CREATE TRIGGER \`$db\`.\`$name\`" | cut -f1-5
-		done < <(_fp_sql "$server" "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS
-			WHERE TRIGGER_SCHEMA = '$lit' ORDER BY TRIGGER_NAME")
-		_fp_sql "$server" "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_ORDER, SQL_MODE,
+			ORDER BY c.TABLE_NAME, ORDINAL_POSITION;
+		SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_ORDER, SQL_MODE,
 			CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION
-			FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '$lit' ORDER BY TRIGGER_NAME"
-		while read -r name; do
-			_fp_sql "$server" "SHOW CREATE EVENT \`$db\`.\`$name\`"
-		done < <(_fp_sql "$server" "SELECT EVENT_NAME FROM information_schema.EVENTS
-			WHERE EVENT_SCHEMA = '$lit' ORDER BY EVENT_NAME")
-		_fp_sql "$server" "SELECT EVENT_NAME, STATUS, EXECUTE_AT, TIME_ZONE, SQL_MODE,
+			FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '$lit'
+			ORDER BY TRIGGER_NAME;
+		SELECT ROUTINE_NAME, ROUTINE_TYPE, SQL_MODE, CHARACTER_SET_CLIENT,
+			COLLATION_CONNECTION, DATABASE_COLLATION FROM information_schema.ROUTINES
+			WHERE ROUTINE_SCHEMA = '$lit' ORDER BY ROUTINE_TYPE, ROUTINE_NAME;
+		SELECT EVENT_NAME, STATUS, EXECUTE_AT, TIME_ZONE, SQL_MODE,
 			CHARACTER_SET_CLIENT, COLLATION_CONNECTION, DATABASE_COLLATION
 			FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '$lit' ORDER BY EVENT_NAME"
 	} | if [ -n "$as" ]; then
