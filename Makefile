@@ -46,9 +46,9 @@ DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # anyway, so it costs no start-up time.
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev/null)
 
-DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/chunk.c dbbackup/dump.c \
-	dbbackup/objects.c dbbackup/result.c dbbackup/list.c dbbackup/schema.c \
-	dbbackup/snapshot.c
+DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c dbbackup/dump.c \
+	dbbackup/list.c dbbackup/objects.c dbbackup/output.c dbbackup/result.c \
+	dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/check.c dbrestore/create.c dbrestore/load.c dbrestore/objects.c \

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * backup: the model of one dbbackup run.  schema.c fills the databases,
- * tables and chunks from the server; snapshot.c opens the worker
- * connections that share one snapshot; dump.c writes the chunks; and
- * dbbackup.c turns the result into the manifest and the report.
+ * backup: the model of one dbbackup run.  backup.c runs it: output.c
+ * names and writes the backup's directory, snapshot.c opens the worker
+ * connections that share one snapshot, schema.c and objects.c read the
+ * databases, tables, chunks (chunk.c) and objects from the server,
+ * dump.c writes the chunks, and result.c turns it all into the manifest
+ * and the report.  list.c is the other verbs, on the catalogue.
  */
 #ifndef DBBACKUP_BACKUP_H
 #define DBBACKUP_BACKUP_H
@@ -22,6 +24,9 @@
 #include "tsv.h"
 
 enum backup_type { TYPE_FULL, TYPE_SCHEMA, TYPE_DATA };
+
+/* The ids' and the manifest's names of the types, by enum backup_type. */
+extern const char *const backup_type_names[3];
 enum lock_mode { LOCK_AUTO, LOCK_NONE };
 
 struct column {
@@ -140,6 +145,9 @@ struct backup {
 	char id[CATALOG_ID_LEN];
 	char root[4096];	/* the catalogue */
 	char dir[4200];		/* root/ID.partial while writing */
+	char final[4200];	/* root/ID once published */
+	int lock_fd;		/* the catalogue's lock, or -1 */
+	bool finished;		/* published as ID */
 	time_t started_at;
 	double started_ms;
 
@@ -162,11 +170,19 @@ struct backup {
 	struct progress progress;
 };
 
-/* Writes a file of the backup and records it; shared by every writer. */
-struct gzw;
-struct gzw *backup_file_open(struct backup *b, const char *rel, bool compress,
-    char *err, size_t errlen);
-int backup_file_close(struct backup *b, struct gzw *w, const char *rel,
-    uint64_t *raw_bytes, char *err, size_t errlen);
+/* backup.c */
+/*
+ * Sets b up for a run of opt against the server conn describes (which
+ * names no database), into the catalogue root.  0, or -1 out of memory.
+ */
+int backup_init(struct backup *b, const struct settings *conn,
+    const struct options *opt, const char *root);
+/*
+ * Takes the backup, from the catalogue's lock to the rename of
+ * ID.partial to ID.  0, or -1 with err (and no ID.partial left).
+ */
+int backup_run(struct backup *b, const char *tool_version, char *err,
+    size_t errlen);
+void backup_free(struct backup *b);
 
 #endif

@@ -1,20 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * dbbackup: consistent, parallel, streaming logical backups of MariaDB and
- * MySQL servers into the dbkit catalogue (see dbkit-backup(5)).
- *
- * The run: lock the catalogue, block DDL and read the schema, start one
- * snapshot on every worker while commits are blocked for a moment, dump
- * the non-transactional tables under the lock, release it, dump the rest
- * from the snapshots, write the manifest, fsync, and rename ID.partial to
- * ID.  Any failure removes ID.partial and exits 1 with the reason: a
- * directory without ".partial" always holds a complete backup.
+ * MySQL servers into the dbkit catalogue (see dbkit-backup(5)).  This
+ * file reads the options; backup.c takes the backup, result.c reports it.
+ * Any failure exits 1 with the reason and leaves no ID.partial.
  *
  * The verbs list, pin and unpin read the catalogue instead (list.c) and
  * never connect.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,22 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog.h"
+#include "backup.h"
 #include "cli.h"
 #include "conn.h"
-#include "dump.h"
 #include "exitcode.h"
-#include "fsutil.h"
-#include "gzwrite.h"
-#include "hash.h"
-#include "jsonout.h"
 #include "list.h"
-#include "manifest.h"
-#include "progress.h"
 #include "result.h"
-#include "schema.h"
-#include "snapshot.h"
-#include "timeutil.h"
 
 #ifndef DBKIT_VERSION
 #define DBKIT_VERSION "unknown"
@@ -154,7 +138,6 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const types[] = { "full", "schema", "data" };
 	int opt, i;
 	size_t cap = (size_t)argc + 64;
 
@@ -245,7 +228,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		*id = argv[optind + 1];
 		return argv[optind][0] == 'p' ? VERB_PIN : VERB_UNPIN;
 	}
-	for (i = 0; i < 3 && strcmp(argv[optind], types[i]) != 0; i++)
+	for (i = 0; i < 3 && strcmp(argv[optind], backup_type_names[i]) != 0; i++)
 		;
 	if (i == 3)
 		cli_usage_error(EXIT_USAGE, "unknown backup type: '%s'",
@@ -254,193 +237,6 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	for (optind++; optind < argc; optind++)
 		o->only_databases[o->n_only++] = argv[optind];
 	return VERB_BACKUP;
-}
-
-struct gzw *
-backup_file_open(struct backup *b, const char *rel, bool compress, char *err,
-    size_t errlen)
-{
-	char path[8192];
-
-	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
-	return gzw_open(path, compress ? b->opt->level : 0, err, errlen);
-}
-
-int
-backup_file_close(struct backup *b, struct gzw *w, const char *rel,
-    uint64_t *raw_bytes, char *err, size_t errlen)
-{
-	struct gzw_result r;
-	json_t *entry;
-
-	if (gzw_close(w, &r, err, errlen) == -1)
-		return -1;
-	if (raw_bytes != NULL)
-		*raw_bytes = r.raw_bytes;
-	entry = json_pack("{s:s, s:I, s:s}", "path", rel,
-	    "size_bytes", (json_int_t)r.size_bytes, "sha256", r.sha256);
-	pthread_mutex_lock(&b->files_lock);
-	json_array_append_new(b->files, entry);
-	b->stored_bytes += r.size_bytes;
-	b->raw_bytes += r.raw_bytes;
-	pthread_mutex_unlock(&b->files_lock);
-	atomic_fetch_add(&b->progress.stored_bytes, r.size_bytes);
-	return entry != NULL ? 0 : -1;
-}
-
-static bool
-non_transactional(const struct table *t)
-{
-	return !t->transactional && !t->is_sequence;
-}
-
-static bool
-transactional(const struct table *t)
-{
-	return t->transactional && !t->is_sequence;
-}
-
-/* Creates ID.partial and a directory per database in it. */
-static int
-make_dirs(struct backup *b, char *err, size_t errlen)
-{
-	char path[8192];
-	size_t i;
-
-	if (fs_mkdir_private(b->dir, err, errlen) == -1)
-		return -1;
-	for (i = 0; i < b->n_dbs; i++) {
-		snprintf(path, sizeof(path), "%s/%s", b->dir, b->dbs[i].dir);
-		if (fs_mkdir_private(path, err, errlen) == -1)
-			return -1;
-	}
-	return 0;
-}
-
-/* fsyncs the backup's directories, so the rename publishes durable files. */
-static int
-sync_dirs(struct backup *b, char *err, size_t errlen)
-{
-	char path[8192];
-	size_t i;
-
-	for (i = 0; i < b->n_dbs; i++) {
-		snprintf(path, sizeof(path), "%s/%s", b->dir, b->dbs[i].dir);
-		if (fs_fsync_dir(path, err, errlen) == -1)
-			return -1;
-	}
-	return fs_fsync_dir(b->dir, err, errlen);
-}
-
-static atomic_int progress_done;	/* set by main when the work is over */
-
-static void *
-progress_main(void *arg)
-{
-	struct backup *b = arg;
-	struct progress_counts c = { 0 };
-	size_t i, j;
-
-	/*
-	 * The server's row estimate, in the unit of the count.  Its data
-	 * size is not: InnoDB's pages hold more than the text of the rows,
-	 * over twice as much for narrow rows.
-	 */
-	for (i = 0; i < b->n_dbs; i++)
-		for (j = 0; j < b->dbs[i].n_tables; j++)
-			if (!b->dbs[i].tables[j].is_sequence &&
-			    b->dbs[i].tables[j].estimated_rows > 0)
-				c.total_rows_estimate += (unsigned long long)
-				    b->dbs[i].tables[j].estimated_rows;
-	c.chunks_total = b->progress.chunks_total;
-	/* One last line after the work is done: the totals, even if quick. */
-	for (bool last = false; !last;) {
-		last = progress_done;
-		if (!last)
-			usleep(250000);
-		c.final = last;
-		c.chunks_done = atomic_load(&b->progress.chunks_done);
-		c.rows = atomic_load(&b->progress.rows);
-		c.bytes = atomic_load(&b->progress.raw_bytes);
-		c.elapsed_ms = time_monotonic_ms() - b->started_ms;
-		progress_show(stderr, "dbbackup", &c);
-	}
-	fputc('\n', stderr);
-	return NULL;
-}
-
-static int
-run_backup(struct backup *b, char *err, size_t errlen)
-{
-	const struct options *o = b->opt;
-	pthread_t progress;
-	bool progress_on = false;
-	int rc;
-
-	if (snapshot_prepare(b, err, errlen) == -1 ||
-	    schema_read(b, err, errlen) == -1 || make_dirs(b, err, errlen) == -1)
-		return -1;
-	if (o->type != TYPE_DATA && schema_write(b, err, errlen) == -1)
-		return -1;
-	if (o->type == TYPE_SCHEMA)
-		return snapshot_release(b, err, errlen);
-	for (size_t i = 0; i < b->n_dbs; i++)
-		for (size_t j = 0; j < b->dbs[i].n_tables; j++)
-			b->progress.chunks_total += b->dbs[i].tables[j].n_chunks;
-	if (o->progress)
-		progress_on = pthread_create(&progress, NULL, progress_main, b) == 0;
-	rc = snapshot_start(b, err, errlen);
-	if (rc == 0)
-		rc = dump_tables(b, non_transactional, err, errlen);
-	if (rc == 0)
-		rc = snapshot_release(b, err, errlen);
-	if (rc == 0)
-		rc = dump_tables(b, transactional, err, errlen);
-	if (progress_on) {
-		progress_done = 1;
-		pthread_join(progress, NULL);
-	}
-	return rc;
-}
-
-/*
- * Names the backup by its start time, with a sequence number after the
- * first backup of a second (catalog_new_id): never a later second's id,
- * which would lie about the time.  The catalogue lock is held.
- */
-static int
-choose_id(struct backup *b, char *err, size_t errlen)
-{
-	static const char *const types[] = { "full", "schema", "data" };
-
-	b->started_at = time(NULL);
-	if (catalog_new_id(b->root, b->started_at, types[b->opt->type], b->id,
-	    err, errlen) == -1)
-		return -1;
-	snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", b->root, b->id);
-	return 0;
-}
-
-/* Writes the manifest and publishes ID.partial as ID. */
-static int
-finish(struct backup *b, char *final, size_t finallen, char *err,
-    size_t errlen)
-{
-	json_t *m = result_manifest(b, DBKIT_VERSION, time(NULL));
-	int rc;
-
-	if (m == NULL) {
-		snprintf(err, errlen, "manifest: out of memory");
-		return -1;
-	}
-	rc = manifest_write(b->dir, m, err, errlen);
-	json_decref(m);
-	snprintf(final, finallen, "%s/%s", b->root, b->id);
-	if (rc == 0)
-		rc = sync_dirs(b, err, errlen);
-	if (rc == 0)
-		rc = fs_rename_durable(b->dir, final, err, errlen);
-	return rc;
 }
 
 /*
@@ -466,15 +262,30 @@ run_verb(enum verb verb, const char *root, const char *id, bool json)
 	return status;
 }
 
+/* What the settings say about a backup, checked once they are all read. */
+static void
+check_backup(struct settings *s, struct options *o, size_t cap)
+{
+	if (s->encryption)
+		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
+		    "implemented yet; refusing to write an unencrypted backup");
+	if (o->level == -1)
+		o->level = s->compression ? DEFAULT_LEVEL : 0;
+	else if (!s->compression)
+		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
+	if (o->n_only == 0 && s->database != NULL && s->database[0] != '\0')
+		add_databases(o, s->database, cap);
+}
+
 int
 main(int argc, char **argv)
 {
 	struct settings s, conn;
 	struct options o;
 	struct backup b;
-	char err[2048] = "", final[8192], msg[8192];
+	char err[2048] = "";
 	const char *id = NULL;
-	int lock_fd = -1, status = EXIT_FAILED;
+	int status = EXIT_FAILED;
 	enum verb verb;
 
 	signal(SIGPIPE, SIG_IGN);	/* a dead server connection is an error, not a kill */
@@ -485,61 +296,24 @@ main(int argc, char **argv)
 		cli_usage_error(EXIT_USAGE, "%s", err);
 	if (verb != VERB_BACKUP) {
 		status = run_verb(verb, s.backup_path, id, o.json);
-		goto out_settings;
+		goto out;
 	}
-	if (s.encryption)
-		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
-		    "implemented yet; refusing to write an unencrypted backup");
-	if (o.level == -1)
-		o.level = s.compression ? DEFAULT_LEVEL : 0;
-	else if (!s.compression)
-		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
-	if (o.n_only == 0 && s.database != NULL && s.database[0] != '\0')
-		add_databases(&o, s.database, (size_t)argc + 64);
+	check_backup(&s, &o, (size_t)argc + 64);
 	if (conn_library_init() == -1)
 		cli_die(EXIT_FAILED, "cannot initialise the libraries");
-
 	/* DB_NAME chose what to back up; the connections name no database. */
 	conn = s;
 	conn.database = NULL;
-	memset(&b, 0, sizeof(b));
-	b.settings = &conn;
-	b.opt = &o;
-	b.n_workers = (size_t)o.threads;
-	b.binlog_position = -1;
-	b.started_ms = time_monotonic_ms();
-	b.files = json_array();
-	pthread_mutex_init(&b.files_lock, NULL);
-	snprintf(b.root, sizeof(b.root), "%s", s.backup_path);
-
-	snprintf(msg, sizeof(msg), "%s/%s", b.root, CATALOG_LOCK);
-	if (fs_mkdir_parents(b.root, err, sizeof(err)) == -1 ||
-	    (lock_fd = fs_lock(msg, err, sizeof(err))) == -1 ||
-	    choose_id(&b, err, sizeof(err)) == -1)
-		goto out;
-	if (run_backup(&b, err, sizeof(err)) == -1 ||
-	    finish(&b, final, sizeof(final), err, sizeof(err)) == -1) {
-		if (access(b.dir, F_OK) == 0 &&
-		    fs_remove_tree(b.dir, msg, sizeof(msg)) == -1)
-			cli_warn("%s", msg);
-		goto out;
-	}
-	snapshot_close(&b);
-	if (result_report(&b, final, o.json, stdout) == -1 ||
-	    cli_close_stdout() == -1)
-		goto out;
-	status = EXIT_DONE;
-out:
-	if (status != EXIT_DONE && err[0] != '\0')
+	if (backup_init(&b, &conn, &o, s.backup_path) == -1)
+		cli_die(EXIT_FAILED, "out of memory");
+	if (backup_run(&b, DBKIT_VERSION, err, sizeof(err)) == -1)
 		cli_warn("%s", err);
-	snapshot_close(&b);
-	if (lock_fd != -1)
-		close(lock_fd);
-	schema_free(&b);
-	json_decref(b.files);
-	pthread_mutex_destroy(&b.files_lock);
+	else if (result_report(&b, o.json, stdout) == 0 &&
+	    cli_close_stdout() == 0)
+		status = EXIT_DONE;
+	backup_free(&b);
 	mysql_library_end();
-out_settings:
+out:
 	free(o.only_databases);
 	free(o.excludes);
 	settings_free(&s);

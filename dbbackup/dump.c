@@ -16,6 +16,7 @@
 #include "gzwrite.h"
 #include "hash.h"
 #include "names.h"
+#include "output.h"
 #include "tsv.h"
 
 #define LINE_FLUSH (256u << 10)	/* hand escaped rows to gzw in batches */
@@ -109,7 +110,7 @@ dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
 		return -1;
 	}
 	free(sql);
-	if ((out = backup_file_open(b, c->file, b->opt->level > 0, err,
+	if ((out = output_file_open(b, c->file, b->opt->level > 0, err,
 	    errlen)) == NULL) {
 		mysql_free_result(res);
 		return -1;
@@ -154,7 +155,7 @@ dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
 	}
 	atomic_fetch_add(&b->progress.raw_bytes, used);
 	atomic_fetch_add(&b->progress.rows, c->rows - rows_reported);
-	return backup_file_close(b, out, c->file, &c->raw_bytes, err, errlen);
+	return output_file_close(b, out, c->file, &c->raw_bytes, err, errlen);
 }
 
 static void *

@@ -26,6 +26,7 @@
 #include "conn.h"
 #include "gzwrite.h"
 #include "names.h"
+#include "output.h"
 #include "objects.h"
 #include "sqlfile.h"
 #include "sqlscan.h"
@@ -434,7 +435,7 @@ objects_write(struct backup *b, struct database *d, char *err, size_t errlen)
 			if (w == NULL) {
 				snprintf(rel, sizeof(rel), "%s/%s%s", d->dir,
 				    objects_file_names[k], gz ? ".gz" : "");
-				if ((w = backup_file_open(b, rel, gz, err,
+				if ((w = output_file_open(b, rel, gz, err,
 				    errlen)) == NULL ||
 				    sqlfile_begin(w, err, errlen) == -1) {
 					rc = -1;
@@ -445,7 +446,7 @@ objects_write(struct backup *b, struct database *d, char *err, size_t errlen)
 		}
 		if (w != NULL) {
 			if (rc == 0)
-				rc = backup_file_close(b, w, rel, NULL, err, errlen);
+				rc = output_file_close(b, w, rel, NULL, err, errlen);
 			else
 				gzw_abort(w);
 			d->has_objects[k] = rc == 0;

@@ -18,8 +18,6 @@
 #include "timeutil.h"
 #include "tsv.h"
 
-static const char *const type_names[] = { "full", "schema", "data" };
-
 static json_t *
 hex64(uint64_t v)
 {
@@ -155,21 +153,38 @@ database_json(const struct backup *b, const struct database *d)
 	    "@events.sql", gz));
 }
 
+/* What the backup holds, counted once for the manifest and the report. */
+struct totals {
+	size_t databases, tables, files;
+	uint64_t rows, raw_bytes, stored_bytes;
+};
+
+static void
+count(const struct backup *b, struct totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->databases = b->n_dbs;
+	for (size_t i = 0; i < b->n_dbs; i++)
+		for (size_t j = 0; j < b->dbs[i].n_tables; j++, t->tables++)
+			for (size_t k = 0; k < b->dbs[i].tables[j].n_chunks; k++)
+				t->rows += b->dbs[i].tables[j].chunks[k].rows;
+	t->files = json_array_size(b->files);
+	t->raw_bytes = b->raw_bytes;
+	t->stored_bytes = b->stored_bytes;
+}
+
 json_t *
 result_manifest(const struct backup *b, const char *tool_version,
     time_t finished_at)
 {
 	json_t *dbs = json_array();
 	char started[RFC3339_LEN], finished[RFC3339_LEN];
-	uint64_t rows = 0;
-	size_t i, j, tables = 0;
+	struct totals t;
+	size_t i;
 
-	for (i = 0; i < b->n_dbs; i++) {
+	count(b, &t);
+	for (i = 0; i < b->n_dbs; i++)
 		json_array_append_new(dbs, database_json(b, &b->dbs[i]));
-		for (j = 0; j < b->dbs[i].n_tables; j++, tables++)
-			for (size_t k = 0; k < b->dbs[i].tables[j].n_chunks; k++)
-				rows += b->dbs[i].tables[j].chunks[k].rows;
-	}
 	time_rfc3339(b->started_at, started);
 	time_rfc3339(finished_at, finished);
 	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:n,"
@@ -183,7 +198,7 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    "format_minor", MANIFEST_VERSION_MINOR,
 	    "tool_version", tool_version,
 	    "id", b->id,
-	    "type", type_names[b->opt->type],
+	    "type", backup_type_names[b->opt->type],
 	    "parent",
 	    "server", "version", jsonout_text(b->server_version),
 	    "hostname", jsonout_text(b->hostname),
@@ -202,53 +217,47 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    "@grants.sql.gz" : "@grants.sql") : json_null(),
 	    "databases", dbs,
 	    "files", b->files,
-	    "totals", "databases", (json_int_t)b->n_dbs,
-	    "tables", (json_int_t)tables, "rows", (json_int_t)rows,
-	    "files", (json_int_t)json_array_size(b->files),
-	    "raw_bytes", (json_int_t)b->raw_bytes,
-	    "stored_bytes", (json_int_t)b->stored_bytes);
+	    "totals", "databases", (json_int_t)t.databases,
+	    "tables", (json_int_t)t.tables, "rows", (json_int_t)t.rows,
+	    "files", (json_int_t)t.files,
+	    "raw_bytes", (json_int_t)t.raw_bytes,
+	    "stored_bytes", (json_int_t)t.stored_bytes);
+}
+
+static const char *
+plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
 }
 
 int
-result_report(const struct backup *b, const char *path, bool json, FILE *f)
+result_report(const struct backup *b, bool json, FILE *f)
 {
-	json_t *m = result_manifest(b, "", time(NULL)), *r;
-	json_t *totals = json_object_get(m, "totals");
 	double ms = time_monotonic_ms() - b->started_ms;
-	json_int_t raw = json_integer_value(json_object_get(totals, "raw_bytes"));
+	struct totals t;
+	json_t *r;
 	int rc;
 
-	if (m == NULL)
-		return -1;
-	r = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:O, s:O, s:o, s:o}",
-	    "id", b->id, "path", path, "type", type_names[b->opt->type],
-	    "databases", json_object_get(totals, "databases"),
-	    "tables", json_object_get(totals, "tables"),
-	    "rows", json_object_get(totals, "rows"),
-	    "raw_bytes", json_object_get(totals, "raw_bytes"),
-	    "stored_bytes", json_object_get(totals, "stored_bytes"),
+	count(b, &t);
+	if (!json)
+		return fprintf(f, "backup %s: %zu database%s, %zu table%s, %llu "
+		    "row%s, %.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
+		    b->id, t.databases, plural(t.databases), t.tables,
+		    plural(t.tables), (unsigned long long)t.rows, plural(t.rows),
+		    (double)t.raw_bytes / 1e6, (double)t.stored_bytes / 1e6,
+		    ms / 1000.0, ms > 0 ? (double)t.raw_bytes / 1e3 / ms : 0.0,
+		    b->final) < 0 ? -1 : 0;
+	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+	    "id", b->id, "path", b->final, "type", backup_type_names[b->opt->type],
+	    "databases", (json_int_t)t.databases, "tables", (json_int_t)t.tables,
+	    "rows", (json_int_t)t.rows, "raw_bytes", (json_int_t)t.raw_bytes,
+	    "stored_bytes", (json_int_t)t.stored_bytes,
 	    "duration_ms", jsonout_number(ms),
-	    "rate_bytes_per_s", jsonout_number(ms > 0 ? (double)raw * 1000.0 /
-	    ms : 0));
-	json_decref(m);
+	    "rate_bytes_per_s", jsonout_number(ms > 0 ? (double)t.raw_bytes *
+	    1000.0 / ms : 0));
 	if (r == NULL)
 		return -1;
-	if (json)
-		rc = jsonout_write(r, f, false);
-	else
-		rc = fprintf(f, "backup %s: %lld database%s, %lld table%s, %lld "
-		    "row%s, %.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
-		    b->id,
-		    (long long)json_integer_value(json_object_get(r, "databases")),
-		    json_integer_value(json_object_get(r, "databases")) == 1 ?
-		    "" : "s",
-		    (long long)json_integer_value(json_object_get(r, "tables")),
-		    json_integer_value(json_object_get(r, "tables")) == 1 ? "" : "s",
-		    (long long)json_integer_value(json_object_get(r, "rows")),
-		    json_integer_value(json_object_get(r, "rows")) == 1 ? "" : "s",
-		    (double)raw / 1e6, (double)json_integer_value(json_object_get(r,
-		    "stored_bytes")) / 1e6, ms / 1000.0,
-		    ms > 0 ? (double)raw / 1e3 / ms : 0.0, path) < 0 ? -1 : 0;
+	rc = jsonout_write(r, f, false);
 	json_decref(r);
 	return rc;
 }

@@ -16,7 +16,6 @@ json_t *result_manifest(const struct backup *b, const char *tool_version,
     time_t finished_at);
 
 /* The report: JSON with json, else a few lines of text.  0 or -1. */
-int result_report(const struct backup *b, const char *path, bool json,
-    FILE *f);
+int result_report(const struct backup *b, bool json, FILE *f);
 
 #endif

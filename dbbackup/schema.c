@@ -19,6 +19,7 @@
 #include "conn.h"
 #include "gzwrite.h"
 #include "names.h"
+#include "output.h"
 #include "objects.h"
 #include "schema.h"
 #include "sqlfile.h"
@@ -393,14 +394,14 @@ write_table_schema(struct backup *b, struct table *t, char *err, size_t errlen)
 
 	snprintf(rel, sizeof(rel), "%s/%s.sql%s", t->db->dir, t->file_name,
 	    b->opt->level > 0 ? ".gz" : "");
-	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) == NULL)
+	if ((w = output_file_open(b, rel, b->opt->level > 0, err, errlen)) == NULL)
 		return -1;
 	if (sqlfile_begin(w, err, errlen) == -1 ||
 	    sqlfile_add(w, t->create_sql, err, errlen) == -1) {
 		gzw_abort(w);
 		return -1;
 	}
-	return backup_file_close(b, w, rel, NULL, err, errlen);
+	return output_file_close(b, w, rel, NULL, err, errlen);
 }
 
 /*
@@ -519,7 +520,7 @@ write_grants(struct backup *b, char *err, size_t errlen)
 		snprintf(err, errlen, "grants: %s", mysql_error(b->ctl));
 		return -1;
 	}
-	if ((w = backup_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
+	if ((w = output_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
 	    NULL || sqlfile_begin(w, err, errlen) == -1) {
 		mysql_free_result(accounts);
 		return -1;
@@ -531,7 +532,7 @@ write_grants(struct backup *b, char *err, size_t errlen)
 		gzw_abort(w);
 		return -1;
 	}
-	return backup_file_close(b, w, rel, NULL, err, errlen);
+	return output_file_close(b, w, rel, NULL, err, errlen);
 }
 
 int

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * backup: one dbbackup run.  Lock the catalogue and name the backup,
+ * block DDL and read the schema, start one snapshot on every worker while
+ * commits are blocked for a moment, dump the non-transactional tables
+ * under the lock, release it, dump the rest from the snapshots, write the
+ * manifest, fsync, and rename ID.partial to ID.  Any failure removes
+ * ID.partial: a directory without ".partial" always holds a complete
+ * backup.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dump.h"
+#include "output.h"
+#include "progress.h"
+#include "schema.h"
+#include "snapshot.h"
+#include "timeutil.h"
+
+const char *const backup_type_names[3] = { "full", "schema", "data" };
+
+int
+backup_init(struct backup *b, const struct settings *conn,
+    const struct options *opt, const char *root)
+{
+	memset(b, 0, sizeof(*b));
+	b->settings = conn;
+	b->opt = opt;
+	b->n_workers = (size_t)opt->threads;
+	b->binlog_position = -1;
+	b->lock_fd = -1;
+	b->started_ms = time_monotonic_ms();
+	snprintf(b->root, sizeof(b->root), "%s", root);
+	pthread_mutex_init(&b->files_lock, NULL);
+	return (b->files = json_array()) == NULL ? -1 : 0;
+}
+
+static bool
+non_transactional(const struct table *t)
+{
+	return !t->transactional && !t->is_sequence;
+}
+
+static bool
+transactional(const struct table *t)
+{
+	return t->transactional && !t->is_sequence;
+}
+
+static atomic_int progress_done;	/* set when the dump is over */
+
+static void *
+progress_main(void *arg)
+{
+	struct backup *b = arg;
+	struct progress_counts c = { 0 };
+	size_t i, j;
+
+	/*
+	 * The server's row estimate, in the unit of the count.  Its data
+	 * size is not: InnoDB's pages hold more than the text of the rows,
+	 * over twice as much for narrow rows.
+	 */
+	for (i = 0; i < b->n_dbs; i++)
+		for (j = 0; j < b->dbs[i].n_tables; j++)
+			if (!b->dbs[i].tables[j].is_sequence &&
+			    b->dbs[i].tables[j].estimated_rows > 0)
+				c.total_rows_estimate += (unsigned long long)
+				    b->dbs[i].tables[j].estimated_rows;
+	c.chunks_total = b->progress.chunks_total;
+	/* One last line after the work is done: the totals, even if quick. */
+	for (bool last = false; !last;) {
+		last = progress_done;
+		if (!last)
+			usleep(250000);
+		c.final = last;
+		c.chunks_done = atomic_load(&b->progress.chunks_done);
+		c.rows = atomic_load(&b->progress.rows);
+		c.bytes = atomic_load(&b->progress.raw_bytes);
+		c.elapsed_ms = time_monotonic_ms() - b->started_ms;
+		progress_show(stderr, "dbbackup", &c);
+	}
+	fputc('\n', stderr);
+	return NULL;
+}
+
+/* The schema, then the rows: the snapshot, the locked tables, the rest. */
+static int
+dump(struct backup *b, char *err, size_t errlen)
+{
+	const struct options *o = b->opt;
+	pthread_t progress;
+	bool progress_on = false;
+	int rc;
+
+	if (snapshot_prepare(b, err, errlen) == -1 ||
+	    schema_read(b, err, errlen) == -1 ||
+	    output_make_dirs(b, err, errlen) == -1)
+		return -1;
+	if (o->type != TYPE_DATA && schema_write(b, err, errlen) == -1)
+		return -1;
+	if (o->type == TYPE_SCHEMA)
+		return snapshot_release(b, err, errlen);
+	for (size_t i = 0; i < b->n_dbs; i++)
+		for (size_t j = 0; j < b->dbs[i].n_tables; j++)
+			b->progress.chunks_total += b->dbs[i].tables[j].n_chunks;
+	if (o->progress)
+		progress_on = pthread_create(&progress, NULL, progress_main, b) == 0;
+	rc = snapshot_start(b, err, errlen);
+	if (rc == 0)
+		rc = dump_tables(b, non_transactional, err, errlen);
+	if (rc == 0)
+		rc = snapshot_release(b, err, errlen);
+	if (rc == 0)
+		rc = dump_tables(b, transactional, err, errlen);
+	if (progress_on) {
+		progress_done = 1;
+		pthread_join(progress, NULL);
+	}
+	return rc;
+}
+
+int
+backup_run(struct backup *b, const char *tool_version, char *err,
+    size_t errlen)
+{
+	int rc = -1;
+
+	if (output_begin(b, err, errlen) == 0 && dump(b, err, errlen) == 0 &&
+	    output_finish(b, tool_version, err, errlen) == 0)
+		rc = 0;
+	snapshot_close(b);
+	output_end(b);
+	return rc;
+}
+
+void
+backup_free(struct backup *b)
+{
+	snapshot_close(b);
+	output_end(b);
+	schema_free(b);
+	json_decref(b->files);
+	pthread_mutex_destroy(&b->files_lock);
+}
