@@ -52,7 +52,8 @@ DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c dbbackup/d
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/check.c dbrestore/create.c dbrestore/load.c dbrestore/objects.c \
-	dbrestore/plan.c dbrestore/scratch.c dbrestore/sqlout.c dbrestore/sqlrows.c \
+	dbrestore/plan.c dbrestore/report.c dbrestore/restore.c dbrestore/scratch.c \
+	dbrestore/sqlout.c dbrestore/sqlrows.c \
 	dbrestore/triggers.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c

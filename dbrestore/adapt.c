@@ -158,7 +158,7 @@ adapt_statement(const struct restore *r, const char *stmt, const char *charset,
 		free(out);
 		out = next;
 	}
-	if (out != NULL && r->opt->test)
+	if (out != NULL && r->opt->mode == MODE_TEST)
 		out = disable_event(out);
 	if (out != NULL && r->opt->drop_existing &&
 	    strncmp(out, "CREATE ", 7) == 0 &&

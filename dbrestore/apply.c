@@ -337,7 +337,7 @@ apply_grants(struct restore *r, char *err, size_t errlen)
 	const char *rel = json_string_value(json_object_get(r->manifest,
 	    "grants_file"));
 
-	if (!r->opt->grants || r->opt->test || rel == NULL)
+	if (!r->opt->grants || r->opt->mode == MODE_TEST || rel == NULL)
 		return 0;
 	return run_file(r, r->ctl, rel, false, err, errlen);
 }

@@ -2,31 +2,22 @@
 /*
  * dbrestore: restores a dbkit backup (an id, a path, or "latest"), or
  * proves that it restores (--test), or checks it without a server
- * (--verify), or writes it as plain SQL (--sql).
- *
- * Nothing touches the server before the manifest and the size and
- * SHA-256 of every file have been verified: a damaged backup is refused
- * with the file named and the server unchanged.
+ * (--verify), or writes it as plain SQL (--sql).  This file reads the
+ * options; restore.c opens, verifies and runs, sqlout.c writes SQL,
+ * report.c reports.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "catalog.h"
 #include "cli.h"
 #include "conn.h"
 #include "exitcode.h"
-#include "hash.h"
-#include "jsonout.h"
-#include "manifest.h"
-#include "progress.h"
 #include "restore.h"
-#include "timeutil.h"
 
 #ifndef DBKIT_VERSION
 #define DBKIT_VERSION "unknown"
@@ -115,7 +106,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, modes;
+	int opt, modes = 0;
 
 	memset(o, 0, sizeof(*o));
 	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
@@ -157,20 +148,19 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_DISABLE_TRIGGERS: o->disable_triggers = true; break;
 		case OPT_NO_BINLOG: o->no_binlog = true; break;
 		case OPT_GRANTS: o->grants = true; break;
-		case OPT_VERIFY: o->verify_only = true; break;
-		case OPT_TEST: o->test = true; break;
-		case OPT_SQL: o->sql = true; break;
+		case OPT_VERIFY: o->mode = MODE_VERIFY; modes++; break;
+		case OPT_TEST: o->mode = MODE_TEST; modes++; break;
+		case OPT_SQL: o->mode = MODE_SQL; modes++; break;
 		case OPT_PROGRESS: o->progress = true; break;
 		case 'j': o->json = true; break;
 		default:
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
-	modes = o->verify_only + o->test + o->sql;
 	if (modes > 1)
 		cli_usage_error(EXIT_USAGE, "--verify, --test and --sql exclude "
 		    "each other");
-	if (o->test && (o->into != NULL || o->drop_existing))
+	if (o->mode == MODE_TEST && (o->into != NULL || o->drop_existing))
 		cli_usage_error(EXIT_USAGE, "--test restores into scratch "
 		    "databases; --into and --drop-existing do not apply");
 	if (optind != argc - 1)
@@ -179,178 +169,16 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	*backup = argv[optind];
 }
 
-static atomic_int progress_done;	/* set by main when the work is over */
-
-static void *
-progress_main(void *arg)
-{
-	struct restore *r = arg;
-	struct progress_counts c = { 0 };
-
-	/* The manifest knows the exact size of what will be loaded. */
-	c.total_bytes = (unsigned long long)json_integer_value(json_object_get(
-	    json_object_get(r->manifest, "totals"), "raw_bytes"));
-	/* One last line after the work is done: the totals, even if quick. */
-	for (bool last = false; !last;) {
-		last = progress_done;
-		if (!last)
-			usleep(250000);
-		c.final = last;
-		c.chunks_done = atomic_load(&r->chunks_done);
-		c.chunks_total = r->chunks_total;
-		c.rows = atomic_load(&r->rows_loaded);
-		c.bytes = atomic_load(&r->bytes_loaded);
-		c.elapsed_ms = time_monotonic_ms() - r->started_ms;
-		progress_show(stderr, "dbrestore", &c);
-	}
-	fputc('\n', stderr);
-	return NULL;
-}
-
-/*
- * Creates the schema, loads the data, creates the other objects.  Once
- * data is loaded a failure says what is missing: the tables hold their
- * rows, and the same command with --drop-existing finishes the job.
- */
-static int
-restore_into_server(struct restore *r, char *err, size_t errlen)
-{
-	char missing[1024], msg[2048];
-	pthread_t progress;
-	bool progress_on = false;
-	int rc;
-
-	if ((r->ctl = apply_connect(r, 0, err, errlen)) == NULL)
-		return -1;
-	if ((r->opt->test && scratch_clean(r, err, errlen) == -1) ||
-	    (!r->opt->test && apply_check_targets(r, err, errlen) == -1) ||
-	    triggers_check(r, err, errlen) == -1 ||
-	    apply_tables(r, err, errlen) == -1 ||
-	    triggers_drop(r, err, errlen) == -1)
-		return -1;
-	if (r->opt->progress)
-		progress_on = pthread_create(&progress, NULL, progress_main, r) == 0;
-	rc = load_data(r, err, errlen);
-	if (progress_on) {
-		progress_done = 1;
-		pthread_join(progress, NULL);
-	}
-	/* Dropped triggers come back whatever the load did. */
-	if (triggers_restore(r, rc == 0 ? err : msg, rc == 0 ? errlen :
-	    sizeof(msg)) == -1) {
-		if (rc == -1)
-			cli_warn("%s", msg);
-		rc = -1;
-	}
-	if (rc == -1)
-		return -1;
-	rc = objects_create(r, err, errlen);
-	if (rc == 0)
-		rc = apply_grants(r, err, errlen);
-	if (rc == -1 && !r->opt->test) {
-		objects_missing(r, missing, sizeof(missing));
-		snprintf(msg, sizeof(msg), "%s; the tables and their rows are "
-		    "restored%s%s; once the cause is fixed, the same command with "
-		    "--drop-existing restores it all again", err,
-		    missing[0] ? ", not created: " : "", missing);
-		snprintf(err, errlen, "%s", msg);
-	}
-	return rc;
-}
-
-/* The objects in state (or, with differing, that --test found changed). */
-static json_t *
-objects_json(const struct restore *r, enum robj_state state, bool differing)
-{
-	json_t *list = json_array();
-
-	for (size_t i = 0; list != NULL && i < r->n_objs; i++) {
-		const struct robj *o = &r->objs[i];
-
-		if (differing ? !o->differs : o->state != state)
-			continue;
-		json_array_append_new(list, json_pack("{s:s, s:o, s:o, s:o}",
-		    "kind", o->kind, "database", jsonout_text(o->db->name),
-		    "name", o->name ? jsonout_text(o->name) : json_null(),
-		    "reason", o->why ? jsonout_text(o->why) : json_null()));
-	}
-	return list;
-}
-
-static int
-report(const struct restore *r, const char *mode, int ok, FILE *f)
-{
-	json_t *doc, *tables = json_array();
-	double ms = time_monotonic_ms() - r->started_ms;
-	size_t i, j, n_tables = 0, created = 0;
-	bool test = strcmp(mode, "test") == 0;
-	uint64_t rows = 0;
-	int rc;
-
-	for (i = 0; i < r->n_objs; i++)
-		created += r->objs[i].state == ROBJ_CREATED;
-	for (i = 0; i < r->n_dbs; i++)
-		for (j = 0; j < r->dbs[i].n_tables; j++, n_tables++) {
-			const struct rtable *t = &r->dbs[i].tables[j];
-
-			rows += t->rows;
-			if (test)
-				json_array_append_new(tables, json_pack(
-				    "{s:o, s:o, s:I, s:I, s:b, s:b}",
-				    "database", jsonout_text(r->dbs[i].name),
-				    "table", jsonout_text(t->name),
-				    "rows", (json_int_t)t->rows,
-				    "rows_restored", (json_int_t)t->rows_found,
-				    "definition_matched", !t->definition_differs,
-				    "matched", t->matched));
-		}
-	doc = json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:o, s:o,"
-	    " s:I, s:o, s:o, s:o}",
-	    "id", r->id, "path", r->dir, "mode", mode, "ok", ok,
-	    "databases", (json_int_t)r->n_dbs, "tables", (json_int_t)n_tables,
-	    "rows", (json_int_t)rows,
-	    "files", (json_int_t)json_array_size(json_object_get(r->manifest,
-	    "files")),
-	    "duration_ms", jsonout_number(ms),
-	    "tables_checked", test ? tables : json_null(),
-	    "objects_created", (json_int_t)created,
-	    "objects_skipped", objects_json(r, ROBJ_SKIPPED, false),
-	    "objects_checked", test ? json_integer((json_int_t)r->objects_checked) :
-	    json_null(),
-	    "objects_differing", test ? objects_json(r, 0, true) : json_null());
-	if (!test)
-		json_decref(tables);
-	if (doc == NULL)
-		return -1;
-	if (r->opt->json)
-		rc = jsonout_write(doc, f, false);
-	else if (strcmp(mode, "verify") == 0)
-		rc = fprintf(f, "backup %s: %zu file%s verified, OK\n", r->id,
-		    json_array_size(json_object_get(r->manifest, "files")),
-		    json_array_size(json_object_get(r->manifest, "files")) == 1 ?
-		    "" : "s") < 0 ? -1 : 0;
-	else
-		rc = fprintf(f, "backup %s: %s %zu database%s, %zu table%s, %llu "
-		    "row%s in %.2f s%s\n", r->id, test ? "test-restored" :
-		    "restored", r->n_dbs, r->n_dbs == 1 ? "" : "s", n_tables,
-		    n_tables == 1 ? "" : "s", (unsigned long long)rows,
-		    rows == 1 ? "" : "s", ms / 1000.0, test ? (ok ?
-		    ": every table and object matches the backup" :
-		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
-	json_decref(doc);
-	return rc;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct settings s, conn;
 	struct options o;
 	struct restore r;
-	struct catalog_ref held = { .fd = -1 };
-	const char *backup, *mode;
-	char err[4096] = "", msg[4096];
-	int status = EXIT_FAILED, ok = 1;
+	const char *backup;
+	char err[4096] = "";
+	int status = EXIT_USAGE;
+	bool ok = true;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (settings_init(&s) == -1)
@@ -363,66 +191,19 @@ main(int argc, char **argv)
 	/* Statements name their databases; the connection needs none. */
 	conn = s;
 	conn.database = NULL;
-	memset(&r, 0, sizeof(r));
-	r.settings = &conn;
-	r.opt = &o;
-	r.started_ms = time_monotonic_ms();
-
-	/*
-	 * A bad backup is bad input (2), whatever is asked of it.  Its lock is
-	 * held to the end, so dbprune does not delete it while it is read.
-	 */
-	status = EXIT_USAGE;
-	if (catalog_resolve(s.backup_path, backup, &held, err,
-	    sizeof(err)) == -1)
-		goto out;
-	if (held.warning[0] != '\0')
-		cli_warn("%s", held.warning);
-	snprintf(r.dir, sizeof(r.dir), "%s", held.dir);
-	if ((r.manifest = manifest_read(r.dir, err, sizeof(err))) == NULL ||
-	    manifest_verify_files(r.dir, r.manifest, err, sizeof(err)) == -1)
-		goto out;
-	r.id = json_string_value(json_object_get(r.manifest, "id"));
-	if (plan_build(&r, err, sizeof(err)) == -1)
-		goto out;
-	status = EXIT_FAILED;
-	mode = o.verify_only ? "verify" : o.test ? "test" : o.sql ? "sql" :
-	    "restore";
-	if (o.sql) {
-		if (sqlout_write(&r, stdout, err, sizeof(err)) == -1 ||
-		    cli_close_stdout() == -1)
-			goto out;
-		status = EXIT_DONE;
-		goto out;
+	restore_init(&r, &conn, &o);
+	/* A bad backup is bad input (2), whatever is asked of it. */
+	if (restore_open(&r, s.backup_path, backup, err, sizeof(err)) == 0) {
+		status = EXIT_FAILED;
+		if (o.mode == MODE_SQL ? sqlout_write(&r, stdout, err,
+		    sizeof(err)) == 0 : restore_run(&r, &ok, err, sizeof(err)) ==
+		    0 && report_write(&r, ok, stdout) == 0)
+			status = cli_close_stdout() == 0 && ok ? EXIT_DONE :
+			    EXIT_FAILED;
 	}
-	if (!o.verify_only) {
-		if (restore_into_server(&r, err, sizeof(err)) == -1) {
-			if (o.test && r.ctl != NULL)
-				apply_drop_databases(&r, msg, sizeof(msg));
-			goto out;
-		}
-		if (o.test) {
-			ok = check_tables(&r, err, sizeof(err)) == 0;
-			if (apply_drop_databases(&r, msg, sizeof(msg)) == -1)
-				cli_warn("cleanup: %s", msg);
-		}
-	}
-	if (report(&r, mode, ok, stdout) == -1 || cli_close_stdout() == -1) {
-		err[0] = '\0';
-		goto out;
-	}
-	status = ok ? EXIT_DONE : EXIT_FAILED;
-out:
-	/* The user knows their databases, not our scratch copies. */
-	if (o.test)
-		scratch_names(&r, err, sizeof(err));
 	if (status != EXIT_DONE && err[0] != '\0')
 		cli_warn("%s", err);
-	if (r.ctl != NULL)
-		mysql_close(r.ctl);
-	plan_free(&r);
-	json_decref(r.manifest);
-	catalog_release(&held);
+	restore_free(&r);
 	free(o.databases);
 	free(o.tables);
 	settings_free(&s);

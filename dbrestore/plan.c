@@ -64,7 +64,8 @@ add_db(struct restore *r, json_t *d, char *err, size_t errlen)
 	db->json = d;
 	db->whole = o->n_tables == 0;
 	/* --test names its scratch databases once connected (scratch.c). */
-	db->target = strdup(o->test ? "" : o->into ? o->into : db->name);
+	db->target = strdup(o->mode == MODE_TEST ? "" : o->into ? o->into :
+	    db->name);
 	db->renamed = db->target != NULL && strcmp(db->target, db->name) != 0;
 	db->tables = calloc(json_array_size(tables) + 1, sizeof(*db->tables));
 	if (db->target == NULL || db->tables == NULL) {

@@ -20,17 +20,25 @@
 #include <jansson.h>
 #include <mysql.h>
 
+#include "catalog.h"
 #include "settings.h"
 #include "sqlscan.h"
 
+/* What dbrestore is asked to do with the backup. */
+enum restore_mode { MODE_RESTORE, MODE_VERIFY, MODE_TEST, MODE_SQL };
+
+/* The report's names of the modes, by enum restore_mode. */
+extern const char *const restore_mode_names[4];
+
 struct options {
+	enum restore_mode mode;
 	const char **databases;		/* --database */
 	size_t n_databases;
 	const char **tables;		/* --table DB.TABLE */
 	size_t n_tables;
 	const char *into;
 	long long threads;
-	bool verify_only, test, sql, drop_existing, no_binlog, grants;
+	bool drop_existing, no_binlog, grants;
 	bool disable_triggers;
 	bool json, progress;
 };
@@ -108,6 +116,7 @@ struct robj {
 struct restore {
 	const struct settings *settings;
 	const struct options *opt;
+	struct catalog_ref held;	/* the backup, locked against dbprune */
 	char dir[4096];
 	json_t *manifest;
 	const char *id;
@@ -140,6 +149,29 @@ struct restore {
 	"SET SESSION foreign_key_checks = 0, " \
 	"sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES', " \
 	"time_zone = '+00:00', check_constraint_checks = 0"
+
+/* restore.c: one run */
+/* Sets r up for a run of opt against the server conn describes. */
+void restore_init(struct restore *r, const struct settings *conn,
+    const struct options *opt);
+/*
+ * Finds the backup spec names in the catalogue root, holds it, reads and
+ * verifies its manifest and every file, and plans what to restore.  0,
+ * or -1 with err: a bad backup, which is bad input whatever the mode.
+ */
+int restore_open(struct restore *r, const char *root, const char *spec,
+    char *err, size_t errlen);
+/*
+ * Does what the mode asks with the opened backup: nothing more for
+ * --verify, a restore, or --test's restore, comparison and cleanup.  0,
+ * or -1 with err; *ok is false when --test found a difference.
+ */
+int restore_run(struct restore *r, bool *ok, char *err, size_t errlen);
+void restore_free(struct restore *r);
+
+/* report.c */
+/* Writes the result of a run, text or JSON as the options say.  0 or -1. */
+int report_write(const struct restore *r, bool ok, FILE *f);
 
 /* plan.c */
 int plan_build(struct restore *r, char *err, size_t errlen);

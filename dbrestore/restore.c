@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * restore: one dbrestore run.  Nothing touches the server before the
+ * manifest and the size and SHA-256 of every file have been verified: a
+ * damaged backup is refused with the file named and the server unchanged.
+ * The backup is held (a shared lock) from the moment it is found to the
+ * end, so dbprune does not delete it while it is read.  Then, for a
+ * restore or a test: the tables, the data, the objects (apply.c, load.c,
+ * create.c); a test compares (check.c) and drops its scratch databases
+ * whatever happened.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "manifest.h"
+#include "progress.h"
+#include "restore.h"
+#include "timeutil.h"
+
+const char *const restore_mode_names[4] = { "restore", "verify", "test",
+	"sql" };
+
+void
+restore_init(struct restore *r, const struct settings *conn,
+    const struct options *opt)
+{
+	memset(r, 0, sizeof(*r));
+	r->settings = conn;
+	r->opt = opt;
+	r->held.fd = -1;
+	r->started_ms = time_monotonic_ms();
+}
+
+int
+restore_open(struct restore *r, const char *root, const char *spec,
+    char *err, size_t errlen)
+{
+	if (catalog_resolve(root, spec, &r->held, err, errlen) == -1)
+		return -1;
+	if (r->held.warning[0] != '\0')
+		cli_warn("%s", r->held.warning);
+	snprintf(r->dir, sizeof(r->dir), "%s", r->held.dir);
+	if ((r->manifest = manifest_read(r->dir, err, errlen)) == NULL ||
+	    manifest_verify_files(r->dir, r->manifest, err, errlen) == -1)
+		return -1;
+	r->id = json_string_value(json_object_get(r->manifest, "id"));
+	return plan_build(r, err, errlen);
+}
+
+static atomic_int progress_done;	/* set when the load is over */
+
+static void *
+progress_main(void *arg)
+{
+	struct restore *r = arg;
+	struct progress_counts c = { 0 };
+
+	/* The manifest knows the exact size of what will be loaded. */
+	c.total_bytes = (unsigned long long)json_integer_value(json_object_get(
+	    json_object_get(r->manifest, "totals"), "raw_bytes"));
+	/* One last line after the work is done: the totals, even if quick. */
+	for (bool last = false; !last;) {
+		last = progress_done;
+		if (!last)
+			usleep(250000);
+		c.final = last;
+		c.chunks_done = atomic_load(&r->chunks_done);
+		c.chunks_total = r->chunks_total;
+		c.rows = atomic_load(&r->rows_loaded);
+		c.bytes = atomic_load(&r->bytes_loaded);
+		c.elapsed_ms = time_monotonic_ms() - r->started_ms;
+		progress_show(stderr, "dbrestore", &c);
+	}
+	fputc('\n', stderr);
+	return NULL;
+}
+
+/*
+ * Creates the schema, loads the data, creates the other objects.  Once
+ * data is loaded a failure says what is missing: the tables hold their
+ * rows, and the same command with --drop-existing finishes the job.
+ */
+static int
+restore_into_server(struct restore *r, char *err, size_t errlen)
+{
+	bool test = r->opt->mode == MODE_TEST, progress_on = false;
+	char missing[1024], msg[2048];
+	pthread_t progress;
+	int rc;
+
+	if ((r->ctl = apply_connect(r, 0, err, errlen)) == NULL)
+		return -1;
+	if ((test && scratch_clean(r, err, errlen) == -1) ||
+	    (!test && apply_check_targets(r, err, errlen) == -1) ||
+	    triggers_check(r, err, errlen) == -1 ||
+	    apply_tables(r, err, errlen) == -1 ||
+	    triggers_drop(r, err, errlen) == -1)
+		return -1;
+	if (r->opt->progress)
+		progress_on = pthread_create(&progress, NULL, progress_main, r) == 0;
+	rc = load_data(r, err, errlen);
+	if (progress_on) {
+		progress_done = 1;
+		pthread_join(progress, NULL);
+	}
+	/* Dropped triggers come back whatever the load did. */
+	if (triggers_restore(r, rc == 0 ? err : msg, rc == 0 ? errlen :
+	    sizeof(msg)) == -1) {
+		if (rc == -1)
+			cli_warn("%s", msg);
+		rc = -1;
+	}
+	if (rc == -1)
+		return -1;
+	rc = objects_create(r, err, errlen);
+	if (rc == 0)
+		rc = apply_grants(r, err, errlen);
+	if (rc == -1 && !test) {
+		objects_missing(r, missing, sizeof(missing));
+		snprintf(msg, sizeof(msg), "%s; the tables and their rows are "
+		    "restored%s%s; once the cause is fixed, the same command with "
+		    "--drop-existing restores it all again", err,
+		    missing[0] ? ", not created: " : "", missing);
+		snprintf(err, errlen, "%s", msg);
+	}
+	return rc;
+}
+
+int
+restore_run(struct restore *r, bool *ok, char *err, size_t errlen)
+{
+	bool test = r->opt->mode == MODE_TEST;
+	char msg[4096];
+	int rc = 0;
+
+	*ok = true;
+	if (r->opt->mode == MODE_VERIFY)
+		return 0;
+	if (restore_into_server(r, err, errlen) == -1)
+		rc = -1;
+	else if (test)
+		*ok = check_tables(r, err, errlen) == 0;
+	if (test && r->ctl != NULL &&
+	    apply_drop_databases(r, msg, sizeof(msg)) == -1 && rc == 0)
+		cli_warn("cleanup: %s", msg);
+	/* The user knows their databases, not our scratch copies. */
+	if (test)
+		scratch_names(r, err, errlen);
+	return rc;
+}
+
+void
+restore_free(struct restore *r)
+{
+	if (r->ctl != NULL)
+		mysql_close(r->ctl);
+	r->ctl = NULL;
+	plan_free(r);
+	json_decref(r->manifest);
+	r->manifest = NULL;
+	catalog_release(&r->held);
+}
