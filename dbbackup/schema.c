@@ -30,18 +30,6 @@
 static const char *const system_dbs[] = { "mysql", "information_schema",
 	"performance_schema", "sys", NULL };
 
-static MYSQL_RES *
-query(MYSQL *m, const char *sql, char *err, size_t errlen)
-{
-	MYSQL_RES *res;
-
-	if (mysql_query(m, sql) != 0 || (res = mysql_store_result(m)) == NULL) {
-		snprintf(err, errlen, "%s", mysql_error(m));
-		return NULL;
-	}
-	return res;
-}
-
 static char *
 dup_or_empty(const char *s)
 {
@@ -85,7 +73,7 @@ list_databases(struct backup *b, char *err, size_t errlen)
 	MYSQL_ROW row;
 	size_t i;
 
-	res = query(b->ctl, "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, "
+	res = conn_select(b->ctl, "SELECT SCHEMA_NAME, DEFAULT_CHARACTER_SET_NAME, "
 	    "DEFAULT_COLLATION_NAME FROM information_schema.SCHEMATA "
 	    "ORDER BY SCHEMA_NAME", err, errlen);
 	if (res == NULL)
@@ -151,7 +139,7 @@ list_tables(struct backup *b, struct database *d, char *err, size_t errlen)
 	    "COALESCE(DATA_LENGTH, 0) FROM information_schema.TABLES "
 	    "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME", lit);
 	free(lit);
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+	if ((res = conn_select(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	d->tables = calloc(mysql_num_rows(res) + 1, sizeof(*d->tables));
 	d->excluded = calloc(mysql_num_rows(res) + 1, sizeof(*d->excluded));
@@ -218,7 +206,7 @@ list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 	snprintf(sql, sizeof(sql), "SELECT TABLE_NAME, COLUMN_NAME, DATA_TYPE, "
 	    "IS_GENERATED, COLUMN_KEY FROM information_schema.COLUMNS "
 	    "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION", lit);
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+	if ((res = conn_select(b->ctl, sql, err, errlen)) == NULL) {
 		free(lit);
 		return -1;
 	}
@@ -250,7 +238,7 @@ list_columns(struct backup *b, struct database *d, char *err, size_t errlen)
 	    "k.CONSTRAINT_NAME = 'PRIMARY' GROUP BY k.TABLE_NAME "
 	    "HAVING COUNT(*) = 1", lit);
 	free(lit);
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+	if ((res = conn_select(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	while ((row = mysql_fetch_row(res)) != NULL)
 		if ((t = find_table(d, row[0])) != NULL && integer_type(row[2])) {
@@ -277,7 +265,7 @@ show_create(MYSQL *m, const char *what, const char *db, const char *name,
 		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s.%s", what, qdb, qname);
 	else
 		snprintf(sql, sizeof(sql), "SHOW CREATE %s %s", what, qname);
-	if ((res = query(m, sql, err, errlen)) == NULL)
+	if ((res = conn_select(m, sql, err, errlen)) == NULL)
 		return NULL;
 	if ((row = mysql_fetch_row(res)) != NULL &&
 	    (int)mysql_num_fields(res) > column && row[column] != NULL)
@@ -299,7 +287,7 @@ read_sequence(struct backup *b, struct table *t, char *err, size_t errlen)
 	name_quote(t->name, qname, sizeof(qname));
 	snprintf(sql, sizeof(sql), "SELECT next_not_cached_value FROM %s.%s",
 	    qdb, qname);
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL)
+	if ((res = conn_select(b->ctl, sql, err, errlen)) == NULL)
 		return -1;
 	if ((row = mysql_fetch_row(res)) != NULL && row[0] != NULL)
 		t->sequence_next = strdup(row[0]);
@@ -429,7 +417,7 @@ add_grants(struct backup *b, struct gzw *w, const char *sql, char *err,
 	MYSQL_ROW r;
 	int rc = 0;
 
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+	if ((res = conn_select(b->ctl, sql, err, errlen)) == NULL) {
 		snprintf(err, errlen, "grants: %.600s: %s", sql, mysql_error(b->ctl));
 		return -1;
 	}
@@ -480,7 +468,7 @@ write_account(struct backup *b, struct gzw *w, MYSQL_ROW row, char *err,
 		return add_grants(b, w, sql, err, errlen);
 	}
 	snprintf(sql, sizeof(sql), "SHOW CREATE USER %s@%s", user, host);
-	if ((res = query(b->ctl, sql, err, errlen)) == NULL) {
+	if ((res = conn_select(b->ctl, sql, err, errlen)) == NULL) {
 		if (mysql_errno(b->ctl) == ER_PASSWORD_NO_MATCH) {
 			/* A host-name account under skip-name-resolve: the
 			 * server itself can neither show it nor match it. */
@@ -514,7 +502,7 @@ write_grants(struct backup *b, char *err, size_t errlen)
 	int rc = 0;
 
 	/* The accounts every server creates for itself are the target's own. */
-	if ((accounts = query(b->ctl, "SELECT User, Host, is_role FROM "
+	if ((accounts = conn_select(b->ctl, "SELECT User, Host, is_role FROM "
 	    "mysql.user WHERE User NOT IN ('', 'root', 'mariadb.sys', 'mysql') "
 	    "ORDER BY is_role DESC, User, Host", err, errlen)) == NULL) {
 		snprintf(err, errlen, "grants: %s", mysql_error(b->ctl));

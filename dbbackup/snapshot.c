@@ -27,20 +27,6 @@
 #define NO_LOCK_TRIES 10
 
 static int
-run(MYSQL *m, const char *sql, const char *what, char *err, size_t errlen)
-{
-	if (mysql_query(m, sql) == 0) {
-		MYSQL_RES *res = mysql_store_result(m);
-
-		if (res != NULL)
-			mysql_free_result(res);
-		return 0;
-	}
-	snprintf(err, errlen, "%s: %s", what, mysql_error(m));
-	return -1;
-}
-
-static int
 server_info(struct backup *b, char *err, size_t errlen)
 {
 	MYSQL_RES *res;
@@ -112,13 +98,13 @@ snapshot_prepare(struct backup *b, char *err, size_t errlen)
 	 * with no mode they come in backticks, which every mode reads.
 	 */
 	if (server_info(b, err, errlen) == -1 ||
-	    run(b->ctl, "SET SESSION time_zone = '+00:00', sql_mode = '', "
+	    conn_run(b->ctl, "SET SESSION time_zone = '+00:00', sql_mode = '', "
 	    "net_write_timeout = 2147483, net_read_timeout = 2147483",
 	    "session", err, errlen) == -1)
 		return -1;
 	snprintf(sql, sizeof(sql), "SET SESSION lock_wait_timeout = %lld",
 	    b->opt->lock_wait_timeout_s);
-	if (run(b->ctl, sql, "session", err, errlen) == -1)
+	if (conn_run(b->ctl, sql, "session", err, errlen) == -1)
 		return -1;
 	if (b->opt->lock == LOCK_NONE) {
 		snprintf(b->snapshot_method, sizeof(b->snapshot_method), "none");
@@ -129,9 +115,9 @@ snapshot_prepare(struct backup *b, char *err, size_t errlen)
 	if (use_backup_stage(b)) {
 		snprintf(b->snapshot_method, sizeof(b->snapshot_method),
 		    "backup_stage");
-		if (run(b->ctl, "BACKUP STAGE START", "lock: BACKUP STAGE START",
+		if (conn_run(b->ctl, "BACKUP STAGE START", "lock: BACKUP STAGE START",
 		    msg, sizeof(msg)) == -1 ||
-		    run(b->ctl, "BACKUP STAGE BLOCK_DDL",
+		    conn_run(b->ctl, "BACKUP STAGE BLOCK_DDL",
 		    "lock: BACKUP STAGE BLOCK_DDL", msg, sizeof(msg)) == -1)
 			goto lock_failed;
 		return 0;
@@ -162,10 +148,10 @@ open_worker(struct backup *b, char *err, size_t errlen)
 
 	if (m == NULL)
 		return NULL;
-	if (run(m, "SET SESSION character_set_results = binary, "
+	if (conn_run(m, "SET SESSION character_set_results = binary, "
 	    "time_zone = '+00:00', sql_mode = '', net_write_timeout = 2147483, "
 	    "net_read_timeout = 2147483", "worker session", err, errlen) == -1 ||
-	    run(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
+	    conn_run(m, "SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ",
 	    "worker session", err, errlen) == -1) {
 		mysql_close(m);
 		return NULL;
@@ -203,7 +189,7 @@ start_transactions(struct backup *b, char *err, size_t errlen)
 	size_t i;
 
 	for (i = 0; i < b->n_workers; i++)
-		if (run(b->workers[i], "START TRANSACTION WITH CONSISTENT SNAPSHOT",
+		if (conn_run(b->workers[i], "START TRANSACTION WITH CONSISTENT SNAPSHOT",
 		    "snapshot", err, errlen) == -1)
 			return -1;
 	return 0;
@@ -223,7 +209,7 @@ start_unlocked(struct backup *b, char *err, size_t errlen)
 
 		if (tries > 0)
 			for (i = 0; i < b->n_workers; i++)
-				run(b->workers[i], "ROLLBACK", "rollback", err, errlen);
+				conn_run(b->workers[i], "ROLLBACK", "rollback", err, errlen);
 		if (start_transactions(b, err, errlen) == -1)
 			return -1;
 		snapshot_position(b->workers[0], b->binlog_file,
@@ -287,10 +273,10 @@ snapshot_start(struct backup *b, char *err, size_t errlen)
 		char msg[512];
 
 		if (strcmp(method, "backup_stage") == 0)
-			rc = run(b->ctl, "BACKUP STAGE BLOCK_COMMIT",
+			rc = conn_run(b->ctl, "BACKUP STAGE BLOCK_COMMIT",
 			    "lock: BACKUP STAGE BLOCK_COMMIT", msg, sizeof(msg));
 		else
-			rc = run(b->ctl, "FLUSH TABLES WITH READ LOCK",
+			rc = conn_run(b->ctl, "FLUSH TABLES WITH READ LOCK",
 			    "lock: FLUSH TABLES WITH READ LOCK", msg, sizeof(msg));
 		if (rc == -1) {
 			snprintf(err, errlen, "%s%s", msg, mysql_errno(b->ctl) ==
@@ -317,9 +303,9 @@ int
 snapshot_release(struct backup *b, char *err, size_t errlen)
 {
 	if (strcmp(b->snapshot_method, "backup_stage") == 0)
-		return run(b->ctl, "BACKUP STAGE END", "unlock", err, errlen);
+		return conn_run(b->ctl, "BACKUP STAGE END", "unlock", err, errlen);
 	if (strcmp(b->snapshot_method, "ftwrl") == 0)
-		return run(b->ctl, "UNLOCK TABLES", "unlock", err, errlen);
+		return conn_run(b->ctl, "UNLOCK TABLES", "unlock", err, errlen);
 	return 0;
 }
 

@@ -21,20 +21,6 @@
 #include "restore.h"
 #include "sqlfile.h"
 
-int
-apply_run(MYSQL *m, const char *sql, const char *what, char *err, size_t errlen)
-{
-	MYSQL_RES *res;
-
-	if (mysql_real_query(m, sql, (unsigned long)strlen(sql)) != 0) {
-		snprintf(err, errlen, "%s: %s", what, mysql_error(m));
-		return -1;
-	}
-	if ((res = mysql_store_result(m)) != NULL)
-		mysql_free_result(res);
-	return 0;
-}
-
 MYSQL *
 apply_connect(struct restore *r, unsigned int flags, char *err, size_t errlen)
 {
@@ -42,8 +28,8 @@ apply_connect(struct restore *r, unsigned int flags, char *err, size_t errlen)
 
 	if (m == NULL)
 		return NULL;
-	if (apply_run(m, RESTORE_SESSION_SQL, "session", err, errlen) == -1 ||
-	    (r->opt->no_binlog && apply_run(m, "SET SESSION sql_log_bin = 0",
+	if (conn_run(m, RESTORE_SESSION_SQL, "session", err, errlen) == -1 ||
+	    (r->opt->no_binlog && conn_run(m, "SET SESSION sql_log_bin = 0",
 	    "--no-binlog", err, errlen) == -1)) {
 		mysql_close(m);
 		return NULL;
@@ -183,7 +169,7 @@ run_file(struct restore *r, MYSQL *m, const char *rel, bool rename, char *err,
 		    errlen) : strdup(stmt);
 		if (sql == NULL && !rename)
 			snprintf(err, errlen, "out of memory");
-		rc = sql == NULL ? -1 : apply_run(m, sql, rel, err, errlen);
+		rc = sql == NULL ? -1 : conn_run(m, sql, rel, err, errlen);
 		free(sql);
 		if (rc == -1)
 			break;
@@ -199,7 +185,7 @@ apply_use(MYSQL *m, const struct rdb *d, char *err, size_t errlen)
 
 	name_quote(d->target, q, sizeof(q));
 	snprintf(sql, sizeof(sql), "USE %s", q);
-	return apply_run(m, sql, d->target, err, errlen);
+	return conn_run(m, sql, d->target, err, errlen);
 }
 
 static int
@@ -218,7 +204,7 @@ create_database(struct restore *r, const struct rdb *d, char *err,
 		    "CHARACTER SET %s COLLATE %s", q, cs, co);
 	else
 		snprintf(sql, sizeof(sql), "CREATE DATABASE IF NOT EXISTS %s", q);
-	return apply_run(r->ctl, sql, d->target, err, errlen);
+	return conn_run(r->ctl, sql, d->target, err, errlen);
 }
 
 /*
@@ -239,7 +225,7 @@ empty_table(struct restore *r, const char *q, char *err, size_t errlen)
 	if (mysql_query(r->ctl, sql) == 0)
 		return 0;
 	if (mysql_errno(r->ctl) != ER_ILLEGAL_HA)
-		return apply_run(r->ctl, sql, q, err, errlen);
+		return conn_run(r->ctl, sql, q, err, errlen);
 	snprintf(sql, sizeof(sql), "SHOW CREATE TABLE %s", q);
 	if (mysql_query(r->ctl, sql) != 0 || (res = mysql_store_result(r->ctl)) ==
 	    NULL) {
@@ -254,9 +240,9 @@ empty_table(struct restore *r, const char *q, char *err, size_t errlen)
 		return -1;
 	}
 	snprintf(sql, sizeof(sql), "DROP TABLE %s", q);
-	rc = apply_run(r->ctl, sql, q, err, errlen);
+	rc = conn_run(r->ctl, sql, q, err, errlen);
 	if (rc == 0)
-		rc = apply_run(r->ctl, create, q, err, errlen);
+		rc = conn_run(r->ctl, create, q, err, errlen);
 	free(create);
 	return rc;
 }
@@ -288,7 +274,7 @@ create_table(struct restore *r, const struct rdb *d, const struct rtable *t,
 		snprintf(sql, sizeof(sql), "DROP %s %s",
 		    strcmp(kind, "VIEW") == 0 ? "VIEW" :
 		    strcmp(kind, "SEQUENCE") == 0 ? "SEQUENCE" : "TABLE", q);
-		if (apply_run(r->ctl, sql, q, err, errlen) == -1)
+		if (conn_run(r->ctl, sql, q, err, errlen) == -1)
 			return -1;
 	}
 	if (run_file(r, r->ctl, file, true, err, errlen) == -1)
@@ -297,7 +283,7 @@ state:
 	if (t->is_sequence && next != NULL &&
 	    strspn(next, "-0123456789") == strlen(next)) {
 		snprintf(sql, sizeof(sql), "SELECT SETVAL(%s, %s, 0)", q, next);
-		if (apply_run(r->ctl, sql, q, err, errlen) == -1)
+		if (conn_run(r->ctl, sql, q, err, errlen) == -1)
 			return -1;
 	}
 	return 0;
@@ -354,7 +340,7 @@ apply_drop_databases(struct restore *r, char *err, size_t errlen)
 			continue;	/* --test stopped before naming it */
 		name_quote(r->dbs[i].target, q, sizeof(q));
 		snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s", q);
-		if (apply_run(r->ctl, sql, r->dbs[i].target, err, errlen) == -1)
+		if (conn_run(r->ctl, sql, r->dbs[i].target, err, errlen) == -1)
 			rc = -1;
 	}
 	return rc;

@@ -26,6 +26,7 @@
 #include <mysqld_error.h>
 
 #include "cli.h"
+#include "conn.h"
 #include "names.h"
 #include "restore.h"
 
@@ -78,11 +79,11 @@ objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
 	objects_describe(o, what, sizeof(what));
 	/* A format 1.0 view has no context: the restore's own, not the last
 	 * routine's sql_mode. */
-	if (o->n_pre == 0 && apply_run(m, DEFAULT_CONTEXT, what, err,
+	if (o->n_pre == 0 && conn_run(m, DEFAULT_CONTEXT, what, err,
 	    errlen) == -1)
 		return -1;
 	for (size_t i = 0; i < o->n_pre; i++)
-		if (apply_run(m, o->pre[i], what, err, errlen) == -1)
+		if (conn_run(m, o->pre[i], what, err, errlen) == -1)
 			return -1;
 	if (db_default(m, dd, o->db, err, errlen) == -1)
 		return -1;
@@ -91,7 +92,7 @@ objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
 	if (alter) {
 		snprintf(sql, sizeof(sql), "ALTER DATABASE COLLATE %s",
 		    o->db_collation);
-		if (apply_run(m, sql, what, err, errlen) == -1)
+		if (conn_run(m, sql, what, err, errlen) == -1)
 			return -1;
 	}
 	err[0] = '\0';
@@ -119,7 +120,7 @@ objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
 	if (alter && collation_name(dd->charset) && collation_name(dd->collation)) {
 		snprintf(sql, sizeof(sql), "ALTER DATABASE CHARACTER SET %s "
 		    "COLLATE %s", dd->charset, dd->collation);
-		if (apply_run(m, sql, what, rc == 0 ? err : back, rc == 0 ? errlen :
+		if (conn_run(m, sql, what, rc == 0 ? err : back, rc == 0 ? errlen :
 		    sizeof(back)) == -1 && rc == 0)
 			rc = -1;
 	}
@@ -233,7 +234,7 @@ objects_create(struct restore *r, char *err, size_t errlen)
 		rc = -1;
 	/* Objects set their own context; back to the restore's. */
 	if (mysql_set_character_set(r->ctl, "utf8mb4") != 0 ||
-	    apply_run(r->ctl, RESTORE_SESSION_SQL, "session", msg,
+	    conn_run(r->ctl, RESTORE_SESSION_SQL, "session", msg,
 	    sizeof(msg)) == -1) {
 		if (rc == 0)
 			snprintf(err, errlen, "%s", msg);

@@ -184,9 +184,6 @@ int apply_check_targets(struct restore *r, char *err, size_t errlen);
 int apply_tables(struct restore *r, char *err, size_t errlen);
 int apply_grants(struct restore *r, char *err, size_t errlen);
 int apply_drop_databases(struct restore *r, char *err, size_t errlen);
-/* Runs sql on m; err gets "what: the server's message". */
-int apply_run(MYSQL *m, const char *sql, const char *what, char *err,
-    size_t errlen);
 /* USE d's target database on m. */
 int apply_use(MYSQL *m, const struct rdb *d, char *err, size_t errlen);
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "conn.h"
 #include "names.h"
 #include "restore.h"
 
@@ -79,7 +80,7 @@ drop_stale(struct restore *r, char *err, size_t errlen)
 	for (size_t i = 0; i < n; i++) {
 		name_quote(stale[i], q, sizeof(q));
 		snprintf(drop, sizeof(drop), "DROP DATABASE IF EXISTS %s", q);
-		if (rc == 0 && apply_run(r->ctl, drop, stale[i], err, errlen) == 0)
+		if (rc == 0 && conn_run(r->ctl, drop, stale[i], err, errlen) == 0)
 			cli_warn("dropped %s, a scratch database left by a --test "
 			    "that did not finish", stale[i]);
 		free(stale[i]);

@@ -212,7 +212,7 @@ triggers_drop(struct restore *r, char *err, size_t errlen)
 		name_quote(r->saved[i].db->target, qdb, sizeof(qdb));
 		name_quote(r->saved[i].name, qname, sizeof(qname));
 		snprintf(sql, sizeof(sql), "DROP TRIGGER %s.%s", qdb, qname);
-		if (apply_run(r->ctl, sql, "--disable-triggers", err, errlen) == -1)
+		if (conn_run(r->ctl, sql, "--disable-triggers", err, errlen) == -1)
 			return -1;
 	}
 	return 0;
@@ -246,7 +246,7 @@ triggers_restore(struct restore *r, char *err, size_t errlen)
 		}
 	}
 	if (rc == 0 && (mysql_set_character_set(r->ctl, "utf8mb4") != 0 ||
-	    apply_run(r->ctl, RESTORE_SESSION_SQL, "session", msg,
+	    conn_run(r->ctl, RESTORE_SESSION_SQL, "session", msg,
 	    sizeof(msg)) == -1))
 		rc = -1;
 	if (rc == -1) {

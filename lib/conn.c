@@ -97,6 +97,35 @@ conn_open(const struct settings *s, unsigned int flags, char *err,
 	return m;
 }
 
+int
+conn_run(MYSQL *m, const char *sql, const char *what, char *err,
+    size_t errlen)
+{
+	MYSQL_RES *res;
+
+	if (mysql_real_query(m, sql, (unsigned long)strlen(sql)) != 0) {
+		snprintf(err, errlen, "%s: %s", what, mysql_error(m));
+		return -1;
+	}
+	if ((res = mysql_store_result(m)) != NULL)
+		mysql_free_result(res);
+	return 0;
+}
+
+MYSQL_RES *
+conn_select(MYSQL *m, const char *sql, char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+
+	if (mysql_real_query(m, sql, (unsigned long)strlen(sql)) != 0 ||
+	    (res = mysql_store_result(m)) == NULL) {
+		snprintf(err, errlen, "%s", mysql_errno(m) != 0 ? mysql_error(m) :
+		    "the statement returned no result");
+		return NULL;
+	}
+	return res;
+}
+
 MYSQL_RES *
 conn_query(MYSQL *m, const char *sql, int *failed, char *err, size_t errlen)
 {

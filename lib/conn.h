@@ -31,6 +31,19 @@ MYSQL *conn_open(const struct settings *s, unsigned int flags, char *err,
     size_t errlen);
 
 /*
+ * Runs one statement and throws away any result.  0, or -1 with
+ * "what: the server's message" in err.
+ */
+int conn_run(MYSQL *m, const char *sql, const char *what, char *err,
+    size_t errlen);
+
+/*
+ * Runs one statement that returns rows and stores them all (a small
+ * result).  Returns it, or NULL with the server's message in err.
+ */
+MYSQL_RES *conn_select(MYSQL *m, const char *sql, char *err, size_t errlen);
+
+/*
  * Runs one statement and stores its whole (small) result.  Returns the
  * result (NULL for a statement without one, check *failed), setting
  * *failed and err "what: why" on error.
