@@ -56,7 +56,8 @@ DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/sqlout.c dbrestore/sqlrows.c \
 	dbrestore/triggers.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
-DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c
+DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c dbprune/prune.c \
+	dbprune/report.c
 DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
 DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/hist.c \
 	dbpool-bench/report.c dbpool-bench/run.c dbpool-bench/workload.c

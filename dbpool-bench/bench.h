@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * bench: one benchmark run of dbpool-bench: what to run (struct
- * bench_config), what came out (struct bench_result), the run itself
- * (run.c) and the point workload's table (workload.c).
+ * bench_config), what came out of each mode (struct bench_result) and of
+ * the whole run (struct bench_report, which report.c renders), the run
+ * itself (run.c) and the point workload's table (workload.c).
  */
 #ifndef DBPOOL_BENCH_H
 #define DBPOOL_BENCH_H
@@ -58,6 +59,18 @@ struct bench_result {
 	struct pool_stats pool;
 };
 
+/*
+ * What dbpool-bench reports: the configuration and one result per mode
+ * run, in the order shown: the one mode, or for MODE_ALL pool, connect
+ * and persistent (the base of the ratios) last.
+ */
+struct bench_report {
+	const struct bench_config *c;
+	enum bench_mode mode;
+	struct bench_result runs[3];
+	size_t n_runs;
+};
+
 /* "pool", "connect", "persistent" or "all". */
 const char *bench_mode_name(enum bench_mode m);
 
@@ -71,6 +84,13 @@ const char *bench_workload_name(enum bench_workload w);
  */
 int bench_run(const struct bench_config *c, enum bench_mode m,
     struct bench_result *r, char *err, size_t errlen);
+
+/*
+ * Runs r->mode with r->c, or each mode for MODE_ALL, into r->runs and
+ * r->n_runs.  0 when every run completed, or -1 with "MODE mode: why" in
+ * err.
+ */
+int bench_run_modes(struct bench_report *r, char *err, size_t errlen);
 
 /* Creates database dbkit_bench and fills table pool_t with rows rows,
  * replacing an old one.  0, or -1 with the reason. */

@@ -142,13 +142,19 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *const modes[] = { "pool", "connect", "persistent",
-	    "all" };
+	/* In the order of enum bench_mode and enum bench_workload (not on
+	 * the line of the brace, where the --help test looks for options). */
+	static const char *const modes[] = {
+		"pool", "connect", "persistent", "all", NULL
+	};
+	static const char *const workloads[] = {
+		"select1", "point", NULL
+	};
 	static const char *const pool_flags[] = { "pool-min", "pool-max",
 	    "pool-timeout", "idle-timeout", "max-lifetime", "pool-reset" };
 	struct bench_config *c = &o->c;
 	char err[256];
-	int opt, i;
+	int opt;
 
 	memset(o, 0, sizeof(*o));
 	c->s = s;
@@ -173,12 +179,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			    optarg);
 			break;
 		case 'm':
-			for (i = 0; i < 4 && strcmp(optarg, modes[i]) != 0; i++)
-				;
-			if (i == 4)
-				cli_usage_error(EXIT_USAGE, "--mode: unknown mode: "
-				    "'%s'", optarg);
-			o->mode = (enum bench_mode)i;
+			o->mode = (enum bench_mode)cli_choice_arg(EXIT_USAGE,
+			    "mode", "mode", optarg, modes);
 			break;
 		case 'c':
 			c->clients = cli_integer_arg(EXIT_USAGE, "clients", optarg,
@@ -198,13 +200,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			    0);
 			break;
 		case OPT_WORKLOAD:
-			if (strcmp(optarg, "select1") == 0)
-				c->workload = WL_SELECT1;
-			else if (strcmp(optarg, "point") == 0)
-				c->workload = WL_POINT;
-			else
-				cli_usage_error(EXIT_USAGE, "--workload: unknown "
-				    "workload: '%s'", optarg);
+			c->workload = (enum bench_workload)cli_choice_arg(
+			    EXIT_USAGE, "workload", "workload", optarg, workloads);
 			o->workload_set = true;
 			break;
 		case OPT_QUERY:
@@ -265,45 +262,13 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		    "other");
 }
 
-/* Runs the mode, or each mode for MODE_ALL.  0, or -1 with err. */
-static int
-run_modes(const struct options *o, struct bench_result *r, size_t *n,
-    char *err, size_t errlen)
-{
-	/* Shown in this order, persistent (the base of the ratios) last. */
-	static const enum bench_mode all[] = { MODE_POOL, MODE_CONNECT,
-	    MODE_PERSISTENT };
-	/* Run in this one: persistent and pool, the pair compared most
-	 * closely, side by side; connect last, so that whatever its tens of
-	 * thousands of connections leave the server to clean up cannot weigh
-	 * on the other two. */
-	static const size_t run_order[] = { 2, 0, 1 };
-	size_t k, i;
-
-	*n = o->mode == MODE_ALL ? 3 : 1;
-	for (k = 0; k < *n; k++) {
-		enum bench_mode m;
-		char msg[1024];
-
-		i = o->mode == MODE_ALL ? run_order[k] : 0;
-		m = o->mode == MODE_ALL ? all[i] : o->mode;
-		if (bench_run(&o->c, m, &r[i], msg, sizeof(msg)) == -1) {
-			snprintf(err, errlen, "%s mode: %s", bench_mode_name(m),
-			    msg);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 int
 main(int argc, char **argv)
 {
-	static struct bench_result r[3];
+	static struct bench_report r;
 	struct settings s;
 	struct options o;
 	char err[2048] = "";
-	size_t n = 0;
 	int status = EXIT_FAILED, rc;
 	bool prepared = false;
 
@@ -324,11 +289,12 @@ main(int argc, char **argv)
 			goto out;
 		prepared = true;
 	}
+	r.c = &o.c;
+	r.mode = o.mode;
 	if (bench_check(&o.c, err, sizeof(err)) == -1 ||
-	    run_modes(&o, r, &n, err, sizeof(err)) == -1)
+	    bench_run_modes(&r, err, sizeof(err)) == -1)
 		goto out;
-	rc = o.json ? report_json(&o.c, o.mode, r, n, stdout) :
-	    report_text(&o.c, o.mode, r, n, stdout);
+	rc = o.json ? report_json(&r, stdout) : report_text(&r, stdout);
 	status = rc == 0 ? EXIT_DONE : EXIT_FAILED;
 	if (cli_close_stdout() == -1)
 		status = EXIT_FAILED;

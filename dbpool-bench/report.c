@@ -117,16 +117,15 @@ config_fields(json_t *o, const struct bench_config *c)
 }
 
 int
-report_json(const struct bench_config *c, enum bench_mode mode,
-    const struct bench_result *r, size_t n, FILE *f)
+report_json(const struct bench_report *rep, FILE *f)
 {
 	json_t *doc = json_object(), *runs, *ratios, *one;
-	const struct bench_result *base = &r[n - 1];
-	size_t i;
+	const struct bench_result *r = rep->runs, *base = &r[rep->n_runs - 1];
+	size_t i, n = rep->n_runs;
 	int rc;
 
-	config_fields(doc, c);
-	if (mode != MODE_ALL)
+	config_fields(doc, rep->c);
+	if (rep->mode != MODE_ALL)
 		run_fields(doc, &r[0]);
 	else {
 		runs = json_object();
@@ -176,14 +175,14 @@ pool_text(const struct pool_stats *st, FILE *f)
 }
 
 int
-report_text(const struct bench_config *c, enum bench_mode mode,
-    const struct bench_result *r, size_t n, FILE *f)
+report_text(const struct bench_report *rep, FILE *f)
 {
 	static const char *const headers[] = { "MODE", "REQUESTS", "REQ/S",
 	    "P50 MS", "P90 MS", "P99 MS", "P99.9 MS", "MAX MS", "ERRORS",
 	    "CONNS", "VS PERSISTENT" };
-	size_t ncols = mode == MODE_ALL ? 11 : 10, i, j;
-	const struct bench_result *base = &r[n - 1];
+	const struct bench_config *c = rep->c;
+	const struct bench_result *r = rep->runs, *base = &r[rep->n_runs - 1];
+	size_t ncols = rep->mode == MODE_ALL ? 11 : 10, n = rep->n_runs, i, j;
 	char cells[11][64];
 	const char *row[11];
 	struct table *t = table_new(ncols, headers);

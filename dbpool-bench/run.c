@@ -25,6 +25,9 @@
  * never what the connection does next.  A request that has not ended by
  * the deadline plus the grace is unfinished: not a success, not an
  * error, not in the latencies.
+ *
+ * bench_run_modes runs the modes of --mode all one after the other, each
+ * as one such run, in the order its comment gives.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -598,4 +601,33 @@ out:
 	pthread_cond_destroy(&sh.cond);
 	pthread_mutex_destroy(&sh.lock);
 	return rc;
+}
+
+int
+bench_run_modes(struct bench_report *r, char *err, size_t errlen)
+{
+	/* Shown in this order, persistent (the base of the ratios) last. */
+	static const enum bench_mode all[] = { MODE_POOL, MODE_CONNECT,
+	    MODE_PERSISTENT };
+	/* Run in this one: persistent and pool, the pair compared most
+	 * closely, side by side; connect last, so that whatever its tens of
+	 * thousands of connections leave the server to clean up cannot weigh
+	 * on the other two. */
+	static const size_t run_order[] = { 2, 0, 1 };
+	size_t k, i;
+
+	r->n_runs = r->mode == MODE_ALL ? 3 : 1;
+	for (k = 0; k < r->n_runs; k++) {
+		enum bench_mode m;
+		char msg[1024];
+
+		i = r->mode == MODE_ALL ? run_order[k] : 0;
+		m = r->mode == MODE_ALL ? all[i] : r->mode;
+		if (bench_run(r->c, m, &r->runs[i], msg, sizeof(msg)) == -1) {
+			snprintf(err, errlen, "%s mode: %s", bench_mode_name(m),
+			    msg);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -112,6 +112,18 @@ cli_duration_arg(int status, const char *name, const char *arg,
 }
 
 int
+cli_choice_arg(int status, const char *name, const char *kind,
+    const char *arg, const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i] != NULL; i++)
+		if (strcmp(arg, words[i]) == 0)
+			return i;
+	cli_usage_error(status, "--%s: unknown %s: '%s'", name, kind, arg);
+}
+
+int
 cli_close_stdout(void)
 {
 	/* A closed pipe (| head) already ended us through SIGPIPE, as cat does. */

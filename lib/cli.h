@@ -48,6 +48,14 @@ long long cli_duration_arg(int status, const char *name, const char *arg,
     long long min_ms);
 
 /*
+ * The index of arg in words (NULL-ended), for a flag that takes one of a
+ * few words, or "prog: --NAME: unknown KIND: 'ARG'" and the --help hint
+ * on stderr and exit with STATUS.
+ */
+int cli_choice_arg(int status, const char *name, const char *kind,
+    const char *arg, const char *const *words);
+
+/*
  * settings_getopt and settings_flag for a program's option loop: a flag
  * that cannot be remembered is a usage error with STATUS, never dropped.
  */

@@ -76,6 +76,32 @@ parse_number(const char *s, double *out, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Reads ".DIGITS" at *p, if there, as the fraction num / den (0 / 1 when
+ * there is none) and moves *p past it.  At most 9 digits, so that num
+ * times any unit still fits in a long long; "5." is no fraction.
+ */
+static int
+fraction(const char **p, long long *num, long long *den)
+{
+	const char *s = *p;
+
+	*num = 0;
+	*den = 1;
+	if (*s != '.')
+		return 0;
+	if (!isdigit((unsigned char)*++s))
+		return -1;
+	for (; isdigit((unsigned char)*s); s++) {
+		if (*den == 1000000000)
+			return -1;
+		*num = *num * 10 + (*s - '0');
+		*den *= 10;
+	}
+	*p = s;
+	return 0;
+}
+
 int
 parse_duration_ms(const char *s, long long bare_unit_ms, long long *out_ms,
     char *err, size_t errlen)
@@ -87,22 +113,25 @@ parse_duration_ms(const char *s, long long bare_unit_ms, long long *out_ms,
 		{ "ms", 1 }, { "s", 1000 }, { "m", 60000 },
 		{ "h", 3600000 }, { "d", 86400000 },
 	};
-	long long v, unit = -1;
+	long long v, num, den, unit = -1;
 	const char *end;
 	size_t i;
 
-	if (leading_uint(s, &v, &end) == -1)
+	if (leading_uint(s, &v, &end) == -1 ||
+	    fraction(&end, &num, &den) == -1)
 		return fail(err, errlen, "duration", s);
 	if (*end == '\0')
 		unit = bare_unit_ms;
 	for (i = 0; unit < 0 && i < sizeof(units) / sizeof(units[0]); i++)
 		if (strcmp(end, units[i].suffix) == 0)
 			unit = units[i].ms;
-	if (unit < 0)
+	/* A fraction must come to whole milliseconds: 1.5s, not 1.5ms. */
+	if (unit < 0 || num * unit % den != 0)
 		return fail(err, errlen, "duration", s);
-	if (v > LLONG_MAX / unit)
+	num = num * unit / den;
+	if (v > (LLONG_MAX - num) / unit)
 		return fail(err, errlen, "duration", s);
-	*out_ms = v * unit;
+	*out_ms = v * unit + num;
 	return 0;
 }
 

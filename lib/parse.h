@@ -19,8 +19,9 @@ int parse_integer(const char *s, long long min, long long max, long long *out,
 int parse_number(const char *s, double *out, char *err, size_t errlen);
 
 /*
- * A duration: 500ms 30s 5m 2h 7d, or a bare integer counted in
- * bare_unit_ms milliseconds.  The result is in milliseconds.
+ * A duration: 500ms 30s 5m 2h 7d 1.5h, or a bare number counted in
+ * bare_unit_ms milliseconds.  The result is in whole milliseconds: a
+ * fraction that is not (1.5ms) is refused.
  */
 int parse_duration_ms(const char *s, long long bare_unit_ms, long long *out_ms,
     char *err, size_t errlen);

@@ -296,3 +296,16 @@ timed() {
 			fail "--$opt is not in dbpool-bench(1)"
 	done
 }
+
+@test "durations take fractions: --warmup 0.5s, --duration 0.3s" {
+	bench --mode persistent --clients 2 --warmup 0.5s --duration 0.3s
+	assert_success
+	[ "$stderr" = '' ]
+	json_is .warmup_s 0.5
+	json_is .duration_s 0.3
+	json_is '.elapsed_s >= 0.25 and .elapsed_s < 1' true
+	run --separate-stderr dbpool-bench --warmup 0.5ms
+	assert_failure 2
+	assert_output ''
+	[ "${stderr_lines[0]}" = "dbpool-bench: --warmup: invalid duration: '0.5ms'" ]
+}

@@ -240,3 +240,65 @@ EOF_TABLE
 	assert_line --regexp '^delete +20260103T020000Z-data '
 	[ "$(left)" = "20260102T020000Z-full " ]
 }
+
+@test "the whole report, as text and as JSON, comes from the one result" {
+	at '2026-01-01 02:00:00'
+	at '2026-01-02 02:00:00'
+	at '2026-01-20 02:00:00'
+	at '2026-02-01 02:00:00' data
+	m=$DB_BACKUP_PATH/20260201T020000Z-data/manifest.json
+	jq '.parent = "20260120T020000Z-full"' "$m" >"$m.new" && mv "$m.new" "$m"
+	at '2026-02-02 02:00:00'
+	dbbackup pin 20260101T020000Z-full
+	mkdir "$DB_BACKUP_PATH/20260101T000000Z-full.partial"
+	echo hello >"$DB_BACKUP_PATH/notes.txt"
+	all="20260101T000000Z-full.partial 20260101T020000Z-full 20260102T020000Z-full 20260120T020000Z-full 20260201T020000Z-data 20260202T020000Z-full notes.txt "
+	[ "$(left)" = "$all" ]
+	prune_at '2026-02-03 12:00:00' --days 7 --dry-run
+	assert_success
+	assert_equal "$stderr" ''
+	# Sizes vary with the server's version string: masked, and the
+	# columns' padding with them.
+	diff -u - <(sed -E 's/[0-9.]+ k?B/SIZE/g' <<<"$output" | tr -s ' ') <<'EOF_TEXT'
+ACTION BACKUP TYPE STATE AGE SIZE WHY
+would delete 20260101T000000Z-full.partial full partial 33d 12h SIZE unfinished backup left by a run that stopped
+keep 20260101T020000Z-full full complete 33d 10h SIZE pinned
+would delete 20260102T020000Z-full full complete 32d 10h SIZE older than the age limit, kept by no rule
+keep 20260120T020000Z-full full complete 14d 10h SIZE 20260201T020000Z-data depends on it
+keep 20260201T020000Z-data data complete 2d 10h SIZE within 7 days
+keep 20260202T020000Z-full full complete 1d 10h SIZE newest complete full backup; within 7 days
+not a backup, left alone: notes.txt
+4 kept, 2 would be deleted, SIZE would be freed (dry run: nothing deleted)
+EOF_TEXT
+	[ "$(left)" = "$all" ]
+	prune_at '2026-02-03 12:00:00' --days 7 --json
+	assert_success
+	assert_equal "$stderr" ''
+	json_is .path "$DB_BACKUP_PATH"
+	json_is '.freed_bytes == ([.backups[] | select(.action == "delete") | .size_bytes] | add)' true
+	diff -u - <(jq -S -c 'del(.path, .backups, .freed_bytes)' <<<"$output"
+		jq -S -c '.backups[] | .size_bytes |= (. > 0)' <<<"$output") <<'EOF_JSON'
+{"deleted":2,"dry_run":false,"foreign":["notes.txt"],"kept":4,"now":"2026-02-03T12:00:00Z","policy":{"days":7,"keep_daily":0,"keep_last":0,"keep_monthly":0,"keep_weekly":0,"partial_age_s":86400}}
+{"action":"delete","age_s":2894400,"directory":"20260101T000000Z-full.partial","future":false,"id":"20260101T000000Z-full","in_use":false,"parent":null,"pinned":false,"reason":"unfinished backup left by a run that stopped","size_bytes":false,"state":"partial","taken_at":"2026-01-01T00:00:00Z","type":"full"}
+{"action":"keep","age_s":2887200,"directory":"20260101T020000Z-full","future":false,"id":"20260101T020000Z-full","in_use":false,"parent":null,"pinned":true,"reason":"pinned","size_bytes":true,"state":"complete","taken_at":"2026-01-01T02:00:00Z","type":"full"}
+{"action":"delete","age_s":2800800,"directory":"20260102T020000Z-full","future":false,"id":"20260102T020000Z-full","in_use":false,"parent":null,"pinned":false,"reason":"older than the age limit, kept by no rule","size_bytes":true,"state":"complete","taken_at":"2026-01-02T02:00:00Z","type":"full"}
+{"action":"keep","age_s":1245600,"directory":"20260120T020000Z-full","future":false,"id":"20260120T020000Z-full","in_use":false,"parent":null,"pinned":false,"reason":"20260201T020000Z-data depends on it","size_bytes":true,"state":"complete","taken_at":"2026-01-20T02:00:00Z","type":"full"}
+{"action":"keep","age_s":208800,"directory":"20260201T020000Z-data","future":false,"id":"20260201T020000Z-data","in_use":false,"parent":"20260120T020000Z-full","pinned":false,"reason":"within 7 days","size_bytes":true,"state":"complete","taken_at":"2026-02-01T02:00:00Z","type":"data"}
+{"action":"keep","age_s":122400,"directory":"20260202T020000Z-full","future":false,"id":"20260202T020000Z-full","in_use":false,"parent":null,"pinned":false,"reason":"newest complete full backup; within 7 days","size_bytes":true,"state":"complete","taken_at":"2026-02-02T02:00:00Z","type":"full"}
+EOF_JSON
+	[ "$(left)" = "20260101T020000Z-full 20260120T020000Z-full 20260201T020000Z-data 20260202T020000Z-full notes.txt " ]
+}
+
+@test "--partial-age takes a fraction of a unit" {
+	mkdir -p "$DB_BACKUP_PATH/20260105T000000Z-full.partial" "$DB_BACKUP_PATH/20260105T080000Z-full.partial"
+	prune_at '2026-01-05 12:00:00' --partial-age 0.25d --json
+	assert_success
+	assert_equal "$stderr" ''
+	json_is .policy.partial_age_s 21600
+	json_is '[.backups[] | "\(.id):\(.action)"] | join(" ")' \
+		"20260105T000000Z-full:delete 20260105T080000Z-full:keep"
+	[ "$(left)" = "20260105T080000Z-full.partial " ]
+	prune_at '2026-01-05 12:00:00' --partial-age 1.5ms
+	assert_failure 2
+	[ "${stderr_lines[0]}" = "dbprune: --partial-age: invalid duration: '1.5ms'" ]
+}

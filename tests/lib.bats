@@ -28,7 +28,20 @@ duration 2h 7200000
 duration 7d 604800000
 duration 5x error: invalid duration: '5x'
 duration -1s error: invalid duration: '-1s'
-duration 1.5s error: invalid duration: '1.5s'
+duration 1.5s 1500
+duration 0.5s 500
+duration 1.5 1500
+duration 2.25m 135000
+duration 1.5h 5400000
+duration 0.001s 1
+duration 1.5ms error: invalid duration: '1.5ms'
+duration 0.0005s error: invalid duration: '0.0005s'
+duration .5s error: invalid duration: '.5s'
+duration 1.s error: invalid duration: '1.s'
+duration 1.5.5s error: invalid duration: '1.5.5s'
+duration 0.0000000001d error: invalid duration: '0.0000000001d'
+duration 9223372036854775.807s 9223372036854775807
+duration 9223372036854775.808s error: invalid duration: '9223372036854775.808s'
 duration 9999999999999999d error: invalid duration: '9999999999999999d'
 size 512 512
 size 64K 65536
@@ -129,6 +142,19 @@ EOF_TABLE
 	assert_success
 	run --separate-stderr dbhealth --connect-timeout 2
 	assert_success
+}
+
+@test "a duration setting takes a fraction that comes to whole milliseconds" {
+	DB_CONNECT_TIMEOUT=1.5s run --separate-stderr dbhealth
+	assert_success
+	run --separate-stderr dbhealth --connect-timeout 0.5
+	assert_success
+	DB_CONNECT_TIMEOUT=0.5ms run --separate-stderr dbhealth
+	assert_failure 3
+	[ "${stderr_lines[0]}" = "dbhealth: DB_CONNECT_TIMEOUT: invalid duration: '0.5ms'" ]
+	DB_MONITOR_MAX_RESPONSE_TIME=2.5 run --separate-stderr dbhealth
+	assert_failure 3
+	[ "${stderr_lines[0]}" = "dbhealth: DB_MONITOR_MAX_RESPONSE_TIME: invalid duration: '2.5'" ]
 }
 
 @test "MYSQL_PWD is not used behind the user's back" {
