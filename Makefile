@@ -32,7 +32,7 @@ LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fsutil.c lib/gzread.c \
 	lib/gzwrite.c lib/hash.c lib/human.c lib/jsonout.c lib/manifest.c \
 	lib/names.c lib/optfile.c lib/parse.c lib/pool.c lib/pool_session.c \
 	lib/progress.c lib/settings.c lib/sqlfile.c lib/sqlscan.c lib/table.c lib/timeutil.c \
-	lib/tsv.c
+	lib/tsv.c lib/workers.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
@@ -68,7 +68,7 @@ PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune dbpool-bench/dbpool-bench
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest \
-	tests/lib/sqltest
+	tests/lib/sqltest tests/lib/threadtest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1 \
 	man/dbpool-bench.1
 MAN5 = man/dbkit-backup.5
@@ -85,7 +85,7 @@ endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	$(DBPRUNE_OBJ) $(DBPOOL_OBJ) \
 	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o \
-	tests/lib/sqltest.o
+	tests/lib/sqltest.o tests/lib/threadtest.o
 $(ALL_OBJ): .build-flags
 
 $(LIB): $(LIB_OBJ)
@@ -102,6 +102,9 @@ tests/lib/filetest: tests/lib/filetest.o $(LIB)
 
 tests/lib/sqltest: tests/lib/sqltest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/sqltest.o $(LIB) $(LDLIBS)
+
+tests/lib/threadtest: tests/lib/threadtest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/threadtest.o $(LIB) $(LDLIBS)
 
 tests/lib/pooltest: tests/lib/pooltest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/pooltest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)

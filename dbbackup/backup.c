@@ -11,11 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "dump.h"
 #include "output.h"
-#include "progress.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "timeutil.h"
@@ -50,50 +48,11 @@ transactional(const struct table *t)
 	return t->transactional && !t->is_sequence;
 }
 
-static atomic_int progress_done;	/* set when the dump is over */
-
-static void *
-progress_main(void *arg)
-{
-	struct backup *b = arg;
-	struct progress_counts c = { 0 };
-	size_t i, j;
-
-	/*
-	 * The server's row estimate, in the unit of the count.  Its data
-	 * size is not: InnoDB's pages hold more than the text of the rows,
-	 * over twice as much for narrow rows.
-	 */
-	for (i = 0; i < b->n_dbs; i++)
-		for (j = 0; j < b->dbs[i].n_tables; j++)
-			if (!b->dbs[i].tables[j].is_sequence &&
-			    b->dbs[i].tables[j].estimated_rows > 0)
-				c.total_rows_estimate += (unsigned long long)
-				    b->dbs[i].tables[j].estimated_rows;
-	c.chunks_total = b->progress.chunks_total;
-	/* One last line after the work is done: the totals, even if quick. */
-	for (bool last = false; !last;) {
-		last = progress_done;
-		if (!last)
-			usleep(250000);
-		c.final = last;
-		c.chunks_done = atomic_load(&b->progress.chunks_done);
-		c.rows = atomic_load(&b->progress.rows);
-		c.bytes = atomic_load(&b->progress.raw_bytes);
-		c.elapsed_ms = time_monotonic_ms() - b->started_ms;
-		progress_show(stderr, "dbbackup", &c);
-	}
-	fputc('\n', stderr);
-	return NULL;
-}
-
 /* The schema, then the rows: the snapshot, the locked tables, the rest. */
 static int
 dump(struct backup *b, char *err, size_t errlen)
 {
 	const struct options *o = b->opt;
-	pthread_t progress;
-	bool progress_on = false;
 	int rc;
 
 	if (snapshot_prepare(b, err, errlen) == -1 ||
@@ -104,11 +63,9 @@ dump(struct backup *b, char *err, size_t errlen)
 		return -1;
 	if (o->type == TYPE_SCHEMA)
 		return snapshot_release(b, err, errlen);
-	for (size_t i = 0; i < b->n_dbs; i++)
-		for (size_t j = 0; j < b->dbs[i].n_tables; j++)
-			b->progress.chunks_total += b->dbs[i].tables[j].n_chunks;
+	dump_expect(b);
 	if (o->progress)
-		progress_on = pthread_create(&progress, NULL, progress_main, b) == 0;
+		progress_start(&b->progress, stderr, "dbbackup", b->started_ms);
 	rc = snapshot_start(b, err, errlen);
 	if (rc == 0)
 		rc = dump_tables(b, non_transactional, err, errlen);
@@ -116,10 +73,7 @@ dump(struct backup *b, char *err, size_t errlen)
 		rc = snapshot_release(b, err, errlen);
 	if (rc == 0)
 		rc = dump_tables(b, transactional, err, errlen);
-	if (progress_on) {
-		progress_done = 1;
-		pthread_join(progress, NULL);
-	}
+	progress_stop(&b->progress);
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include <mysql.h>
 
 #include "catalog.h"
+#include "progress.h"
 #include "settings.h"
 #include "tsv.h"
 
@@ -132,13 +133,6 @@ struct options {
 	bool progress;
 };
 
-/* Counters the workers update and the progress line reads. */
-struct progress {
-	atomic_ullong rows, raw_bytes, stored_bytes;
-	atomic_uint chunks_done;
-	unsigned int chunks_total;
-};
-
 struct backup {
 	const struct settings *settings;
 	const struct options *opt;
@@ -167,7 +161,7 @@ struct backup {
 	pthread_mutex_t files_lock;
 	json_t *files;		/* [{path, size_bytes, sha256}] */
 	uint64_t stored_bytes, raw_bytes;
-	struct progress progress;
+	struct progress progress;	/* what --progress shows */
 };
 
 /* backup.c */

@@ -5,7 +5,9 @@
  * escaped into the LOAD DATA text format (lib/tsv), hashed into the
  * chunk's content checksum, and handed to the file's gzip writer, which
  * compresses a block whenever one is full.  Compression happens in the
- * worker, so N workers compress on N cores.
+ * worker, so N workers compress on N cores.  The workers (lib/workers)
+ * take the chunks biggest first, each on its own connection to the
+ * shared snapshot.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,21 +20,18 @@
 #include "names.h"
 #include "output.h"
 #include "tsv.h"
+#include "workers.h"
 
 #define LINE_FLUSH (256u << 10)	/* hand escaped rows to gzw in batches */
 
 struct queue {
 	struct backup *b;
-	struct chunk **chunks;
-	size_t n;
-	atomic_size_t next;
-	atomic_int failed;
-	pthread_mutex_t err_lock;
-	char err[1024];
+	struct chunk **chunks;	/* biggest first */
+	size_t n, next;
 };
 
-struct worker {
-	struct queue *q;
+/* A worker's own: its connection to the snapshot and its line buffer. */
+struct dumper {
 	MYSQL *m;
 	char *line;		/* escaped rows waiting for gzw_write */
 	size_t line_cap;
@@ -67,7 +66,7 @@ select_sql(const struct chunk *c, char **out)
 
 /* Makes room for need more bytes in the worker's line buffer. */
 static int
-reserve(struct worker *w, size_t used, size_t need)
+reserve(struct dumper *w, size_t used, size_t need)
 {
 	char *grown;
 	size_t cap = w->line_cap;
@@ -83,10 +82,14 @@ reserve(struct worker *w, size_t used, size_t need)
 	return 0;
 }
 
+/* A job of the workers: writes chunk c on the worker's connection. */
 static int
-dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
+dump_chunk(struct workers *pool, void *state, void *job, char *err,
+    size_t errlen)
 {
-	struct backup *b = w->q->b;
+	struct backup *b = ((struct queue *)workers_ctx(pool))->b;
+	struct dumper *w = state;
+	struct chunk *c = job;
 	struct gzw *out;
 	MYSQL_RES *res;
 	MYSQL_ROW row;
@@ -133,12 +136,11 @@ dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
 				rc = -1;
 				break;
 			}
-			atomic_fetch_add(&b->progress.raw_bytes, used);
-			atomic_fetch_add(&b->progress.rows, c->rows - rows_reported);
+			progress_add(&b->progress, c->rows - rows_reported, used);
 			rows_reported = c->rows;
 			used = 0;
 		}
-		if (atomic_load(&w->q->failed))
+		if (workers_failed(pool))
 			break;
 	}
 	if (rc == 0 && mysql_errno(w->m) != 0) {
@@ -153,31 +155,20 @@ dump_chunk(struct worker *w, struct chunk *c, char *err, size_t errlen)
 		gzw_abort(out);
 		return -1;
 	}
-	atomic_fetch_add(&b->progress.raw_bytes, used);
-	atomic_fetch_add(&b->progress.rows, c->rows - rows_reported);
-	return output_file_close(b, out, c->file, &c->raw_bytes, err, errlen);
+	progress_add(&b->progress, c->rows - rows_reported, used);
+	if (output_file_close(b, out, c->file, &c->raw_bytes, err, errlen) == -1)
+		return -1;
+	progress_chunk_done(&b->progress);
+	return 0;
 }
 
 static void *
-worker_main(void *arg)
+next_chunk(struct workers *pool, void *done)
 {
-	struct worker *w = arg;
-	struct queue *q = w->q;
-	char err[1024];
-	size_t i;
+	struct queue *q = workers_ctx(pool);
 
-	while (!atomic_load(&q->failed) &&
-	    (i = atomic_fetch_add(&q->next, 1)) < q->n) {
-		if (dump_chunk(w, q->chunks[i], err, sizeof(err)) == -1) {
-			pthread_mutex_lock(&q->err_lock);
-			if (!atomic_exchange(&q->failed, 1))
-				snprintf(q->err, sizeof(q->err), "%s", err);
-			pthread_mutex_unlock(&q->err_lock);
-			break;
-		}
-		atomic_fetch_add(&q->b->progress.chunks_done, 1);
-	}
-	return NULL;
+	(void)done;
+	return q->next < q->n ? q->chunks[q->next++] : NULL;
 }
 
 /* Biggest tables first, so the last chunk to finish is a small one. */
@@ -192,14 +183,33 @@ cmp_chunks(const void *a, const void *b)
 	return (sx < sy) - (sx > sy);
 }
 
+void
+dump_expect(struct backup *b)
+{
+	unsigned int chunks = 0;
+	unsigned long long rows = 0;
+
+	for (size_t i = 0; i < b->n_dbs; i++)
+		for (size_t j = 0; j < b->dbs[i].n_tables; j++) {
+			const struct table *t = &b->dbs[i].tables[j];
+
+			chunks += t->n_chunks;
+			if (!t->is_sequence && t->estimated_rows > 0)
+				rows += (unsigned long long)t->estimated_rows;
+		}
+	progress_expect(&b->progress, chunks, rows, 0);
+}
+
 int
 dump_tables(struct backup *b, bool (*want)(const struct table *), char *err,
     size_t errlen)
 {
 	struct queue q = { .b = b };
-	struct worker *workers;
-	pthread_t *threads;
-	size_t i, j, k, started = 0, total = 0;
+	struct workers_spec spec = { .n_threads = b->n_workers, .ctx = &q,
+	    .next = next_chunk, .run = dump_chunk };
+	struct dumper *dumpers;
+	size_t i, j, k, total = 0;
+	int rc;
 
 	for (i = 0; i < b->n_dbs; i++)
 		for (j = 0; j < b->dbs[i].n_tables; j++)
@@ -208,12 +218,10 @@ dump_tables(struct backup *b, bool (*want)(const struct table *), char *err,
 	if (total == 0)
 		return 0;
 	q.chunks = calloc(total, sizeof(*q.chunks));
-	workers = calloc(b->n_workers, sizeof(*workers));
-	threads = calloc(b->n_workers, sizeof(*threads));
-	if (q.chunks == NULL || workers == NULL || threads == NULL) {
+	dumpers = calloc(b->n_workers, sizeof(*dumpers));
+	if (q.chunks == NULL || dumpers == NULL) {
 		free(q.chunks);
-		free(workers);
-		free(threads);
+		free(dumpers);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -223,30 +231,14 @@ dump_tables(struct backup *b, bool (*want)(const struct table *), char *err,
 				for (k = 0; k < b->dbs[i].tables[j].n_chunks; k++)
 					q.chunks[q.n++] = &b->dbs[i].tables[j].chunks[k];
 	qsort(q.chunks, q.n, sizeof(*q.chunks), cmp_chunks);
-	pthread_mutex_init(&q.err_lock, NULL);
-	for (i = 0; i < b->n_workers; i++) {
-		workers[i].q = &q;
-		workers[i].m = b->workers[i];
-		if (pthread_create(&threads[i], NULL, worker_main, &workers[i]) == 0)
-			started++;
-		else
-			break;
-	}
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
 	for (i = 0; i < b->n_workers; i++)
-		free(workers[i].line);
-	free(workers);
-	free(threads);
+		dumpers[i].m = b->workers[i];
+	spec.states = dumpers;
+	spec.state_size = sizeof(*dumpers);
+	rc = workers_run(&spec, err, errlen);
+	for (i = 0; i < b->n_workers; i++)
+		free(dumpers[i].line);
+	free(dumpers);
 	free(q.chunks);
-	pthread_mutex_destroy(&q.err_lock);
-	if (started == 0) {
-		snprintf(err, errlen, "cannot start worker threads");
-		return -1;
-	}
-	if (atomic_load(&q.failed)) {
-		snprintf(err, errlen, "%s", q.err);
-		return -1;
-	}
-	return 0;
+	return rc;
 }

@@ -12,9 +12,17 @@
 #include "backup.h"
 
 /*
+ * Tells b's progress what the dump will reach: every chunk, and the
+ * server's row estimate, in the unit of the count.  Not its data size:
+ * InnoDB's pages hold more than the text of the rows, over twice as much
+ * for narrow rows.
+ */
+void dump_expect(struct backup *b);
+
+/*
  * Dumps the chunks of the tables for which want(table) holds, with every
  * worker.  Returns 0, or -1 with the first error in err (the other
- * workers stop at their next chunk).
+ * workers give up their chunk and take no other).
  */
 int dump_tables(struct backup *b, bool (*want)(const struct table *),
     char *err, size_t errlen);

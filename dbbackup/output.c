@@ -85,7 +85,6 @@ output_file_close(struct backup *b, struct gzw *w, const char *rel,
 	b->stored_bytes += r.size_bytes;
 	b->raw_bytes += r.raw_bytes;
 	pthread_mutex_unlock(&b->files_lock);
-	atomic_fetch_add(&b->progress.stored_bytes, r.size_bytes);
 	return entry != NULL ? 0 : -1;
 }
 

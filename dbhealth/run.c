@@ -1,14 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * run: one thread per target, up to MAX_THREADS at once, each taking the
- * next unchecked target, so ten targets with three unreachable take about
- * one connect timeout, not three.  The backup catalogue, when asked for,
- * is one more target, checked by its own thread like a server.
+ * run: one thread per target, up to MAX_THREADS at once (lib/workers),
+ * each taking the next unchecked target, so ten targets with three
+ * unreachable take about one connect timeout, not three.  The backup
+ * catalogue, when asked for, is one more target, checked by its own
+ * thread like a server.
  */
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "backups.h"
@@ -16,30 +13,42 @@
 #include "exitcode.h"
 #include "run.h"
 #include "timeutil.h"
+#include "workers.h"
 
 #define MAX_THREADS 64
 
 struct work {
 	struct run *run;
 	const struct limits *limits;
-	atomic_size_t next;
+	size_t next;
 };
 
 static void *
-worker(void *arg)
+next_target(struct workers *pool, void *done)
 {
-	struct work *w = arg;
-	size_t i;
+	struct work *w = workers_ctx(pool);
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->run->n_targets) {
-		struct target *t = &w->run->targets[i];
+	(void)done;
+	return w->next < w->run->n_targets ? &w->run->targets[w->next++] :
+	    NULL;
+}
 
-		if (t->catalog != NULL)
-			backups_run(t, w->limits, w->run->checked_at);
-		else
-			checks_run(t, w->limits);
-	}
-	return NULL;
+/* A job of the workers: checks one target; its failures are its report. */
+static int
+check_target(struct workers *pool, void *state, void *job, char *err,
+    size_t errlen)
+{
+	struct work *w = workers_ctx(pool);
+	struct target *t = job;
+
+	(void)state;
+	(void)err;
+	(void)errlen;
+	if (t->catalog != NULL)
+		backups_run(t, w->limits, w->run->checked_at);
+	else
+		checks_run(t, w->limits);
+	return 0;
 }
 
 static void
@@ -76,23 +85,15 @@ int
 run_checks(struct run *r, const struct limits *l)
 {
 	struct work w = { r, l, 0 };
-	pthread_t threads[MAX_THREADS];
-	size_t i, n = r->n_targets < MAX_THREADS ? r->n_targets : MAX_THREADS;
-	size_t started = 0;
+	struct workers_spec spec = { .n_threads = r->n_targets < MAX_THREADS ?
+	    r->n_targets : MAX_THREADS, .ctx = &w, .next = next_target,
+	    .run = check_target };
+	char err[256];
 	double start = time_monotonic_ms();
 
 	r->checked_at = time(NULL);
-	/* One target needs no thread; it is the common case and the fast one. */
-	if (n == 1)
-		worker(&w);
-	else
-		for (i = 0; i < n; i++)
-			if (pthread_create(&threads[started], NULL, worker, &w) == 0)
-				started++;
-	if (n > 1 && started == 0)
+	if (workers_run(&spec, err, sizeof(err)) == -1)
 		return -1;
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
 	r->duration_ms = time_monotonic_ms() - start;
 	fold(r, l);
 	return 0;

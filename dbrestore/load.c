@@ -3,8 +3,8 @@
  * load: the data, with LOAD DATA LOCAL INFILE, the server's fastest path
  * for rows (it measured 1.7x faster than INSERTs here).  The "local file"
  * is our own infile handler reading the gzip chunk through zlib, so
- * nothing is unpacked to disk.  Worker connections take chunks from a
- * shared queue.  Every chunk must load exactly the rows the manifest
+ * nothing is unpacked to disk.  The workers (lib/workers), each on a
+ * connection of its own, take chunks from a shared queue.  Every chunk must load exactly the rows the manifest
  * counts: LOAD DATA LOCAL skips duplicate keys with only a warning.  A
  * warning about a value is not yet a failure: the server stored values it
  * now warns about (an ENUM's '' error value, a FLOAT(10,4) rounded to
@@ -15,7 +15,6 @@
  * that arrived unchanged; different, the restore fails naming the first.
  */
 #define _GNU_SOURCE
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +26,7 @@
 #include "names.h"
 #include "restore.h"
 #include "tsv.h"
+#include "workers.h"
 
 struct job {
 	struct rdb *db;
@@ -41,9 +41,6 @@ struct queue {
 	struct job *jobs;
 	size_t n;
 	size_t next;		/* jobs before it are all taken */
-	atomic_int failed;
-	pthread_mutex_t lock;
-	char err[2048];
 };
 
 /* The infile handler's state: one chunk being read. */
@@ -72,7 +69,7 @@ infile_read(void *ptr, char *buf, unsigned int len)
 	ssize_t n = gzr_read(f->in, buf, len, f->err, sizeof(f->err));
 
 	if (n > 0)
-		atomic_fetch_add(&f->r->bytes_loaded, (unsigned long long)n);
+		progress_add(&f->r->progress, 0, (unsigned long long)n);
 	return n < 0 ? -1 : (int)n;
 }
 
@@ -161,11 +158,15 @@ first_warning(MYSQL *m, char *out, size_t len)
 	return 0;
 }
 
+/* A job of the workers: loads chunk j on the worker's connection. */
 static int
-load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
+load_job(struct workers *pool, void *state, void *job, char *err,
     size_t errlen)
 {
-	struct infile f = { .r = q->r, .dir = q->r->dir, .file = j->file };
+	struct restore *r = ((struct queue *)workers_ctx(pool))->r;
+	MYSQL *m = *(MYSQL **)state;
+	const struct job *j = job;
+	struct infile f = { .r = r, .dir = r->dir, .file = j->file };
 	char warning[512];
 	unsigned long long loaded;
 	char *sql = load_sql(j);
@@ -203,8 +204,10 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
 		if (asprintf(&j->table->warning, "%s: %s", j->file, warning) == -1)
 			j->table->warning = NULL;
 	}
-	if (rc == 0)
-		atomic_fetch_add(&q->r->rows_loaded, loaded);
+	if (rc == 0) {
+		progress_add(&r->progress, loaded, 0);
+		progress_chunk_done(&r->progress);
+	}
 	free(sql);
 	return rc;
 }
@@ -216,15 +219,15 @@ load_job(struct queue *q, MYSQL *m, const struct job *j, char *err,
  * the default), so two chunks of one such table load one after the
  * other, and the second worker would only wait.  NULL when all are taken.
  */
-static struct job *
-take_job(struct queue *q, struct job *done)
+static void *
+take_job(struct workers *pool, void *done)
 {
+	struct queue *q = workers_ctx(pool);
 	struct job *pick = NULL;
 	size_t i, j;
 
-	pthread_mutex_lock(&q->lock);
 	if (done != NULL)
-		done->table->loading--;
+		((struct job *)done)->table->loading--;
 	while (q->next < q->n && q->jobs[q->next].taken)
 		q->next++;
 	/* Of the tables free now, the one with the most chunks left. */
@@ -241,35 +244,25 @@ take_job(struct queue *q, struct job *done)
 		pick->table->loading++;
 		pick->table->pending--;
 	}
-	pthread_mutex_unlock(&q->lock);
 	return pick;
 }
 
-static void *
-worker_main(void *arg)
+/* Each worker loads on a connection of its own. */
+static int
+connect_worker(struct workers *pool, void *state, char *err, size_t errlen)
 {
-	struct queue *q = arg;
-	struct job *job = NULL;
-	char err[2048];
-	MYSQL *m;
+	struct queue *q = workers_ctx(pool);
+	MYSQL **m = state;
 
-	if ((m = apply_connect(q->r, CONN_LOCAL_INFILE, err, sizeof(err))) == NULL)
-		goto fail;
-	while (!atomic_load(&q->failed) && (job = take_job(q, job)) != NULL) {
-		if (load_job(q, m, job, err, sizeof(err)) == -1)
-			goto fail;
-		atomic_fetch_add(&q->r->chunks_done, 1);
-	}
-	mysql_close(m);
-	return NULL;
-fail:
-	pthread_mutex_lock(&q->lock);
-	if (!atomic_exchange(&q->failed, 1))
-		snprintf(q->err, sizeof(q->err), "%s", err);
-	pthread_mutex_unlock(&q->lock);
-	if (m != NULL)
-		mysql_close(m);
-	return NULL;
+	*m = apply_connect(q->r, CONN_LOCAL_INFILE, err, errlen);
+	return *m == NULL ? -1 : 0;
+}
+
+static void
+close_worker(struct workers *pool, void *state)
+{
+	(void)pool;
+	mysql_close(*(MYSQL **)state);
 }
 
 /*
@@ -317,9 +310,17 @@ int
 load_data(struct restore *r, char *err, size_t errlen)
 {
 	struct queue q = { .r = r };
-	pthread_t *threads;
-	size_t i, j, k, n = 0, started = 0, workers;
+	struct workers_spec spec = { .ctx = &q, .state_size = sizeof(MYSQL *),
+	    .start = connect_worker, .next = take_job, .run = load_job,
+	    .stop = close_worker };
+	MYSQL **conns;
+	size_t i, j, k, n = 0;
+	int rc;
 
+	/* The manifest knows the exact size of what will be loaded. */
+	progress_expect(&r->progress, 0, 0, (unsigned long long)
+	    json_integer_value(json_object_get(json_object_get(r->manifest,
+	    "totals"), "raw_bytes")));
 	for (i = 0; i < r->n_dbs; i++)
 		for (j = 0; j < r->dbs[i].n_tables; j++)
 			n += json_array_size(json_object_get(r->dbs[i].tables[j].json,
@@ -349,25 +350,17 @@ load_data(struct restore *r, char *err, size_t errlen)
 					jb->table->pending++;
 			}
 		}
-	r->chunks_total = (unsigned int)q.n;
-	workers = (size_t)r->opt->threads < q.n ? (size_t)r->opt->threads : q.n;
-	threads = calloc(workers + 1, sizeof(*threads));
-	pthread_mutex_init(&q.lock, NULL);
-	for (i = 0; threads != NULL && i < workers; i++)
-		if (pthread_create(&threads[i], NULL, worker_main, &q) == 0)
-			started++;
-	for (i = 0; i < started; i++)
-		pthread_join(threads[i], NULL);
-	free(threads);
+	progress_expect(&r->progress, (unsigned int)q.n, 0, 0);
+	spec.n_threads = (size_t)r->opt->threads < q.n ?
+	    (size_t)r->opt->threads : q.n;
+	if ((conns = calloc(spec.n_threads + 1, sizeof(*conns))) == NULL) {
+		free(q.jobs);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	spec.states = conns;
+	rc = workers_run(&spec, err, errlen);
+	free(conns);
 	free(q.jobs);
-	pthread_mutex_destroy(&q.lock);
-	if (started == 0 && q.n > 0) {
-		snprintf(err, errlen, "cannot start worker threads");
-		return -1;
-	}
-	if (atomic_load(&q.failed)) {
-		snprintf(err, errlen, "%s", q.err);
-		return -1;
-	}
-	return verify_warned(r, err, errlen);
+	return rc == -1 ? -1 : verify_warned(r, err, errlen);
 }

@@ -9,15 +9,12 @@
  * create.c); a test compares (check.c) and drops its scratch databases
  * whatever happened.
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "manifest.h"
-#include "progress.h"
 #include "restore.h"
 #include "timeutil.h"
 
@@ -51,34 +48,6 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	return plan_build(r, err, errlen);
 }
 
-static atomic_int progress_done;	/* set when the load is over */
-
-static void *
-progress_main(void *arg)
-{
-	struct restore *r = arg;
-	struct progress_counts c = { 0 };
-
-	/* The manifest knows the exact size of what will be loaded. */
-	c.total_bytes = (unsigned long long)json_integer_value(json_object_get(
-	    json_object_get(r->manifest, "totals"), "raw_bytes"));
-	/* One last line after the work is done: the totals, even if quick. */
-	for (bool last = false; !last;) {
-		last = progress_done;
-		if (!last)
-			usleep(250000);
-		c.final = last;
-		c.chunks_done = atomic_load(&r->chunks_done);
-		c.chunks_total = r->chunks_total;
-		c.rows = atomic_load(&r->rows_loaded);
-		c.bytes = atomic_load(&r->bytes_loaded);
-		c.elapsed_ms = time_monotonic_ms() - r->started_ms;
-		progress_show(stderr, "dbrestore", &c);
-	}
-	fputc('\n', stderr);
-	return NULL;
-}
-
 /*
  * Creates the schema, loads the data, creates the other objects.  Once
  * data is loaded a failure says what is missing: the tables hold their
@@ -87,9 +56,8 @@ progress_main(void *arg)
 static int
 restore_into_server(struct restore *r, char *err, size_t errlen)
 {
-	bool test = r->opt->mode == MODE_TEST, progress_on = false;
+	bool test = r->opt->mode == MODE_TEST;
 	char missing[1024], msg[2048];
-	pthread_t progress;
 	int rc;
 
 	if ((r->ctl = apply_connect(r, 0, err, errlen)) == NULL)
@@ -101,12 +69,9 @@ restore_into_server(struct restore *r, char *err, size_t errlen)
 	    triggers_drop(r, err, errlen) == -1)
 		return -1;
 	if (r->opt->progress)
-		progress_on = pthread_create(&progress, NULL, progress_main, r) == 0;
+		progress_start(&r->progress, stderr, "dbrestore", r->started_ms);
 	rc = load_data(r, err, errlen);
-	if (progress_on) {
-		progress_done = 1;
-		pthread_join(progress, NULL);
-	}
+	progress_stop(&r->progress);
 	/* Dropped triggers come back whatever the load did. */
 	if (triggers_restore(r, rc == 0 ? err : msg, rc == 0 ? errlen :
 	    sizeof(msg)) == -1) {

@@ -21,6 +21,7 @@
 #include <mysql.h>
 
 #include "catalog.h"
+#include "progress.h"
 #include "settings.h"
 #include "sqlscan.h"
 
@@ -130,9 +131,7 @@ struct restore {
 	size_t n_saved;
 	char saved_path[4096];		/* their definitions meanwhile */
 	double started_ms;
-	atomic_ullong rows_loaded, bytes_loaded;
-	atomic_uint chunks_done;
-	unsigned int chunks_total;
+	struct progress progress;	/* what --progress shows (load.c) */
 	size_t objects_checked;		/* --test */
 };
 

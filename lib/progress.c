@@ -8,11 +8,25 @@
  * no history; the ETA is what is left at the rate the count has moved,
  * in bytes when their total is known, else in rows.  The line ends in
  * spaces so a shorter line overwrites a longer one cleanly after the
- * carriage return.
+ * carriage return.  The counters are atomics the workers add to without
+ * a lock; the thread reads each once a line, so a line may mix counts a
+ * moment apart, never a count that was not reached.
  */
-#include <stdio.h>
+#include <unistd.h>
 
 #include "progress.h"
+#include "timeutil.h"
+
+#define INTERVAL_US 250000
+
+/* What one line shows. */
+struct counts {
+	unsigned int chunks_done, chunks_total;
+	unsigned long long rows, total_rows_estimate;
+	unsigned long long bytes, total_bytes;
+	double elapsed_ms;
+	bool final;		/* the work is over: the totals, no estimates */
+};
 
 /* Prints ", ETA ..." for left units at rate units per second. */
 static void
@@ -29,8 +43,8 @@ show_eta(FILE *f, double left, double rate)
 		fprintf(f, ", ETA %llds", eta);
 }
 
-void
-progress_show(FILE *f, const char *prog, const struct progress_counts *c)
+static void
+show(FILE *f, const char *prog, const struct counts *c)
 {
 	double mb = (double)c->bytes / 1e6, secs = c->elapsed_ms / 1000.0;
 	bool by_rows = !c->final && c->total_rows_estimate > c->rows;
@@ -54,4 +68,75 @@ progress_show(FILE *f, const char *prog, const struct progress_counts *c)
 		    secs > 0 ? (double)c->rows / secs : 0);
 	fputs("    ", f);
 	fflush(f);
+}
+
+void
+progress_expect(struct progress *p, unsigned int chunks,
+    unsigned long long rows_estimate, unsigned long long bytes)
+{
+	atomic_fetch_add(&p->chunks_total, chunks);
+	atomic_fetch_add(&p->total_rows_estimate, rows_estimate);
+	atomic_fetch_add(&p->total_bytes, bytes);
+}
+
+void
+progress_add(struct progress *p, unsigned long long rows,
+    unsigned long long bytes)
+{
+	if (rows > 0)
+		atomic_fetch_add(&p->rows, rows);
+	if (bytes > 0)
+		atomic_fetch_add(&p->bytes, bytes);
+}
+
+void
+progress_chunk_done(struct progress *p)
+{
+	atomic_fetch_add(&p->chunks_done, 1);
+}
+
+static void *
+progress_main(void *arg)
+{
+	struct progress *p = arg;
+	struct counts c;
+
+	/* One last line after the work is done: the totals, even if quick. */
+	for (bool last = false; !last;) {
+		last = atomic_load(&p->done);
+		if (!last)
+			usleep(INTERVAL_US);
+		c.final = last;
+		c.chunks_done = atomic_load(&p->chunks_done);
+		c.chunks_total = atomic_load(&p->chunks_total);
+		c.rows = atomic_load(&p->rows);
+		c.total_rows_estimate = atomic_load(&p->total_rows_estimate);
+		c.bytes = atomic_load(&p->bytes);
+		c.total_bytes = atomic_load(&p->total_bytes);
+		c.elapsed_ms = time_monotonic_ms() - p->started_ms;
+		show(p->out, p->prog, &c);
+	}
+	fputc('\n', p->out);
+	return NULL;
+}
+
+void
+progress_start(struct progress *p, FILE *out, const char *prog,
+    double started_ms)
+{
+	p->out = out;
+	p->prog = prog;
+	p->started_ms = started_ms;
+	atomic_store(&p->done, false);
+	p->running = pthread_create(&p->thread, NULL, progress_main, p) == 0;
+}
+
+void
+progress_stop(struct progress *p)
+{
+	if (!p->running)
+		return;
+	atomic_store(&p->done, true);
+	pthread_join(p->thread, NULL);
+	p->running = false;
 }
