@@ -22,6 +22,7 @@
 #include "exitcode.h"
 #include "list.h"
 #include "result.h"
+#include "workers.h"
 
 #ifndef DBKIT_VERSION
 #define DBKIT_VERSION "unknown"
@@ -142,8 +143,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	size_t cap = (size_t)argc + 64;
 
 	memset(o, 0, sizeof(*o));
-	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
-	    sysconf(_SC_NPROCESSORS_ONLN) : 2;
+	o->threads = workers_default_threads();
 	o->chunk_rows = 100000;
 	o->level = -1;			/* decided by the settings later */
 	o->lock_wait_timeout_s = 5;

@@ -18,6 +18,7 @@
 #include "conn.h"
 #include "exitcode.h"
 #include "restore.h"
+#include "workers.h"
 
 #ifndef DBKIT_VERSION
 #define DBKIT_VERSION "unknown"
@@ -109,8 +110,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	int opt, modes = 0;
 
 	memset(o, 0, sizeof(*o));
-	o->threads = sysconf(_SC_NPROCESSORS_ONLN) > 0 ?
-	    sysconf(_SC_NPROCESSORS_ONLN) : 2;
+	o->threads = workers_default_threads();
 	o->progress = isatty(STDERR_FILENO);
 	o->databases = calloc((size_t)argc + 1, sizeof(char *));
 	o->tables = calloc((size_t)argc + 1, sizeof(char *));

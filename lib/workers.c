@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "workers.h"
 
@@ -127,4 +128,12 @@ bool
 workers_failed(const struct workers *w)
 {
 	return atomic_load(&w->failed);
+}
+
+int
+workers_default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n > 0 ? (int)n : 2;
 }

@@ -52,6 +52,12 @@ struct workers_spec {
  */
 int workers_run(const struct workers_spec *spec, char *err, size_t errlen);
 
+/*
+ * The default number of workers of dbbackup and dbrestore: the CPUs
+ * online, as their --threads documents; 2 when the system cannot say.
+ */
+int workers_default_threads(void);
+
 /* The spec's ctx. */
 void *workers_ctx(const struct workers *w);
 
