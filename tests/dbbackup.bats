@@ -188,12 +188,15 @@ null
 		CREATE TABLE bank.ledger (id BIGINT AUTO_INCREMENT PRIMARY KEY, amount BIGINT NOT NULL) ENGINE=InnoDB;
 		INSERT INTO bank.account SELECT seq, 1000 FROM bank.seq_1_to_100;"
 	# Each transaction moves money between accounts and records the move:
-	# the total stays 100000 and the ledger sums to zero.
+	# the total stays 100000 and the ledger sums to zero.  The lower id is
+	# locked first (either way round), so the two writers cannot deadlock.
 	writer() {
-		local i a b
+		local i a b d
 		for ((i = 0; i < 400; i++)); do
 			a=$((RANDOM % 100 + 1)) b=$((RANDOM % 100 + 1))
-			printf 'START TRANSACTION; UPDATE bank.account SET balance = balance - 7 WHERE id = %d; UPDATE bank.account SET balance = balance + 7 WHERE id = %d; INSERT INTO bank.ledger (amount) VALUES (-7), (7); COMMIT;\n' "$a" "$b"
+			((a <= b)) || { d=$a a=$b b=$d; }
+			d=$((RANDOM % 2 ? 7 : -7))
+			printf 'START TRANSACTION; UPDATE bank.account SET balance = balance - (%d) WHERE id = %d; UPDATE bank.account SET balance = balance + (%d) WHERE id = %d; INSERT INTO bank.ledger (amount) VALUES (-7), (7); COMMIT;\n' "$d" "$a" "$d" "$b"
 		done | mariadb --no-defaults -uroot -S "$SOCK_src"
 	}
 	writer & w1=$!
