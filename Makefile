@@ -28,11 +28,11 @@ ifneq ($(WERROR),)
 override CFLAGS += -Werror
 endif
 
-LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fsutil.c lib/gzread.c \
-	lib/gzwrite.c lib/hash.c lib/human.c lib/jsonout.c lib/manifest.c \
-	lib/names.c lib/optfile.c lib/parse.c lib/pool.c lib/pool_session.c \
-	lib/progress.c lib/settings.c lib/sqlfile.c lib/sqlscan.c lib/table.c lib/timeutil.c \
-	lib/tsv.c lib/workers.c
+LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fs.c lib/gzr.c \
+	lib/gzw.c lib/human.c lib/jsonout.c lib/manifest.c lib/name.c \
+	lib/optfile.c lib/parse.c lib/pool.c lib/progress.c lib/session.c \
+	lib/settings.c lib/sha256.c lib/sqlfile.c lib/sqlscan.c lib/table.c \
+	lib/timeutil.c lib/tsv.c lib/workers.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 

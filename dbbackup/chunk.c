@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "chunk.h"
-#include "names.h"
+#include "name.h"
 
 #define SQL_MAX 4096
 #define SIGN_OFFSET (UINT64_C(1) << 63)	/* where signed 0 maps to */

@@ -15,9 +15,9 @@
 
 #include "chunk.h"
 #include "dump.h"
-#include "gzwrite.h"
-#include "hash.h"
-#include "names.h"
+#include "gzw.h"
+#include "sha256.h"
+#include "name.h"
 #include "output.h"
 #include "tsv.h"
 #include "workers.h"

@@ -24,8 +24,8 @@
 
 #include "cli.h"
 #include "conn.h"
-#include "gzwrite.h"
-#include "names.h"
+#include "gzw.h"
+#include "name.h"
 #include "output.h"
 #include "objects.h"
 #include "sqlfile.h"

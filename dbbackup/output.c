@@ -13,8 +13,8 @@
 
 #include "catalog.h"
 #include "cli.h"
-#include "fsutil.h"
-#include "gzwrite.h"
+#include "fs.h"
+#include "gzw.h"
 #include "manifest.h"
 #include "output.h"
 #include "result.h"

@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "fsutil.h"
+#include "fs.h"
 #include "prune.h"
 #include "timeutil.h"
 

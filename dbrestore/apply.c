@@ -17,7 +17,7 @@
 
 #include "cli.h"
 #include "conn.h"
-#include "names.h"
+#include "name.h"
 #include "restore.h"
 #include "sqlfile.h"
 

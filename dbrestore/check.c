@@ -21,8 +21,8 @@
 #include <string.h>
 
 #include "conn.h"
-#include "hash.h"
-#include "names.h"
+#include "sha256.h"
+#include "name.h"
 #include "restore.h"
 #include "sqlfile.h"
 #include "tsv.h"

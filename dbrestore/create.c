@@ -27,7 +27,7 @@
 
 #include "cli.h"
 #include "conn.h"
-#include "names.h"
+#include "name.h"
 #include "restore.h"
 
 /* The context of an object a format 1.0 backup gives none. */

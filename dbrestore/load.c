@@ -22,8 +22,8 @@
 #include <mysqld_error.h>
 
 #include "conn.h"
-#include "gzread.h"
-#include "names.h"
+#include "gzr.h"
+#include "name.h"
 #include "restore.h"
 #include "tsv.h"
 #include "workers.h"

@@ -16,7 +16,7 @@
 
 #include "cli.h"
 #include "conn.h"
-#include "names.h"
+#include "name.h"
 #include "restore.h"
 
 #define SCRATCH_PREFIX "dbkit_test_"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "names.h"
+#include "name.h"
 #include "restore.h"
 #include "sqlfile.h"
 

@@ -26,8 +26,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "gzread.h"
-#include "names.h"
+#include "gzr.h"
+#include "name.h"
 #include "restore.h"
 #include "tsv.h"
 

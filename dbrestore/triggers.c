@@ -20,8 +20,8 @@
 
 #include "cli.h"
 #include "conn.h"
-#include "fsutil.h"
-#include "names.h"
+#include "fs.h"
+#include "name.h"
 #include "restore.h"
 
 /* Whether the restore loads table name of d into the table that is there. */

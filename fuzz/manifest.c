@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "manifest.h"
-#include "names.h"
+#include "name.h"
 
 /* Aborts when a reader's assumption about m fails: the fuzzer's finding. */
 #define REQUIRE(cond)                                                       \

@@ -42,7 +42,7 @@
 #include <jansson.h>
 
 #include "catalog.h"
-#include "fsutil.h"
+#include "fs.h"
 #include "human.h"
 #include "manifest.h"
 #include "timeutil.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fsutil: the file-system steps of a durable, atomic backup.  A backup is
+ * fs: the file-system steps of a durable, atomic backup.  A backup is
  * written into a private directory, each file fsynced, then renamed into
  * place with the directory fsynced after it, so a crash leaves either the
  * old state or the new one.  Removal walks the tree with openat and
@@ -30,7 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
+#include "fs.h"
 
 /* mkdir that accepts an existing directory (or a link to one). */
 static int

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * fsutil: the file-system steps that make a backup durable and atomic:
+ * fs: the file-system steps that make a backup durable and atomic:
  * private directories, fsync of files and directories, the final rename,
  * recursive removal of a failed attempt, and the catalogue lock; and the
  * safe opening of what a backup directory, or an option file, holds.
  */
-#ifndef DBKIT_FSUTIL_H
-#define DBKIT_FSUTIL_H
+#ifndef DBKIT_FS_H
+#define DBKIT_FS_H
 
 #include <stddef.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * gzread: a backup file read back as a stream.  gzr_open reads the first
+ * gzr: a backup file read back as a stream.  gzr_open reads the first
  * bytes; the gzip magic 1f 8b selects zlib's inflate (windowBits 15 + 16:
  * gzip wrapper only, CRC-32 and length checked), anything else is served
  * as it is.  A gzip file is a sequence of members, so at each member's end
@@ -10,7 +10,7 @@
  * since a backup file has nothing after its data.  The file ending inside
  * a member is reported as truncation, never as a short file.
  *
- * Members as gzwrite writes them (at most GZW_BLOCK_SIZE bytes of data)
+ * Members as gzw writes them (at most GZW_BLOCK_SIZE bytes of data)
  * take a fast path: the whole member goes through libdeflate in one call.
  * The first member that does not fit, or does not decompress, hands the
  * rest of the file to zlib, whose streaming errors say what is wrong.
@@ -24,9 +24,9 @@
 #include <libdeflate.h>
 #include <zlib.h>
 
-#include "fsutil.h"
-#include "gzread.h"
-#include "gzwrite.h"
+#include "fs.h"
+#include "gzr.h"
+#include "gzw.h"
 
 /* Room for one whole member of ours, compressed: libdeflate needs it all. */
 #define IN_SIZE (2u << 20)

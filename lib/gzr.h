@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * gzread: reads a backup file back as a stream: gzip (any number of
- * members, as gzwrite and gzip write them) through zlib, or a plain file.
+ * gzr: reads a backup file back as a stream: gzip (any number of
+ * members, as gzw and gzip write them) through zlib, or a plain file.
  * A truncated or corrupt stream is an error, never a silent short read.
  */
-#ifndef DBKIT_GZREAD_H
-#define DBKIT_GZREAD_H
+#ifndef DBKIT_GZR_H
+#define DBKIT_GZR_H
 
 #include <stddef.h>
 #include <sys/types.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * gzwrite: one backup file written through a GZW_BLOCK_SIZE buffer.  When
+ * gzw: one backup file written through a GZW_BLOCK_SIZE buffer.  When
  * the buffer is full, libdeflate compresses it in one call into a complete
  * gzip member (header, deflate data, CRC-32 and size), which is written
  * out; gzip readers treat a file of concatenated members as one stream.
@@ -24,8 +24,8 @@
 
 #include <libdeflate.h>
 
-#include "gzwrite.h"
-#include "hash.h"
+#include "gzw.h"
+#include "sha256.h"
 
 /* Start writeback every this many bytes, so the final fsync waits little. */
 #define WRITEBACK_STEP (8u << 20)

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * gzwrite: writes one backup file, gzip-compressed with libdeflate (or
+ * gzw: writes one backup file, gzip-compressed with libdeflate (or
  * plain), through a bounded buffer.  Each full buffer becomes one gzip
  * member, so the file is a valid gzip stream that zcat and gunzip -t read
  * as one, and memory stays at two buffers whatever the file's size.  The
  * SHA-256 and size of the bytes on disk are computed as they are written,
  * so the manifest never re-reads a file.
  */
-#ifndef DBKIT_GZWRITE_H
-#define DBKIT_GZWRITE_H
+#ifndef DBKIT_GZW_H
+#define DBKIT_GZW_H
 
 #include <stddef.h>
 #include <stdint.h>

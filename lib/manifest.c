@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "catalog.h"
-#include "fsutil.h"
-#include "hash.h"
+#include "fs.h"
+#include "sha256.h"
 #include "manifest.h"
 #include "parse.h"
 

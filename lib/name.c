@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * names: identifiers as file names and as SQL.  The file-name encoding
+ * name: identifiers as file names and as SQL.  The file-name encoding
  * keeps [A-Za-z0-9_-] and writes every other byte as %XX in upper-case
  * hex, so the result is safe on any file system and in any shell, and
  * '.' never appears (no "..", no hidden files, no clash with the
@@ -22,7 +22,7 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "names.h"
+#include "name.h"
 
 static int
 passes(unsigned char c)

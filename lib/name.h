@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * names: database and table names as file names.  Letters, digits, '_'
+ * name: database and table names as file names.  Letters, digits, '_'
  * and '-' pass through; every other byte, including '.', '/' and bytes of
  * non-ASCII characters, becomes "%XX".  Names are never empty (the server
  * forbids it).  The encoding is reversible; name_file shortens the long
  * ones irreversibly, and the manifest keeps the real name beside each file.
  */
-#ifndef DBKIT_NAMES_H
-#define DBKIT_NAMES_H
+#ifndef DBKIT_NAME_H
+#define DBKIT_NAME_H
 
 #include <stddef.h>
 

@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fsutil.h"
+#include "fs.h"
 #include "optfile.h"
 
 #define MAX_INCLUDE_DEPTH 10

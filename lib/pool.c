@@ -43,7 +43,7 @@
 
 #include "conn.h"
 #include "pool.h"
-#include "pool_session.h"
+#include "session.h"
 #include "timeutil.h"
 
 #define WAIT_BUCKETS 256

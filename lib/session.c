@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * pool_session: the server's session trackers (session_track_state_change,
+ * session: the server's session trackers (session_track_state_change,
  * session_track_transaction_info, session_track_system_variables) put an
  * item in the OK packet of every statement that changes the session, and
  * libmariadb's status callback sees each.  Which statements do and which
@@ -9,7 +9,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "pool_session.h"
+#include "session.h"
 
 /*
  * A borrower's changes to variables, schema, temporary tables or prepared

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * pool_session: inside lib/pool, what a borrower did to a connection's
+ * session: inside lib/pool, what a borrower did to a connection's
  * session, as the server's session trackers report it, and putting the
  * session back for the next borrower.  Not for use outside the pool.
  */
-#ifndef DBKIT_POOL_SESSION_H
-#define DBKIT_POOL_SESSION_H
+#ifndef DBKIT_SESSION_H
+#define DBKIT_SESSION_H
 
 #include <stdbool.h>
 #include <mysql.h>

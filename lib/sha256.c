@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hash: the backup format's checksums.  File digests are SHA-256 from
+ * sha256: the backup format's checksums.  File digests are SHA-256 from
  * OpenSSL's libcrypto, which libmariadb loads anyway and which uses the
  * CPU's SHA instructions: 1.5 GB/s here against libsodium's 0.43 GB/s,
  * and every byte of a backup goes through it once when written and once
@@ -21,8 +21,8 @@
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
-#include "fsutil.h"
-#include "hash.h"
+#include "fs.h"
+#include "sha256.h"
 
 #define READ_SIZE (64 * 1024)
 

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hash: the checksums of the backup format.  SHA-256
+ * sha256: the checksums of the backup format.  SHA-256
  * of files (the manifest's integrity record) and an order-independent
  * content checksum of table rows (the sum of a 64-bit hash of each
  * row), so a restored table can be compared with its backup whatever
  * order the server returns the rows in.
  */
-#ifndef DBKIT_HASH_H
-#define DBKIT_HASH_H
+#ifndef DBKIT_SHA256_H
+#define DBKIT_SHA256_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gzread.h"
+#include "gzr.h"
 #include "sqlfile.h"
 
 #define READ_BLOCK (64u << 10)

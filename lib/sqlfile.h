@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "gzwrite.h"
+#include "gzw.h"
 
 #define SQLFILE_HEADER "DELIMITER ;;\n"
 #define SQLFILE_END "\n;;\n"

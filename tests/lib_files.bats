@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: ISC
 #
-# lib/: the file modules of the backup format (gzwrite, gzread, hash,
-# fsutil, names, sqlfile, manifest), through tests/lib/filetest, checked
+# lib/: the file modules of the backup format (gzw, gzr, sha256,
+# fs, name, sqlfile, manifest), through tests/lib/filetest, checked
 # against the tools a DBA would use on the files: gzip, gunzip -t, zcat,
 # sha256sum, stat.  No server is needed.
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * filetest: a driver for tests/lib_files.bats that runs one of the file
- * modules (gzwrite, gzread, hash, fsutil, names, sqlfile, manifest) on
+ * modules (gzw, gzr, sha256, fs, name, sqlfile, manifest) on
  * its arguments, so their behaviour is tested against gzip, sha256sum and
  * the file system from the shell.  Results go to stdout; a failure prints
  * "filetest: ERROR" on stderr and exits 1; a usage error exits 2.
@@ -28,12 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fsutil.h"
-#include "gzread.h"
-#include "gzwrite.h"
-#include "hash.h"
+#include "fs.h"
+#include "gzr.h"
+#include "gzw.h"
+#include "sha256.h"
 #include "manifest.h"
-#include "names.h"
+#include "name.h"
 #include "parse.h"
 #include "sqlfile.h"
 
