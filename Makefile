@@ -46,9 +46,9 @@ DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # anyway, so it costs no start-up time.
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev/null)
 
-DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c dbbackup/dump.c \
-	dbbackup/list.c dbbackup/objects.c dbbackup/output.c dbbackup/result.c \
-	dbbackup/schema.c dbbackup/snapshot.c
+DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c \
+	dbbackup/dump.c dbbackup/list.c dbbackup/objects.c dbbackup/output.c \
+	dbbackup/pin.c dbbackup/result.c dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/check.c dbrestore/create.c dbrestore/load.c dbrestore/objects.c \
@@ -59,8 +59,8 @@ DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c dbprune/prune.c \
 	dbprune/report.c
 DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
-DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/hist.c \
-	dbpool-bench/report.c dbpool-bench/run.c dbpool-bench/workload.c
+DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/bench.c \
+	dbpool-bench/hist.c dbpool-bench/report.c dbpool-bench/workload.c
 DBPOOL_OBJ = $(DBPOOL_SRC:.c=.o)
 BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libcrypto 2>/dev/null)
 

@@ -5,8 +5,8 @@
  * file reads the options; backup.c takes the backup, result.c reports it.
  * Any failure exits 1 with the reason and leaves no ID.partial.
  *
- * The verbs list, pin and unpin read the catalogue instead (list.c) and
- * never connect.
+ * The verbs list, pin and unpin read the catalogue instead (list.c,
+ * pin.c) and never connect.
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -21,6 +21,7 @@
 #include "conn.h"
 #include "exitcode.h"
 #include "list.h"
+#include "pin.h"
 #include "result.h"
 #include "workers.h"
 
@@ -253,7 +254,7 @@ run_verb(enum verb verb, const char *root, const char *id, bool json)
 	if (verb == VERB_LIST)
 		status = list_catalog(root, json, stdout, err, sizeof(err));
 	else
-		status = list_pin(root, id, verb == VERB_PIN, stdout, err,
+		status = pin_backup(root, id, verb == VERB_PIN, stdout, err,
 		    sizeof(err));
 	if (status != EXIT_DONE)
 		cli_warn("%s", err);

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * list: dbbackup list, pin and unpin.  All three start from catalog_scan,
- * which reads each backup's manifest (under the backup's shared lock, so
- * dbprune does not delete it meanwhile) and never its data files, so they
- * are fast on a catalogue of any size and need no server.  list builds one
- * struct listing with the totals and renders it as a text table or as
- * JSON, so the two cannot disagree.  The totals' oldest and newest pass
- * over backups dated in the future, as "latest" does.  pin and unpin look
- * the id up in the same scan first: only a complete backup can be pinned,
- * and the error then says what the id names instead.
+ * list: dbbackup list, and the scan of the catalogue it shares with pin
+ * and unpin (pin.c).  The scan is catalog_scan, which reads each backup's
+ * manifest (under the backup's shared lock, so dbprune does not delete it
+ * meanwhile) and never its data files, so it is fast on a catalogue of
+ * any size and needs no server.  list adds the totals to the one struct
+ * listing and renders it as a text table or as JSON, so the two cannot
+ * disagree.  The totals' oldest and newest pass over backups dated in the
+ * future, as "latest" does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -32,24 +31,7 @@ static const char *const state_names[] = {
 	[CATALOG_DAMAGED] = "damaged",
 };
 
-struct type_count {
-	const char *type;
-	size_t count;
-};
 
-struct listing {
-	const char *root;
-	time_t now;
-	struct catalog_item *items;	/* oldest first */
-	size_t n;
-	char **foreign;			/* names dbkit leaves alone */
-	size_t n_foreign;
-	struct type_count *by_type;	/* every entry, by type name */
-	size_t n_types;
-	long long size_bytes;		/* every entry */
-	const struct catalog_item *oldest_complete, *newest_complete;
-	const struct catalog_item *newest_complete_full;
-};
 
 static int
 cmp_names(const void *a, const void *b)
@@ -57,13 +39,8 @@ cmp_names(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/*
- * Scans root into l, foreign names sorted so the output is stable.  A
- * missing root is an empty catalogue; a root that is not a directory is a
- * usage error, since the path is what the user gave.
- */
-static int
-scan(const char *root, struct listing *l, char *err, size_t errlen)
+int
+list_scan(const char *root, struct listing *l, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -85,8 +62,8 @@ scan(const char *root, struct listing *l, char *err, size_t errlen)
 	return EXIT_DONE;
 }
 
-static void
-listing_free(struct listing *l)
+void
+list_scan_free(struct listing *l)
 {
 	catalog_scan_free(l->items, l->foreign, l->n_foreign);
 	free(l->by_type);
@@ -270,7 +247,7 @@ list_catalog(const char *root, bool json, FILE *out, char *err,
 	json_t *doc = NULL;
 	int status, rc;
 
-	if ((status = scan(root, &l, err, errlen)) != EXIT_DONE)
+	if ((status = list_scan(root, &l, err, errlen)) != EXIT_DONE)
 		goto out;
 	status = EXIT_FAILED;
 	if (add_totals(&l) == -1) {
@@ -292,69 +269,6 @@ list_catalog(const char *root, bool json, FILE *out, char *err,
 	status = EXIT_DONE;
 out:
 	json_decref(doc);
-	listing_free(&l);
-	return status;
-}
-
-/*
- * Whether id names a complete backup; if not, says what it names instead:
- * nothing, a partial or damaged backup, or an entry dbkit leaves alone.
- * Usage errors all: the user named the wrong thing.
- */
-static int
-check_pinnable(const struct listing *l, const char *id, char *err,
-    size_t errlen)
-{
-	struct catalog_entry e;
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (strcmp(l->items[i].name, id) == 0 &&
-		    l->items[i].state == CATALOG_COMPLETE)
-			return EXIT_DONE;
-	for (i = 0; i < l->n; i++) {
-		const struct catalog_item *it = &l->items[i];
-
-		if (strcmp(it->name, id) != 0 && strcmp(it->e.id, id) != 0)
-			continue;
-		if (it->state == CATALOG_PARTIAL)
-			snprintf(err, errlen, "%s: not a complete backup: %s is "
-			    "being written or was left by a failed run", id,
-			    it->name);
-		else
-			snprintf(err, errlen, "%s: not a complete backup: %s",
-			    id, it->why);
-		return EXIT_USAGE;
-	}
-	for (i = 0; i < l->n_foreign; i++)
-		if (strcmp(l->foreign[i], id) == 0) {
-			snprintf(err, errlen, "%s: not a backup: dbkit leaves it "
-			    "alone", id);
-			return EXIT_USAGE;
-		}
-	if (catalog_parse_name(id, &e) == -1 || e.partial)
-		snprintf(err, errlen, "'%s' is not a backup id", id);
-	else
-		snprintf(err, errlen, "%s: no such backup in %s", id, l->root);
-	return EXIT_USAGE;
-}
-
-int
-list_pin(const char *root, const char *id, bool pin, FILE *out, char *err,
-    size_t errlen)
-{
-	struct listing l;
-	int status;
-
-	if ((status = scan(root, &l, err, errlen)) != EXIT_DONE ||
-	    (status = check_pinnable(&l, id, err, errlen)) != EXIT_DONE)
-		goto out;
-	if (catalog_pin(root, id, pin, err, errlen) == -1) {
-		status = EXIT_FAILED;
-		goto out;
-	}
-	fprintf(out, "%s %s\n", pin ? "pinned" : "unpinned", id);
-out:
-	listing_free(&l);
+	list_scan_free(&l);
 	return status;
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * list: the verbs of dbbackup that read the catalogue instead of a
- * server: list, pin and unpin.  They never connect.
+ * list: dbbackup list, and the scan of the catalogue that pin and unpin
+ * (pin.c) share with it.  Neither connects to a server.
  */
 #ifndef DBBACKUP_LIST_H
 #define DBBACKUP_LIST_H
@@ -9,6 +9,39 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <time.h>
+
+#include "catalog.h"
+
+struct type_count {
+	const char *type;
+	size_t count;
+};
+
+/* The catalogue as one scan saw it, and list's totals of it. */
+struct listing {
+	const char *root;
+	time_t now;
+	struct catalog_item *items;	/* oldest first */
+	size_t n;
+	char **foreign;			/* names dbkit leaves alone, sorted */
+	size_t n_foreign;
+	struct type_count *by_type;	/* every entry, by type name */
+	size_t n_types;
+	long long size_bytes;		/* every entry */
+	const struct catalog_item *oldest_complete, *newest_complete;
+	const struct catalog_item *newest_complete_full;
+};
+
+/*
+ * Scans root into l, foreign names sorted so the output is stable.  A
+ * missing root is an empty catalogue; a root that is not a directory is a
+ * usage error, since the path is what the user gave.  Returns an exit
+ * status; when it is not 0, err says why.  list_scan_free(l) either
+ * way.
+ */
+int list_scan(const char *root, struct listing *l, char *err, size_t errlen);
+void list_scan_free(struct listing *l);
 
 /*
  * Prints every entry of the catalogue at root and the totals, as text or
@@ -16,14 +49,6 @@
  * Returns an exit status; when it is not 0, err says why.
  */
 int list_catalog(const char *root, bool json, FILE *out, char *err,
-    size_t errlen);
-
-/*
- * Pins (pin true) or unpins the complete backup id in root and prints
- * "pinned ID" or "unpinned ID" to out.  Returns an exit status; when it
- * is not 0, err says why.
- */
-int list_pin(const char *root, const char *id, bool pin, FILE *out, char *err,
     size_t errlen);
 
 #endif

@@ -2,8 +2,8 @@
 /*
  * bench: one benchmark run of dbpool-bench: what to run (struct
  * bench_config), what came out of each mode (struct bench_result) and of
- * the whole run (struct bench_report, which report.c renders), the run
- * itself (run.c) and the point workload's table (workload.c).
+ * the whole run (struct bench_report, which report.c renders), and the
+ * run itself (bench.c).
  */
 #ifndef DBPOOL_BENCH_H
 #define DBPOOL_BENCH_H
@@ -91,16 +91,5 @@ int bench_run(const struct bench_config *c, enum bench_mode m,
  * err.
  */
 int bench_run_modes(struct bench_report *r, char *err, size_t errlen);
-
-/* Creates database dbkit_bench and fills table pool_t with rows rows,
- * replacing an old one.  0, or -1 with the reason. */
-int bench_prepare(const struct settings *s, long long rows, char *err,
-    size_t errlen);
-
-/* Drops table pool_t (and the database when it is left empty). */
-int bench_cleanup(const struct settings *s, char *err, size_t errlen);
-
-/* 0 when the server can be reached and the workload's table exists. */
-int bench_check(const struct bench_config *c, char *err, size_t errlen);
 
 #endif

@@ -7,7 +7,7 @@
  * reports the throughput, the latency percentiles, the errors by kind,
  * the connections opened and the pool's own numbers.  main() reads the
  * options, checks that the server answers, prepares the table if asked,
- * runs each mode (run.c), renders the results (report.c) and drops the
+ * runs each mode (bench.c), renders the results (report.c) and drops the
  * table if asked.
  */
 #define _GNU_SOURCE
@@ -23,6 +23,7 @@
 #include "parse.h"
 #include "report.h"
 #include "settings.h"
+#include "workload.h"
 
 #ifndef DBKIT_VERSION
 #define DBKIT_VERSION "unknown"
@@ -285,13 +286,13 @@ main(int argc, char **argv)
 		cli_die(EXIT_FAILED, "cannot initialise the client library");
 
 	if (o.prepare) {
-		if (bench_prepare(&s, o.c.rows, err, sizeof(err)) == -1)
+		if (workload_prepare(&s, o.c.rows, err, sizeof(err)) == -1)
 			goto out;
 		prepared = true;
 	}
 	r.c = &o.c;
 	r.mode = o.mode;
-	if (bench_check(&o.c, err, sizeof(err)) == -1 ||
+	if (workload_check(&o.c, err, sizeof(err)) == -1 ||
 	    bench_run_modes(&r, err, sizeof(err)) == -1)
 		goto out;
 	rc = o.json ? report_json(&r, stdout) : report_text(&r, stdout);
@@ -304,7 +305,7 @@ out:
 		cli_warn("%s", err);
 	/* Also after a failed run: the table was ours to drop. */
 	if (o.cleanup && (prepared || status == EXIT_DONE) &&
-	    bench_cleanup(&s, err, sizeof(err)) == -1) {
+	    workload_cleanup(&s, err, sizeof(err)) == -1) {
 		cli_warn("%s", err);
 		status = EXIT_FAILED;
 	}

@@ -12,7 +12,7 @@
 #include <string.h>
 #include <mysql.h>
 
-#include "bench.h"
+#include "workload.h"
 #include "conn.h"
 
 #define BATCH_ROWS 1000
@@ -33,7 +33,7 @@ run_all(MYSQL *m, const char *what, const char *const *sql, size_t n,
 }
 
 int
-bench_prepare(const struct settings *s, long long rows, char *err,
+workload_prepare(const struct settings *s, long long rows, char *err,
     size_t errlen)
 {
 	static const char *const ddl[] = {
@@ -79,7 +79,7 @@ out:
 }
 
 int
-bench_cleanup(const struct settings *s, char *err, size_t errlen)
+workload_cleanup(const struct settings *s, char *err, size_t errlen)
 {
 	static const char *const drop[] = { "DROP TABLE IF EXISTS " BENCH_TABLE };
 	MYSQL_RES *res;
@@ -114,7 +114,7 @@ out:
 }
 
 int
-bench_check(const struct bench_config *c, char *err, size_t errlen)
+workload_check(const struct bench_config *c, char *err, size_t errlen)
 {
 	MYSQL *m;
 	int rc = 0;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * run: one benchmark run.  The main thread starts c->clients client
+ * bench: one benchmark run.  The main thread starts c->clients client
  * threads and waits until every one is ready (in persistent mode: holds
  * its connection), then fixes the clock for all of them: the warmup ends
  * at t0 + warmup, the run at t0 + warmup + duration.  Each client loops:
