@@ -119,7 +119,7 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	else {
 		/* Up to CATALOG_FUTURE_S ahead (clocks differ a little): 0. */
 		age_s = fmax(0, difftime(now, newest->e.taken_at));
-		st = limits_judge(l, CHECK_BACKUP_AGE, age_s);
+		st = threshold_judge(l, CHECK_BACKUP_AGE, age_s);
 		describe(newest, age_s, st, l, message, sizeof(message));
 	}
 	if (future != NULL && st == ST_OK)

@@ -20,42 +20,10 @@
 #include "checks.h"
 #include "conn.h"
 #include "timeutil.h"
+#include "vars.h"
 
 /* Buffer pool ratios before this many read requests say nothing. */
 #define MIN_READ_REQUESTS 10000
-
-enum var {
-	V_UPTIME, V_THREADS_CONNECTED, V_THREADS_RUNNING, V_ABORTED_CONNECTS,
-	V_SLOW_QUERIES, V_DEADLOCKS, V_BP_READS, V_BP_READ_REQUESTS,
-	V_WSREP_CLUSTER_STATUS, V_WSREP_CLUSTER_SIZE, V_WSREP_STATE_COMMENT,
-	V_WSREP_READY, V_WSREP_RECV_QUEUE,
-	V_VERSION, V_MAX_CONNECTIONS, V_READ_ONLY, V_WSREP_ON, V_HOSTNAME,
-	V_SERVER_ID,
-	V_COUNT
-};
-
-static const char *const var_names[V_COUNT] = {
-	"UPTIME", "THREADS_CONNECTED", "THREADS_RUNNING", "ABORTED_CONNECTS",
-	"SLOW_QUERIES", "INNODB_DEADLOCKS", "INNODB_BUFFER_POOL_READS",
-	"INNODB_BUFFER_POOL_READ_REQUESTS", "WSREP_CLUSTER_STATUS",
-	"WSREP_CLUSTER_SIZE", "WSREP_LOCAL_STATE_COMMENT", "WSREP_READY",
-	"WSREP_LOCAL_RECV_QUEUE",
-	"VERSION", "MAX_CONNECTIONS", "READ_ONLY", "WSREP_ON", "HOSTNAME",
-	"SERVER_ID",
-};
-
-/* One round trip for every counter and variable the checks read. */
-static const char status_sql[] =
-    "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-    " WHERE VARIABLE_NAME IN ('UPTIME','THREADS_CONNECTED','THREADS_RUNNING',"
-    "'ABORTED_CONNECTS','SLOW_QUERIES','INNODB_DEADLOCKS',"
-    "'INNODB_BUFFER_POOL_READS','INNODB_BUFFER_POOL_READ_REQUESTS',"
-    "'WSREP_CLUSTER_STATUS','WSREP_CLUSTER_SIZE','WSREP_LOCAL_STATE_COMMENT',"
-    "'WSREP_READY','WSREP_LOCAL_RECV_QUEUE')"
-    " UNION ALL SELECT VARIABLE_NAME, VARIABLE_VALUE"
-    " FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN"
-    " ('VERSION','MAX_CONNECTIONS','READ_ONLY','WSREP_ON','HOSTNAME',"
-    "'SERVER_ID')";
 
 /* Without PROCESS the process list holds only our own threads. */
 static const char privilege_sql[] =
@@ -76,11 +44,6 @@ static const char longest_sql[] =
     " AND USER NOT IN ('system user', 'event_scheduler',"
     " 'unauthenticated user')"
     " ORDER BY TIME_MS DESC LIMIT 1";
-
-struct vars {
-	char value[V_COUNT][128];
-	bool set[V_COUNT];
-};
 
 static struct check *
 add(struct target *t, enum check_id id, enum status st, const char *fmt, ...)
@@ -141,7 +104,7 @@ static struct check *
 add_number(struct target *t, const struct limits *l, enum check_id id,
     double v, const char *note)
 {
-	enum status st = limits_judge(l, id, v);
+	enum status st = threshold_judge(l, id, v);
 	const struct check_def *d = &check_defs[id];
 	double level = st == ST_CRITICAL ? l->critical[id] : l->warning[id];
 	char value[64], limit[64];
@@ -164,63 +127,39 @@ add_number(struct target *t, const struct limits *l, enum check_id id,
 	return c;
 }
 
-static double
-num(const struct vars *v, enum var i)
-{
-	return v->set[i] ? strtod(v->value[i], NULL) : NAN;
-}
-
-static int
-read_vars(MYSQL *m, struct vars *v, char *err, size_t errlen)
-{
-	MYSQL_RES *res;
-	MYSQL_ROW row;
-	int failed, i;
-
-	memset(v, 0, sizeof(*v));
-	res = conn_query(m, status_sql, &failed, err, errlen);
-	if (failed)
-		return -1;
-	while ((row = mysql_fetch_row(res)) != NULL)
-		for (i = 0; i < V_COUNT; i++)
-			if (row[0] && row[1] && strcasecmp(row[0], var_names[i]) == 0) {
-				snprintf(v->value[i], sizeof(v->value[i]), "%s", row[1]);
-				v->set[i] = true;
-			}
-	mysql_free_result(res);
-	return 0;
-}
-
-/* Adds check id for status variable var, when the server has it. */
+/*
+ * Adds every counter check of CHECK_TABLE that the server has, in the
+ * table's order: a counter's value is the check, with no rule of its own.
+ */
 static void
-add_counter(struct target *t, const struct limits *l, enum check_id id,
-    const struct vars *v, enum var var)
+add_counters(struct target *t, const struct limits *l, const struct vars *v)
 {
-	if (v->set[var])
-		add_number(t, l, id, num(v, var), NULL);
+	int id;
+
+	for (id = 0; id < CHECK_COUNT; id++)
+		if (v->counter_set[id])
+			add_number(t, l, id, v->counter[id], NULL);
 }
 
 static void
 check_server(struct target *t, const struct limits *l, const struct vars *v)
 {
-	double connected = num(v, V_THREADS_CONNECTED);
-	double max = num(v, V_MAX_CONNECTIONS);
-	double reads = num(v, V_BP_READS), requests = num(v, V_BP_READ_REQUESTS);
+	double connected = vars_number(v, V_THREADS_CONNECTED);
+	double max = vars_number(v, V_MAX_CONNECTIONS);
+	double reads = vars_number(v, V_BP_READS);
+	double requests = vars_number(v, V_BP_READ_REQUESTS);
 
 	set_text(add(t, CHECK_VERSION, ST_OK, "%s", ""), v->value[V_VERSION]);
 	if (v->set[V_UPTIME])
-		add_number(t, l, CHECK_UPTIME, num(v, V_UPTIME),
-		    num(v, V_UPTIME) < l->warning[CHECK_UPTIME] ?
+		add_number(t, l, CHECK_UPTIME, vars_number(v, V_UPTIME),
+		    vars_number(v, V_UPTIME) < l->warning[CHECK_UPTIME] ?
 		    ": restarted recently" : NULL);
 	if (max > 0 && v->set[V_THREADS_CONNECTED]) {
 		add_number(t, l, CHECK_CONNECTION_USAGE,
 		    round(connected * 1000.0 / max) / 10.0, NULL);
 		add_number(t, l, CHECK_AVAILABLE_CONNECTIONS, max - connected, NULL);
 	}
-	add_counter(t, l, CHECK_THREADS_RUNNING, v, V_THREADS_RUNNING);
-	add_counter(t, l, CHECK_ABORTED_CONNECTS, v, V_ABORTED_CONNECTS);
-	add_counter(t, l, CHECK_SLOW_QUERIES, v, V_SLOW_QUERIES);
-	add_counter(t, l, CHECK_DEADLOCKS, v, V_DEADLOCKS);
+	add_counters(t, l, v);
 	if (requests >= MIN_READ_REQUESTS) {
 		add_number(t, l, CHECK_BUFFER_POOL_HIT,
 		    round((1.0 - reads / requests) * 10000.0) / 100.0, NULL);
@@ -264,7 +203,7 @@ check_longest_query(struct target *t, MYSQL *m, const struct limits *l)
 		add_number(t, l, CHECK_LONGEST_QUERY, 0, "no statement running");
 	else {
 		snprintf(note, sizeof(note), "%sthread %s (%s%s%s, %s)",
-		    limits_judge(l, CHECK_LONGEST_QUERY,
+		    threshold_judge(l, CHECK_LONGEST_QUERY,
 		    strtod(row[4] ? row[4] : "0", NULL)) == ST_OK ? "" : ": ",
 		    row[0], row[1] ? row[1] : "", row[2] && row[2][0] ? "@" : "",
 		    row[2] ? row[2] : "", row[3] ? row[3] : "");
@@ -377,7 +316,7 @@ check_galera(struct target *t, const struct limits *l, const struct vars *v)
 	st = strcmp(cluster, "Primary") == 0 ? ST_OK : ST_CRITICAL;
 	set_text(add(t, CHECK_GALERA_STATUS, st, "%s",
 	    st == ST_OK ? "" : "node is not in the primary component"), cluster);
-	add_number(t, l, CHECK_GALERA_SIZE, num(v, V_WSREP_CLUSTER_SIZE), NULL);
+	add_number(t, l, CHECK_GALERA_SIZE, vars_number(v, V_WSREP_CLUSTER_SIZE), NULL);
 	if (strcmp(state, "Synced") == 0)
 		st = ST_OK;
 	else if (strcmp(state, "Donor/Desynced") == 0 ||
@@ -390,7 +329,7 @@ check_galera(struct target *t, const struct limits *l, const struct vars *v)
 	st = strcasecmp(ready, "ON") == 0 ? ST_OK : ST_CRITICAL;
 	set_text(add(t, CHECK_GALERA_READY, st, "%s",
 	    st == ST_OK ? "" : "node does not accept queries"), ready);
-	add_number(t, l, CHECK_GALERA_RECV_QUEUE, num(v, V_WSREP_RECV_QUEUE),
+	add_number(t, l, CHECK_GALERA_RECV_QUEUE, vars_number(v, V_WSREP_RECV_QUEUE),
 	    NULL);
 }
 
@@ -464,7 +403,7 @@ checks_run(struct target *t, const struct limits *l)
 		add_number(t, l, CHECK_RESPONSE_TIME,
 		    round((answered - start) * 1000) / 1000, NULL);
 
-	if (read_vars(m, &v, err, sizeof(err)) == -1)
+	if (vars_read(m, &v, err, sizeof(err)) == -1)
 		add(t, CHECK_VERSION, ST_UNKNOWN, "status variables: %s", err);
 	else {
 		server_info(t, &v);

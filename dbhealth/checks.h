@@ -7,7 +7,7 @@
 #ifndef DBHEALTH_CHECKS_H
 #define DBHEALTH_CHECKS_H
 
-#include "health.h"
+#include "threshold.h"
 
 /* Checks target t against the levels in l; t->status is the worst result. */
 void checks_run(struct target *t, const struct limits *l);
