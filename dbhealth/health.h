@@ -41,7 +41,7 @@
 	X(ABORTED_CONNECTS, "aborted_connects", "count", BAD_ABOVE, NONE, \
 	    NONE, "ABORTED_CONNECTS") \
 	X(SLOW_QUERIES, "slow_queries", "count", BAD_ABOVE, NONE, NONE, \
-	    "SELECT_SCAN") \
+	    "SLOW_QUERIES") \
 	X(DEADLOCKS, "deadlocks", "count", BAD_ABOVE, NONE, NONE, \
 	    "INNODB_DEADLOCKS") \
 	X(BUFFER_POOL_HIT, "buffer_pool_hit", "%", BAD_BELOW, 99, 95, "") \
