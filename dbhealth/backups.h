@@ -8,6 +8,7 @@
 
 #include <time.h>
 
+#include "health.h"
 #include "threshold.h"
 
 /*

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * health: the catalogue of checks, check_defs, made from CHECK_TABLE in
- * health.h, and the names and number formats every output format shares.
+ * health.h; check_append, which every check uses to add its result to a
+ * target; and the names and number formats every output format shares.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "health.h"
@@ -41,6 +44,33 @@ check_find(const char *name)
 		if (strcmp(check_defs[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+struct check *
+check_append(struct target *t, enum check_id id, enum status st,
+    const char *fmt, ...)
+{
+	struct check *c;
+	va_list ap;
+
+	if (t->n_checks == t->cap_checks) {
+		size_t cap = t->cap_checks ? t->cap_checks * 2 : 32;
+		struct check *grown = realloc(t->checks, cap * sizeof(*grown));
+
+		if (grown == NULL)
+			return NULL;
+		t->checks = grown;
+		t->cap_checks = cap;
+	}
+	c = &t->checks[t->n_checks++];
+	memset(c, 0, sizeof(*c));
+	c->id = id;
+	c->status = st;
+	c->warning = c->critical = NAN;
+	va_start(ap, fmt);
+	vsnprintf(c->message, sizeof(c->message), fmt, ap);
+	va_end(ap);
+	return c;
 }
 
 void

@@ -124,6 +124,15 @@ const char *overall_name(enum overall st);
 /* The check called name, or -1. */
 int check_find(const char *name);
 
+/*
+ * Appends check id with status st and the message fmt to t's results,
+ * with no levels shown (NAN).  Returns the check, or NULL when out of
+ * memory.
+ */
+struct check *check_append(struct target *t, enum check_id id,
+    enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* Writes v as people write it (no exponent, no trailing zeros). */
 void format_number(double v, char *buf, size_t len);
 

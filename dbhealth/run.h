@@ -6,6 +6,7 @@
 #ifndef DBHEALTH_RUN_H
 #define DBHEALTH_RUN_H
 
+#include "health.h"
 #include "threshold.h"
 
 /*

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "health.h"
 #include "parse.h"
 #include "threshold.h"
 

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "conn.h"
+#include "health.h"
 #include "vars.h"
 
 #define VAR_DEF(id, table, name) { #table, name },

@@ -17,6 +17,7 @@
 
 #include "alert.h"
 #include "cli.h"
+#include "health.h"
 #include "history.h"
 #include "jsonout.h"
 #include "run.h"

@@ -7,6 +7,7 @@
 #ifndef DBHEALTH_WATCH_H
 #define DBHEALTH_WATCH_H
 
+#include "health.h"
 #include "report.h"
 #include "threshold.h"
 
