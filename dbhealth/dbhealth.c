@@ -281,7 +281,7 @@ load_levels(const struct options *o, const struct settings *s,
 
 /* --report: summarises a history file.  0, or -1 after saying why. */
 static int
-report_history(const char *path, bool json)
+print_summary(const char *path, bool json)
 {
 	struct summary sum;
 	char err[768];
@@ -312,7 +312,7 @@ main(int argc, char **argv)
 		cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 	parse_options(argc, argv, &s, &o);
 	if (o.report != NULL)
-		status = report_history(o.report, o.watch.format == FORMAT_JSON);
+		status = print_summary(o.report, o.watch.format == FORMAT_JSON);
 	else {
 		if (settings_load(&s, "dbhealth", err, sizeof(err)) == -1)
 			cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);

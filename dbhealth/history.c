@@ -167,7 +167,7 @@ bucket(const char *status)
 }
 
 static struct summary_target *
-target_for(struct summary *s, const char *name)
+find_target(struct summary *s, const char *name)
 {
 	struct summary_target *grown;
 	size_t i;
@@ -256,7 +256,7 @@ add_target(struct summary *s, json_t *target, time_t at)
 	if (json_unpack(target, "{s:s, s:s, s:b}", "name", &name, "status",
 	    &status, "reachable", &reachable) == -1)
 		return 0;
-	if ((t = target_for(s, name)) == NULL)
+	if ((t = find_target(s, name)) == NULL)
 		return -1;
 	if (t->last[0] != '\0' && strcmp(t->last, status) != 0 &&
 	    add_incident(s, at, name, t->last, status) == -1)

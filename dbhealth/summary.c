@@ -31,7 +31,7 @@ number_or_null(double v)
 }
 
 static json_t *
-target_json(const struct summary_target *t)
+summary_target_json(const struct summary_target *t)
 {
 	return json_pack(
 	    "{s:s, s:I, s:o, s:{s:o, s:o, s:o}, s:{s:o, s:o, s:o}}",
@@ -64,7 +64,8 @@ summary_json(const struct summary *s)
 	size_t i;
 
 	for (i = 0; targets != NULL && i < s->n_targets; i++)
-		json_array_append_new(targets, target_json(&s->targets[i]));
+		json_array_append_new(targets,
+		    summary_target_json(&s->targets[i]));
 	for (i = 0; incidents != NULL && i < s->n_incidents; i++)
 		json_array_append_new(incidents, incident_json(&s->incidents[i]));
 	if (targets == NULL || incidents == NULL) {
