@@ -17,7 +17,7 @@
 
 #include "backups.h"
 #include "catalog.h"
-#include "checks.h"
+#include "health.h"
 
 /* Writes s seconds as people read an age: "1d 3h", "5h 12m", "45s". */
 static void
@@ -119,7 +119,7 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	else {
 		/* Up to CATALOG_FUTURE_S ahead (clocks differ a little): 0. */
 		age_s = fmax(0, difftime(now, newest->e.taken_at));
-		st = limits_judge(l, CHECK_BACKUP_AGE, age_s);
+		st = threshold_judge(l, CHECK_BACKUP_AGE, age_s);
 		describe(newest, age_s, st, l, message, sizeof(message));
 	}
 	if (future != NULL && st == ST_OK)
@@ -135,7 +135,7 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 		    "dated in the future: check the clock)", passed != NULL ?
 		    " " : " (", future->name);
 out:
-	if ((c = check_append(t, CHECK_BACKUP_AGE, st, message)) != NULL) {
+	if ((c = check_append(t, CHECK_BACKUP_AGE, st, "%s", message)) != NULL) {
 		c->has_number = newest != NULL;
 		c->number = age_s;
 		c->warning = l->warning[CHECK_BACKUP_AGE];

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "health.h"
+#include "threshold.h"
 
 /*
  * Judges the age at now of the newest complete full backup in the

@@ -9,7 +9,6 @@
  * older checks.
  */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,43 +18,12 @@
 
 #include "checks.h"
 #include "conn.h"
+#include "health.h"
 #include "timeutil.h"
+#include "vars.h"
 
 /* Buffer pool ratios before this many read requests say nothing. */
 #define MIN_READ_REQUESTS 10000
-
-enum var {
-	V_UPTIME, V_THREADS_CONNECTED, V_THREADS_RUNNING, V_ABORTED_CONNECTS,
-	V_SLOW_QUERIES, V_DEADLOCKS, V_BP_READS, V_BP_READ_REQUESTS,
-	V_WSREP_CLUSTER_STATUS, V_WSREP_CLUSTER_SIZE, V_WSREP_STATE_COMMENT,
-	V_WSREP_READY, V_WSREP_RECV_QUEUE,
-	V_VERSION, V_MAX_CONNECTIONS, V_READ_ONLY, V_WSREP_ON, V_HOSTNAME,
-	V_SERVER_ID,
-	V_COUNT
-};
-
-static const char *const var_names[V_COUNT] = {
-	"UPTIME", "THREADS_CONNECTED", "THREADS_RUNNING", "ABORTED_CONNECTS",
-	"SLOW_QUERIES", "INNODB_DEADLOCKS", "INNODB_BUFFER_POOL_READS",
-	"INNODB_BUFFER_POOL_READ_REQUESTS", "WSREP_CLUSTER_STATUS",
-	"WSREP_CLUSTER_SIZE", "WSREP_LOCAL_STATE_COMMENT", "WSREP_READY",
-	"WSREP_LOCAL_RECV_QUEUE",
-	"VERSION", "MAX_CONNECTIONS", "READ_ONLY", "WSREP_ON", "HOSTNAME",
-	"SERVER_ID",
-};
-
-/* One round trip for every counter and variable the checks read. */
-static const char status_sql[] =
-    "SELECT VARIABLE_NAME, VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS"
-    " WHERE VARIABLE_NAME IN ('UPTIME','THREADS_CONNECTED','THREADS_RUNNING',"
-    "'ABORTED_CONNECTS','SLOW_QUERIES','INNODB_DEADLOCKS',"
-    "'INNODB_BUFFER_POOL_READS','INNODB_BUFFER_POOL_READ_REQUESTS',"
-    "'WSREP_CLUSTER_STATUS','WSREP_CLUSTER_SIZE','WSREP_LOCAL_STATE_COMMENT',"
-    "'WSREP_READY','WSREP_LOCAL_RECV_QUEUE')"
-    " UNION ALL SELECT VARIABLE_NAME, VARIABLE_VALUE"
-    " FROM information_schema.GLOBAL_VARIABLES WHERE VARIABLE_NAME IN"
-    " ('VERSION','MAX_CONNECTIONS','READ_ONLY','WSREP_ON','HOSTNAME',"
-    "'SERVER_ID')";
 
 /* Without PROCESS the process list holds only our own threads. */
 static const char privilege_sql[] =
@@ -76,48 +44,6 @@ static const char longest_sql[] =
     " AND USER NOT IN ('system user', 'event_scheduler',"
     " 'unauthenticated user')"
     " ORDER BY TIME_MS DESC LIMIT 1";
-
-struct vars {
-	char value[V_COUNT][128];
-	bool set[V_COUNT];
-};
-
-static struct check *
-add(struct target *t, enum check_id id, enum status st, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static struct check *
-add(struct target *t, enum check_id id, enum status st, const char *fmt, ...)
-{
-	struct check *c;
-	va_list ap;
-
-	if (t->n_checks == t->cap_checks) {
-		size_t cap = t->cap_checks ? t->cap_checks * 2 : 32;
-		struct check *grown = realloc(t->checks, cap * sizeof(*grown));
-
-		if (grown == NULL)
-			return NULL;
-		t->checks = grown;
-		t->cap_checks = cap;
-	}
-	c = &t->checks[t->n_checks++];
-	memset(c, 0, sizeof(*c));
-	c->id = id;
-	c->status = st;
-	c->warning = c->critical = NAN;
-	va_start(ap, fmt);
-	vsnprintf(c->message, sizeof(c->message), fmt, ap);
-	va_end(ap);
-	return c;
-}
-
-struct check *
-check_append(struct target *t, enum check_id id, enum status st,
-    const char *message)
-{
-	return add(t, id, st, "%s", message);
-}
 
 static void
 set_text(struct check *c, const char *text)
@@ -141,18 +67,18 @@ static struct check *
 add_number(struct target *t, const struct limits *l, enum check_id id,
     double v, const char *note)
 {
-	enum status st = limits_judge(l, id, v);
+	enum status st = threshold_judge(l, id, v);
 	const struct check_def *d = &check_defs[id];
 	double level = st == ST_CRITICAL ? l->critical[id] : l->warning[id];
 	char value[64], limit[64];
 	struct check *c;
 
 	if (st == ST_OK)
-		c = add(t, id, st, "%s", note ? note : "");
+		c = check_append(t, id, st, "%s", note ? note : "");
 	else {
 		format_quantity(id, v, value, sizeof(value));
 		format_quantity(id, level, limit, sizeof(limit));
-		c = add(t, id, st, "%s %s %s level %s%s", value,
+		c = check_append(t, id, st, "%s %s %s level %s%s", value,
 		    d->bad == BAD_ABOVE ? "above" : "below", status_name(st),
 		    limit, note ? note : "");
 	}
@@ -164,71 +90,48 @@ add_number(struct target *t, const struct limits *l, enum check_id id,
 	return c;
 }
 
-static double
-num(const struct vars *v, enum var i)
-{
-	return v->set[i] ? strtod(v->value[i], NULL) : NAN;
-}
-
-static int
-read_vars(MYSQL *m, struct vars *v, char *err, size_t errlen)
-{
-	MYSQL_RES *res;
-	MYSQL_ROW row;
-	int failed, i;
-
-	memset(v, 0, sizeof(*v));
-	res = conn_query(m, status_sql, &failed, err, errlen);
-	if (failed)
-		return -1;
-	while ((row = mysql_fetch_row(res)) != NULL)
-		for (i = 0; i < V_COUNT; i++)
-			if (row[0] && row[1] && strcasecmp(row[0], var_names[i]) == 0) {
-				snprintf(v->value[i], sizeof(v->value[i]), "%s", row[1]);
-				v->set[i] = true;
-			}
-	mysql_free_result(res);
-	return 0;
-}
-
-/* Adds check id for status variable var, when the server has it. */
+/*
+ * Adds every counter check of CHECK_TABLE that the server has, in the
+ * table's order: a counter's value is the check, with no rule of its own.
+ */
 static void
-add_counter(struct target *t, const struct limits *l, enum check_id id,
-    const struct vars *v, enum var var)
+add_counters(struct target *t, const struct limits *l, const struct vars *v)
 {
-	if (v->set[var])
-		add_number(t, l, id, num(v, var), NULL);
+	int id;
+
+	for (id = 0; id < CHECK_COUNT; id++)
+		if (v->counter_set[id])
+			add_number(t, l, id, v->counter[id], NULL);
 }
 
 static void
 check_server(struct target *t, const struct limits *l, const struct vars *v)
 {
-	double connected = num(v, V_THREADS_CONNECTED);
-	double max = num(v, V_MAX_CONNECTIONS);
-	double reads = num(v, V_BP_READS), requests = num(v, V_BP_READ_REQUESTS);
+	double connected = vars_number(v, V_THREADS_CONNECTED);
+	double max = vars_number(v, V_MAX_CONNECTIONS);
+	double reads = vars_number(v, V_BP_READS);
+	double requests = vars_number(v, V_BP_READ_REQUESTS);
 
-	set_text(add(t, CHECK_VERSION, ST_OK, "%s", ""), v->value[V_VERSION]);
+	set_text(check_append(t, CHECK_VERSION, ST_OK, "%s", ""),
+	    v->value[V_VERSION]);
 	if (v->set[V_UPTIME])
-		add_number(t, l, CHECK_UPTIME, num(v, V_UPTIME),
-		    num(v, V_UPTIME) < l->warning[CHECK_UPTIME] ?
+		add_number(t, l, CHECK_UPTIME, vars_number(v, V_UPTIME),
+		    vars_number(v, V_UPTIME) < l->warning[CHECK_UPTIME] ?
 		    ": restarted recently" : NULL);
 	if (max > 0 && v->set[V_THREADS_CONNECTED]) {
 		add_number(t, l, CHECK_CONNECTION_USAGE,
 		    round(connected * 1000.0 / max) / 10.0, NULL);
 		add_number(t, l, CHECK_AVAILABLE_CONNECTIONS, max - connected, NULL);
 	}
-	add_counter(t, l, CHECK_THREADS_RUNNING, v, V_THREADS_RUNNING);
-	add_counter(t, l, CHECK_ABORTED_CONNECTS, v, V_ABORTED_CONNECTS);
-	add_counter(t, l, CHECK_SLOW_QUERIES, v, V_SLOW_QUERIES);
-	add_counter(t, l, CHECK_DEADLOCKS, v, V_DEADLOCKS);
+	add_counters(t, l, v);
 	if (requests >= MIN_READ_REQUESTS) {
 		add_number(t, l, CHECK_BUFFER_POOL_HIT,
 		    round((1.0 - reads / requests) * 10000.0) / 100.0, NULL);
 	} else if (v->set[V_BP_READ_REQUESTS])
-		set_levels(add(t, CHECK_BUFFER_POOL_HIT, ST_OK,
+		set_levels(check_append(t, CHECK_BUFFER_POOL_HIT, ST_OK,
 		    "too few reads to judge (%.0f request%s)", requests,
 		    requests == 1 ? "" : "s"), l);
-	set_text(add(t, CHECK_READ_ONLY, ST_OK, "%s", ""),
+	set_text(check_append(t, CHECK_READ_ONLY, ST_OK, "%s", ""),
 	    v->value[V_READ_ONLY]);
 }
 
@@ -246,17 +149,19 @@ check_longest_query(struct target *t, MYSQL *m, const struct limits *l)
 	if (res != NULL)
 		mysql_free_result(res);
 	if (failed) {
-		add(t, CHECK_LONGEST_QUERY, ST_UNKNOWN, "privilege check: %s", err);
+		check_append(t, CHECK_LONGEST_QUERY, ST_UNKNOWN,
+		    "privilege check: %s", err);
 		return;
 	}
 	if (!allowed) {
-		add(t, CHECK_LONGEST_QUERY, ST_UNKNOWN,
+		check_append(t, CHECK_LONGEST_QUERY, ST_UNKNOWN,
 		    "needs the PROCESS privilege to see other users' statements");
 		return;
 	}
 	res = conn_query(m, longest_sql, &failed, err, sizeof(err));
 	if (failed) {
-		add(t, CHECK_LONGEST_QUERY, ST_UNKNOWN, "process list: %s", err);
+		check_append(t, CHECK_LONGEST_QUERY, ST_UNKNOWN, "process list: %s",
+		    err);
 		return;
 	}
 	row = mysql_fetch_row(res);
@@ -264,7 +169,7 @@ check_longest_query(struct target *t, MYSQL *m, const struct limits *l)
 		add_number(t, l, CHECK_LONGEST_QUERY, 0, "no statement running");
 	else {
 		snprintf(note, sizeof(note), "%sthread %s (%s%s%s, %s)",
-		    limits_judge(l, CHECK_LONGEST_QUERY,
+		    threshold_judge(l, CHECK_LONGEST_QUERY,
 		    strtod(row[4] ? row[4] : "0", NULL)) == ST_OK ? "" : ": ",
 		    row[0], row[1] ? row[1] : "", row[2] && row[2][0] ? "@" : "",
 		    row[2] ? row[2] : "", row[3] ? row[3] : "");
@@ -308,7 +213,7 @@ check_replica(struct target *t, const struct limits *l, MYSQL_RES *res,
 	bool io_ok = io && strcmp(io, "Yes") == 0;
 	bool sql_ok = sql && strcmp(sql, "Yes") == 0;
 
-	c = add(t, CHECK_REPLICATION_IO, io_ok ? ST_OK : ST_CRITICAL,
+	c = check_append(t, CHECK_REPLICATION_IO, io_ok ? ST_OK : ST_CRITICAL,
 	    "%s%s from %s:%s%s%s", io_ok ? "" : "IO thread ",
 	    io_ok ? "receiving" : io && strcmp(io, "Connecting") == 0 ?
 	    "connecting" : "not running", src_host ? src_host : "?",
@@ -317,7 +222,7 @@ check_replica(struct target *t, const struct limits *l, MYSQL_RES *res,
 	set_text(c, io);
 	set_source(c, name);
 
-	c = add(t, CHECK_REPLICATION_SQL, sql_ok ? ST_OK : ST_CRITICAL,
+	c = check_append(t, CHECK_REPLICATION_SQL, sql_ok ? ST_OK : ST_CRITICAL,
 	    "%s%s", sql_ok ? "applying" : "SQL thread not running",
 	    sql_ok ? "" : sql_err && *sql_err ? ": " : " (stopped by hand?)");
 	if (!sql_ok && sql_err && *sql_err)
@@ -328,7 +233,7 @@ check_replica(struct target *t, const struct limits *l, MYSQL_RES *res,
 	set_source(c, name);
 
 	if (sbm == NULL) {
-		c = add(t, CHECK_REPLICATION_LAG, ST_CRITICAL,
+		c = check_append(t, CHECK_REPLICATION_LAG, ST_CRITICAL,
 		    "lag unknown: Seconds_Behind_Master is NULL, replication "
 		    "is not running");
 		set_levels(c, l);
@@ -356,9 +261,12 @@ check_replication(struct target *t, MYSQL *m, const struct limits *l)
 		const char *why = mysql_errno(m) == ER_SPECIFIC_ACCESS_DENIED_ERROR ?
 		    "needs the REPLICA MONITOR privilege: " : "";
 
-		add(t, CHECK_REPLICATION_IO, ST_UNKNOWN, "%s%s", why, err);
-		add(t, CHECK_REPLICATION_SQL, ST_UNKNOWN, "%s%s", why, err);
-		add(t, CHECK_REPLICATION_LAG, ST_UNKNOWN, "%s%s", why, err);
+		check_append(t, CHECK_REPLICATION_IO, ST_UNKNOWN, "%s%s", why,
+		    err);
+		check_append(t, CHECK_REPLICATION_SQL, ST_UNKNOWN, "%s%s", why,
+		    err);
+		check_append(t, CHECK_REPLICATION_LAG, ST_UNKNOWN, "%s%s", why,
+		    err);
 		return;
 	}
 	while ((row = mysql_fetch_row(res)) != NULL)
@@ -375,9 +283,10 @@ check_galera(struct target *t, const struct limits *l, const struct vars *v)
 	enum status st;
 
 	st = strcmp(cluster, "Primary") == 0 ? ST_OK : ST_CRITICAL;
-	set_text(add(t, CHECK_GALERA_STATUS, st, "%s",
+	set_text(check_append(t, CHECK_GALERA_STATUS, st, "%s",
 	    st == ST_OK ? "" : "node is not in the primary component"), cluster);
-	add_number(t, l, CHECK_GALERA_SIZE, num(v, V_WSREP_CLUSTER_SIZE), NULL);
+	add_number(t, l, CHECK_GALERA_SIZE, vars_number(v, V_WSREP_CLUSTER_SIZE),
+	    NULL);
 	if (strcmp(state, "Synced") == 0)
 		st = ST_OK;
 	else if (strcmp(state, "Donor/Desynced") == 0 ||
@@ -385,13 +294,13 @@ check_galera(struct target *t, const struct limits *l, const struct vars *v)
 		st = ST_WARNING;
 	else
 		st = ST_CRITICAL;
-	set_text(add(t, CHECK_GALERA_STATE, st, "%s",
+	set_text(check_append(t, CHECK_GALERA_STATE, st, "%s",
 	    st == ST_OK ? "" : "node is not synced"), state);
 	st = strcasecmp(ready, "ON") == 0 ? ST_OK : ST_CRITICAL;
-	set_text(add(t, CHECK_GALERA_READY, st, "%s",
+	set_text(check_append(t, CHECK_GALERA_READY, st, "%s",
 	    st == ST_OK ? "" : "node does not accept queries"), ready);
-	add_number(t, l, CHECK_GALERA_RECV_QUEUE, num(v, V_WSREP_RECV_QUEUE),
-	    NULL);
+	add_number(t, l, CHECK_GALERA_RECV_QUEUE,
+	    vars_number(v, V_WSREP_RECV_QUEUE), NULL);
 }
 
 static void
@@ -441,14 +350,14 @@ checks_run(struct target *t, const struct limits *l)
 	connected = time_monotonic_ms();
 	if (m == NULL) {
 		t->reachable = false;
-		add(t, CHECK_CONNECT, ST_CRITICAL, "%s", t->error);
+		check_append(t, CHECK_CONNECT, ST_CRITICAL, "%s", t->error);
 		t->status = ST_CRITICAL;
 		return;
 	}
 	t->reachable = true;
 	tls_info(t, m);
-	c = add(t, CHECK_CONNECT, ST_OK, "%s%s", t->tls[0] ? "TLS " : "",
-	    t->tls[0] ? t->tls : "unencrypted");
+	c = check_append(t, CHECK_CONNECT, ST_OK, "%s%s",
+	    t->tls[0] ? "TLS " : "", t->tls[0] ? t->tls : "unencrypted");
 	if (c != NULL) {
 		c->has_number = true;
 		c->number = round((connected - start) * 1000) / 1000;
@@ -459,13 +368,15 @@ checks_run(struct target *t, const struct limits *l)
 	if (res != NULL)
 		mysql_free_result(res);
 	if (failed)
-		add(t, CHECK_RESPONSE_TIME, ST_CRITICAL, "SELECT 1: %s", err);
+		check_append(t, CHECK_RESPONSE_TIME, ST_CRITICAL, "SELECT 1: %s",
+		    err);
 	else
 		add_number(t, l, CHECK_RESPONSE_TIME,
 		    round((answered - start) * 1000) / 1000, NULL);
 
-	if (read_vars(m, &v, err, sizeof(err)) == -1)
-		add(t, CHECK_VERSION, ST_UNKNOWN, "status variables: %s", err);
+	if (vars_read(m, &v, err, sizeof(err)) == -1)
+		check_append(t, CHECK_VERSION, ST_UNKNOWN, "status variables: %s",
+		    err);
 	else {
 		server_info(t, &v);
 		check_server(t, l, &v);

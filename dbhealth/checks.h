@@ -8,12 +8,9 @@
 #define DBHEALTH_CHECKS_H
 
 #include "health.h"
+#include "threshold.h"
 
 /* Checks target t against the levels in l; t->status is the worst result. */
 void checks_run(struct target *t, const struct limits *l);
-
-/* Appends check id with status st and message to t's results, or NULL. */
-struct check *check_append(struct target *t, enum check_id id,
-    enum status st, const char *message);
 
 #endif

@@ -3,44 +3,37 @@
  * dbhealth: checks one or more MariaDB/MySQL servers and reports what a
  * DBA looks at first, as text, JSON, Prometheus or Nagios output, with
  * the monitoring-plugin exit status.  main() parses the options, loads
- * the settings, runs the checks (once or every --watch interval), renders
- * the report, and exits with the worst status.  With --backup-path or
- * --backup-check the backup catalogue is checked too, as one more target.
+ * the settings and levels, collects the targets, and hands them to
+ * watch.c, which runs the checks (once or every --watch interval) and
+ * prints the reports; it exits with the last run's status.  With
+ * --backup-path or --backup-check the backup catalogue is checked too, as
+ * one more target.  --report summarises a history file instead.
  */
-#define _GNU_SOURCE
-#include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#include "alert.h"
 #include "cli.h"
 #include "conn.h"
 #include "exitcode.h"
+#include "health.h"
 #include "history.h"
-#include "jsonout.h"
 #include "parse.h"
-#include "report.h"
-#include "run.h"
 #include "settings.h"
+#include "summary.h"
 #include "target.h"
-#include "timeutil.h"
+#include "threshold.h"
+#include "watch.h"
 
 #ifndef DBKIT_VERSION
 #define DBKIT_VERSION "unknown"
 #endif
 
 struct options {
-	enum format format;
+	struct watch watch;		/* format, --watch, --count, --history, ... */
 	const char *targets_file;
-	long long watch_ms;		/* 0: run once */
-	long long count;		/* 0: forever */
-	const char *history;
 	const char *report;
-	const char *alert_command;
 	bool backup_check;		/* add the "backups" target */
 	const char **levels;		/* -w/-c specs, in order */
 	bool *level_is_critical;
@@ -59,7 +52,31 @@ enum {
 	OPT_BACKUP_CHECK,
 };
 
-static volatile sig_atomic_t stop_requested;
+/*
+ * The names of CHECK_TABLE, filled into lines of at most 78 columns as
+ * the rest of the help.
+ */
+static void
+print_check_names(void)
+{
+	size_t col = strlen("Checks:"), len;
+	int i;
+
+	fputs("Checks:", stdout);
+	for (i = 0; i < CHECK_COUNT; i++) {
+		len = strlen(check_defs[i].name) + (i == CHECK_COUNT - 1);
+		if (col + 1 + len > 78) {
+			putchar('\n');
+			col = 0;
+		} else {
+			putchar(' ');
+			col++;
+		}
+		fputs(check_defs[i].name, stdout);
+		col += len;
+	}
+	puts(".  See dbhealth(1).");
+}
 
 static void
 usage(void)
@@ -107,12 +124,8 @@ usage(void)
 "\n"
 "  -V, --version              print the version and exit\n"
 "      --help                 print this help and exit\n"
-"\n"
-"Checks: connect response_time version uptime connection_usage\n"
-"available_connections threads_running longest_query aborted_connects\n"
-"slow_queries deadlocks buffer_pool_hit read_only replication_io\n"
-"replication_sql replication_lag galera_status galera_size galera_state\n"
-"galera_ready galera_recv_queue backup_age.  See dbhealth(1).\n");
+"\n");
+	print_check_names();
 }
 
 static void
@@ -138,10 +151,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 	};
 	static const char *const formats[] = { "text", "json", "prometheus",
 	    "nagios" };
-	char err[256];
+	char err[256] = "";
 	bool count_set = false;
-
-	err[0] = '\0';
 	int opt;
 	size_t i;
 
@@ -156,7 +167,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			continue;
 		switch (opt) {
 		case 'j':
-			o->format = FORMAT_JSON;
+			o->watch.format = FORMAT_JSON;
 			break;
 		case 'f':
 			for (i = 0; i < 4 && strcmp(optarg, formats[i]) != 0; i++)
@@ -164,7 +175,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			if (i == 4)
 				cli_usage_error(HEALTH_EXIT_UNKNOWN,
 				    "--format: unknown format: '%s'", optarg);
-			o->format = (enum format)i;
+			o->watch.format = (enum format)i;
 			break;
 		case 'w':
 		case 'c':
@@ -175,25 +186,25 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->targets_file = optarg;
 			break;
 		case OPT_WATCH:
-			if (parse_duration_ms(optarg, 1000, &o->watch_ms, err,
-			    sizeof(err)) == -1 || o->watch_ms == 0)
+			if (parse_duration_ms(optarg, 1000, &o->watch.interval_ms,
+			    err, sizeof(err)) == -1 || o->watch.interval_ms == 0)
 				cli_usage_error(HEALTH_EXIT_UNKNOWN, "--watch: %s",
-				    o->watch_ms == 0 && err[0] == '\0' ?
+				    o->watch.interval_ms == 0 && err[0] == '\0' ?
 				    "must be more than 0" : err);
 			break;
 		case OPT_COUNT:
-			o->count = cli_integer_arg(HEALTH_EXIT_UNKNOWN, "count",
+			o->watch.count = cli_integer_arg(HEALTH_EXIT_UNKNOWN, "count",
 			    optarg, 1, 1000000000);
 			count_set = true;
 			break;
 		case OPT_HISTORY:
-			o->history = optarg;
+			o->watch.history = optarg;
 			break;
 		case OPT_REPORT:
 			o->report = optarg;
 			break;
 		case OPT_ALERT_COMMAND:
-			o->alert_command = optarg;
+			o->watch.alert_command = optarg;
 			break;
 		case 'd':
 			/* A setting, so it overrides DB_BACKUP_PATH as in dbbackup. */
@@ -207,35 +218,15 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			cli_other_option(opt, usage, HEALTH_EXIT_UNKNOWN, HEALTH_EXIT_UNKNOWN);
 		}
 	}
-	if (count_set && o->watch_ms == 0)
+	if (count_set && o->watch.interval_ms == 0)
 		cli_usage_error(HEALTH_EXIT_UNKNOWN, "--count needs --watch");
-	if (o->report != NULL && (optind < argc || o->watch_ms > 0 ||
-	    o->history != NULL || o->targets_file != NULL || o->backup_check))
+	if (o->report != NULL && (optind < argc || o->watch.interval_ms > 0 ||
+	    o->watch.history != NULL || o->targets_file != NULL ||
+	    o->backup_check))
 		cli_usage_error(HEALTH_EXIT_UNKNOWN,
 		    "--report reads a history file and checks no server");
 	o->target_specs = argv + optind;
 	o->n_target_specs = (size_t)(argc - optind);
-}
-
-static void
-on_stop(int sig)
-{
-	(void)sig;
-	stop_requested = 1;
-}
-
-/* Sleeps until deadline_ms on the monotonic clock, or until a signal. */
-static void
-sleep_until(double deadline_ms)
-{
-	double left = deadline_ms - time_monotonic_ms();
-	struct timespec ts;
-
-	if (left <= 0 || stop_requested)
-		return;
-	ts.tv_sec = (time_t)(left / 1000);
-	ts.tv_nsec = (long)((left - (double)ts.tv_sec * 1000) * 1e6);
-	nanosleep(&ts, NULL);
 }
 
 /*
@@ -272,75 +263,38 @@ collect_targets(const struct options *o, const struct settings *s,
 			target_bind(&r->targets[i], s);
 }
 
-/* Records one finished run: history line, alert.  0, or -1 to stop. */
-static int
-record(const struct options *o, const struct run *r, char *previous,
-    size_t prevlen)
+/* The levels in force: defaults, settings, environment, then -w and -c. */
+static void
+load_levels(const struct options *o, const struct settings *s,
+    struct limits *l)
 {
-	const char *now = overall_name(r->status);
-	char err[768], *line = NULL;
-	json_t *doc;
-	int rc = 0;
+	char err[768];
+	size_t i;
 
-	if (o->history == NULL && o->alert_command == NULL)
-		return 0;
-	if ((doc = report_json(r)) == NULL || (line = jsonout_line(doc)) == NULL) {
-		cli_warn("out of memory");
-		json_decref(doc);
-		return -1;
-	}
-	json_decref(doc);
-	if (o->history != NULL && history_append(o->history, line, err,
-	    sizeof(err)) == -1) {
-		cli_warn("history: %s", err);
-		rc = -1;
-	}
-	if (o->alert_command != NULL && alert_due(previous, now) &&
-	    alert_run(o->alert_command, line, previous, now, err,
-	    sizeof(err)) == -1)
-		cli_warn("%s", err);
-	snprintf(previous, prevlen, "%s", now);
-	free(line);
-	return rc;
+	if (threshold_init(l, s, err, sizeof(err)) == -1)
+		cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
+	for (i = 0; i < o->n_levels; i++)
+		if (threshold_set(l, o->levels[i], o->level_is_critical[i], err,
+		    sizeof(err)) == -1)
+			cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
 }
 
+/* --report: summarises a history file.  0, or -1 after saying why. */
 static int
-check_loop(const struct options *o, const struct limits *l, struct run *r)
+print_summary(const char *path, bool json)
 {
-	struct sigaction sa = { .sa_handler = on_stop };
-	char previous[16] = "", err[768];
-	double started;
-	long long n;
+	struct summary sum;
+	char err[768];
+	int rc;
 
-	if (o->watch_ms > 0) {
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
+	if (history_summarise(path, &sum, err, sizeof(err)) == -1) {
+		cli_warn("report: %s", err);
+		return -1;
 	}
-	if (o->alert_command != NULL && o->history != NULL &&
-	    history_last_status(o->history, previous, sizeof(previous), err,
-	    sizeof(err)) == -1)
-		cli_warn("history: %s", err);
-	for (n = 0;; n++) {
-		started = time_monotonic_ms();
-		run_reset(r);
-		if (run_checks(r, l) == -1)
-			cli_die(HEALTH_EXIT_UNKNOWN, "cannot start threads: %s",
-			    strerror(errno));
-		if (n > 0 && o->format == FORMAT_TEXT)
-			putchar('\n');
-		if (report_write(r, o->format, o->watch_ms > 0, stdout) == -1 ||
-		    fflush(stdout) == EOF)
-			return -1;
-		if (record(o, r, previous, sizeof(previous)) == -1)
-			return -1;
-		if (o->watch_ms == 0 || stop_requested ||
-		    (o->count > 0 && n + 1 >= o->count))
-			break;
-		sleep_until(started + (double)o->watch_ms);
-		if (stop_requested)
-			break;
-	}
-	return run_exit_status(r);
+	if ((rc = summary_write(&sum, json, stdout)) == -1 && !ferror(stdout))
+		cli_warn("report: %s: out of memory", path);
+	summary_free(&sum);
+	return rc;
 }
 
 int
@@ -357,34 +311,25 @@ main(int argc, char **argv)
 	if (settings_init(&s) == -1)
 		cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 	parse_options(argc, argv, &s, &o);
-	if (o.report != NULL) {
-		status = history_report(o.report, o.format == FORMAT_JSON, stdout,
-		    err, sizeof(err));
-		if (status == -1)
-			cli_warn("report: %s", err);
-		if (cli_close_stdout() == -1)
-			status = -1;
-		goto out;
-	}
-	if (settings_load(&s, "dbhealth", err, sizeof(err)) == -1 ||
-	    limits_init(&l, &s, err, sizeof(err)) == -1)
-		cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
-	for (i = 0; i < o.n_levels; i++)
-		if (limits_set(&l, o.levels[i], o.level_is_critical[i], err,
-		    sizeof(err)) == -1)
+	if (o.report != NULL)
+		status = print_summary(o.report, o.watch.format == FORMAT_JSON);
+	else {
+		if (settings_load(&s, "dbhealth", err, sizeof(err)) == -1)
 			cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
-	collect_targets(&o, &s, &r);
-	if (conn_library_init() == -1)
-		cli_die(HEALTH_EXIT_UNKNOWN, "cannot initialise the client library");
-
-	status = check_loop(&o, &l, &r);
+		load_levels(&o, &s, &l);
+		collect_targets(&o, &s, &r);
+		if (conn_library_init() == -1)
+			cli_die(HEALTH_EXIT_UNKNOWN,
+			    "cannot initialise the client library");
+		status = watch_run(&o.watch, &l, &r);
+	}
 	if (cli_close_stdout() == -1)
 		status = -1;
 	for (i = 0; i < r.n_targets; i++)
 		target_free(&r.targets[i]);
 	free(r.targets);
-	mysql_library_end();
-out:
+	if (o.report == NULL)
+		mysql_library_end();
 	free(o.levels);
 	free(o.level_is_critical);
 	settings_free(&s);

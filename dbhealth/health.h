@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * health: the result model of dbhealth.  checks.c fills it, run.c folds
- * it into an overall status, and report.c renders the same struct as
- * text, JSON, Prometheus or Nagios, so the formats cannot disagree.
+ * health: the result model of dbhealth and the table of its checks.
+ * checks.c and backups.c fill a struct target per target, run.c folds
+ * them into an overall status, and report.c renders the same struct run
+ * as text, JSON, Prometheus or Nagios, so the formats cannot disagree.
  */
 #ifndef DBHEALTH_HEALTH_H
 #define DBHEALTH_HEALTH_H
@@ -13,53 +14,69 @@
 
 #include "settings.h"
 
+/*
+ * Every check, one row each: X(ID, name, unit, bad, warning, critical,
+ * counter).  The name is what every output format, -w/-c and the
+ * DB_MONITOR_WARN_/CRIT_ variables call it; the unit is "ms", "s", "%",
+ * "count" or "" for a text value; bad is the side of a level that is bad
+ * (BAD_NONE: the check has no levels); warning and critical are the
+ * default levels (NONE: none); counter is the global status variable
+ * whose value is the check, judged as it is, or "" when checks.c or
+ * backups.c computes the value.  A counter check needs nothing but its
+ * row.  The enum, check_defs, the list in --help and the status query are
+ * made from this table, and tests/docs.bats checks dbhealth(1) against
+ * it; the report lists the checks in the order checks.c runs them.
+ */
+#define CHECK_TABLE(X) \
+	X(CONNECT, "connect", "ms", BAD_NONE, NONE, NONE, "") \
+	X(RESPONSE_TIME, "response_time", "ms", BAD_ABOVE, 1000, 5000, "") \
+	X(VERSION, "version", "", BAD_NONE, NONE, NONE, "") \
+	X(UPTIME, "uptime", "s", BAD_BELOW, 600, NONE, "") \
+	X(CONNECTION_USAGE, "connection_usage", "%", BAD_ABOVE, 70, 80, "") \
+	X(AVAILABLE_CONNECTIONS, "available_connections", "count", BAD_BELOW, \
+	    10, 2, "") \
+	X(THREADS_RUNNING, "threads_running", "count", BAD_ABOVE, 32, 64, \
+	    "THREADS_RUNNING") \
+	X(LONGEST_QUERY, "longest_query", "ms", BAD_ABOVE, 5000, 10000, "") \
+	X(ABORTED_CONNECTS, "aborted_connects", "count", BAD_ABOVE, NONE, \
+	    NONE, "ABORTED_CONNECTS") \
+	X(SLOW_QUERIES, "slow_queries", "count", BAD_ABOVE, NONE, NONE, \
+	    "SLOW_QUERIES") \
+	X(DEADLOCKS, "deadlocks", "count", BAD_ABOVE, NONE, NONE, \
+	    "INNODB_DEADLOCKS") \
+	X(BUFFER_POOL_HIT, "buffer_pool_hit", "%", BAD_BELOW, 99, 95, "") \
+	X(READ_ONLY, "read_only", "", BAD_NONE, NONE, NONE, "") \
+	X(REPLICATION_IO, "replication_io", "", BAD_NONE, NONE, NONE, "") \
+	X(REPLICATION_SQL, "replication_sql", "", BAD_NONE, NONE, NONE, "") \
+	X(REPLICATION_LAG, "replication_lag", "s", BAD_ABOVE, 30, 120, "") \
+	X(GALERA_STATUS, "galera_status", "", BAD_NONE, NONE, NONE, "") \
+	X(GALERA_SIZE, "galera_size", "count", BAD_BELOW, 3, 2, "") \
+	X(GALERA_STATE, "galera_state", "", BAD_NONE, NONE, NONE, "") \
+	X(GALERA_READY, "galera_ready", "", BAD_NONE, NONE, NONE, "") \
+	X(GALERA_RECV_QUEUE, "galera_recv_queue", "count", BAD_ABOVE, 10, 100, \
+	    "") \
+	X(BACKUP_AGE, "backup_age", "s", BAD_ABOVE, 93600, 180000, "")
+
 enum status { ST_OK, ST_WARNING, ST_CRITICAL, ST_UNKNOWN };
 enum overall { OVERALL_OK, OVERALL_DEGRADED, OVERALL_CRITICAL };
 
-enum check_id {
-	CHECK_CONNECT,
-	CHECK_RESPONSE_TIME,
-	CHECK_VERSION,
-	CHECK_UPTIME,
-	CHECK_CONNECTION_USAGE,
-	CHECK_AVAILABLE_CONNECTIONS,
-	CHECK_THREADS_RUNNING,
-	CHECK_LONGEST_QUERY,
-	CHECK_ABORTED_CONNECTS,
-	CHECK_SLOW_QUERIES,
-	CHECK_DEADLOCKS,
-	CHECK_BUFFER_POOL_HIT,
-	CHECK_READ_ONLY,
-	CHECK_REPLICATION_IO,
-	CHECK_REPLICATION_SQL,
-	CHECK_REPLICATION_LAG,
-	CHECK_GALERA_STATUS,
-	CHECK_GALERA_SIZE,
-	CHECK_GALERA_STATE,
-	CHECK_GALERA_READY,
-	CHECK_GALERA_RECV_QUEUE,
-	CHECK_BACKUP_AGE,
-	CHECK_COUNT
-};
+#define CHECK_ENUM(id, ...) CHECK_##id,
+enum check_id { CHECK_TABLE(CHECK_ENUM) CHECK_COUNT };
+#undef CHECK_ENUM
 
 /* Which side of a threshold is bad; BAD_NONE: the check has no levels. */
 enum direction { BAD_NONE, BAD_ABOVE, BAD_BELOW };
 
+/* One row of CHECK_TABLE. */
 struct check_def {
 	const char *name;
 	const char *unit;	/* "ms", "s", "%", "count", or "" for text */
 	enum direction bad;
 	double warning, critical;	/* defaults; NAN: none */
+	const char *counter;	/* the status variable, or "" */
 };
 
 extern const struct check_def check_defs[CHECK_COUNT];
-
-/* The warning and critical level in force for each check (NAN: none). */
-struct limits {
-	double warning[CHECK_COUNT];
-	double critical[CHECK_COUNT];
-	long long max_failed_targets;
-};
 
 struct check {
 	enum check_id id;
@@ -107,21 +124,19 @@ const char *overall_name(enum overall st);
 /* The check called name, or -1. */
 int check_find(const char *name);
 
-/* Fills l with the defaults, the settings' seeds and DB_MONITOR_* levels. */
-int limits_init(struct limits *l, const struct settings *s, char *err,
-    size_t errlen);
-
-/* Applies "CHECK=VALUE" to the warning or critical level.  0 or -1. */
-int limits_set(struct limits *l, const char *spec, bool critical, char *err,
-    size_t errlen);
+/*
+ * Appends check id with status st and the message fmt to t's results,
+ * with no levels shown (NAN).  Returns the check, or NULL when out of
+ * memory.
+ */
+struct check *check_append(struct target *t, enum check_id id,
+    enum status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
 /* Writes v as people write it (no exponent, no trailing zeros). */
 void format_number(double v, char *buf, size_t len);
 
 /* Writes v with the unit of check id: "0.42 ms", "12 s", "85.3%", "150". */
 void format_quantity(enum check_id id, double v, char *buf, size_t len);
-
-/* Judges value against the levels in force for check id. */
-enum status limits_judge(const struct limits *l, enum check_id id, double v);
 
 #endif

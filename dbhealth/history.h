@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * history: the --history file (one compact JSON report per line, as
- * --json prints it) and the --report summary read back from it.
+ * --json prints it), and the --report summary read back from it.
  */
 #ifndef DBHEALTH_HISTORY_H
 #define DBHEALTH_HISTORY_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdio.h>
+
+#include "summary.h"
 
 /* Appends line and a newline to path in one locked write.  0 or -1 + err. */
 int history_append(const char *path, const char *line, char *err,
@@ -23,11 +23,12 @@ int history_last_status(const char *path, char *status, size_t len,
     char *err, size_t errlen);
 
 /*
- * Summarises the history file at path to f, as text or JSON: per target
- * availability, response time p50/p95/max, time in each status, and the
- * status changes.  Returns 0, or -1 with err when path cannot be read.
+ * Reads the history file at path into s, for --report: each line is
+ * one run; a line that is not a dbhealth report is counted in
+ * s->skipped.  Returns 0, or -1 with err (and nothing to free) when path
+ * cannot be read.
  */
-int history_report(const char *path, bool json, FILE *f, char *err,
+int history_summarise(const char *path, struct summary *s, char *err,
     size_t errlen);
 
 #endif

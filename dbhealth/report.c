@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "health.h"
 #include "jsonout.h"
 #include "report.h"
 #include "table.h"

@@ -7,6 +7,7 @@
 #define DBHEALTH_RUN_H
 
 #include "health.h"
+#include "threshold.h"
 
 /*
  * Checks every target of r in parallel and fills r's times, counts and

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "conn.h"
+#include "health.h"
 #include "parse.h"
 #include "target.h"
 

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * threshold: the catalogue of checks with their units and default levels,
- * and the rules that override them.  The DESIGN seed variables
- * (DB_MONITOR_MAX_RESPONSE_TIME and friends) are the critical levels;
+ * threshold: the levels in force, from the defaults of CHECK_TABLE and
+ * the rules that override them.  Four settings of dbkit(7)
+ * (DB_MONITOR_MAX_RESPONSE_TIME and friends) are critical levels;
  * DB_MONITOR_WARN_<CHECK> and DB_MONITOR_CRIT_<CHECK> set any check's
  * levels, and -w/-c on the command line win over both.
  */
@@ -14,64 +14,9 @@
 
 #include "health.h"
 #include "parse.h"
+#include "threshold.h"
 
 #define NONE NAN
-
-const struct check_def check_defs[CHECK_COUNT] = {
-	[CHECK_CONNECT] = { "connect", "ms", BAD_NONE, NONE, NONE },
-	[CHECK_RESPONSE_TIME] = { "response_time", "ms", BAD_ABOVE, 1000, 5000 },
-	[CHECK_VERSION] = { "version", "", BAD_NONE, NONE, NONE },
-	[CHECK_UPTIME] = { "uptime", "s", BAD_BELOW, 600, NONE },
-	[CHECK_CONNECTION_USAGE] = { "connection_usage", "%", BAD_ABOVE, 70, 80 },
-	[CHECK_AVAILABLE_CONNECTIONS] =
-	    { "available_connections", "count", BAD_BELOW, 10, 2 },
-	[CHECK_THREADS_RUNNING] = { "threads_running", "count", BAD_ABOVE, 32, 64 },
-	[CHECK_LONGEST_QUERY] = { "longest_query", "ms", BAD_ABOVE, 5000, 10000 },
-	[CHECK_ABORTED_CONNECTS] =
-	    { "aborted_connects", "count", BAD_ABOVE, NONE, NONE },
-	[CHECK_SLOW_QUERIES] = { "slow_queries", "count", BAD_ABOVE, NONE, NONE },
-	[CHECK_DEADLOCKS] = { "deadlocks", "count", BAD_ABOVE, NONE, NONE },
-	[CHECK_BUFFER_POOL_HIT] = { "buffer_pool_hit", "%", BAD_BELOW, 99, 95 },
-	[CHECK_READ_ONLY] = { "read_only", "", BAD_NONE, NONE, NONE },
-	[CHECK_REPLICATION_IO] = { "replication_io", "", BAD_NONE, NONE, NONE },
-	[CHECK_REPLICATION_SQL] = { "replication_sql", "", BAD_NONE, NONE, NONE },
-	[CHECK_REPLICATION_LAG] = { "replication_lag", "s", BAD_ABOVE, 30, 120 },
-	[CHECK_GALERA_STATUS] = { "galera_status", "", BAD_NONE, NONE, NONE },
-	[CHECK_GALERA_SIZE] = { "galera_size", "count", BAD_BELOW, 3, 2 },
-	[CHECK_GALERA_STATE] = { "galera_state", "", BAD_NONE, NONE, NONE },
-	[CHECK_GALERA_READY] = { "galera_ready", "", BAD_NONE, NONE, NONE },
-	[CHECK_GALERA_RECV_QUEUE] =
-	    { "galera_recv_queue", "count", BAD_ABOVE, 10, 100 },
-	[CHECK_BACKUP_AGE] = { "backup_age", "s", BAD_ABOVE, 93600, 180000 },
-};
-
-const char *
-status_name(enum status st)
-{
-	static const char *const names[] = { "ok", "warning", "critical",
-	    "unknown" };
-
-	return names[st];
-}
-
-const char *
-overall_name(enum overall st)
-{
-	static const char *const names[] = { "ok", "degraded", "critical" };
-
-	return names[st];
-}
-
-int
-check_find(const char *name)
-{
-	int i;
-
-	for (i = 0; i < CHECK_COUNT; i++)
-		if (strcmp(check_defs[i].name, name) == 0)
-			return i;
-	return -1;
-}
 
 /*
  * A level: "none", a number in the check's unit, or for time checks a
@@ -133,7 +78,7 @@ env_level(struct limits *l, enum check_id id, const char *kind, char *err,
 }
 
 int
-limits_init(struct limits *l, const struct settings *s, char *err,
+threshold_init(struct limits *l, const struct settings *s, char *err,
     size_t errlen)
 {
 	int i;
@@ -156,7 +101,7 @@ limits_init(struct limits *l, const struct settings *s, char *err,
 }
 
 int
-limits_set(struct limits *l, const char *spec, bool critical, char *err,
+threshold_set(struct limits *l, const char *spec, bool critical, char *err,
     size_t errlen)
 {
 	const char *flag = critical ? "--critical" : "--warning";
@@ -186,37 +131,8 @@ limits_set(struct limits *l, const char *spec, bool critical, char *err,
 	return 0;
 }
 
-void
-format_number(double v, char *buf, size_t len)
-{
-	char *p;
-
-	snprintf(buf, len, "%.3f", v);
-	if (strchr(buf, '.') == NULL)
-		return;
-	for (p = buf + strlen(buf) - 1; *p == '0'; p--)
-		*p = '\0';
-	if (*p == '.')
-		*p = '\0';
-}
-
-void
-format_quantity(enum check_id id, double v, char *buf, size_t len)
-{
-	const char *unit = check_defs[id].unit;
-	char n[64];
-
-	format_number(v, n, sizeof(n));
-	if (strcmp(unit, "ms") == 0 || strcmp(unit, "s") == 0)
-		snprintf(buf, len, "%s %s", n, unit);
-	else if (strcmp(unit, "%") == 0)
-		snprintf(buf, len, "%s%%", n);
-	else
-		snprintf(buf, len, "%s", n);
-}
-
 enum status
-limits_judge(const struct limits *l, enum check_id id, double v)
+threshold_judge(const struct limits *l, enum check_id id, double v)
 {
 	double crit = l->critical[id], warn = l->warning[id];
 

@@ -51,6 +51,29 @@ load helper/one_server
 	[ "$(check_field default connection_usage value)" = 2.5 ]
 }
 
+@test "the counter checks are the server's own status counters" {
+	# Make two of them more than 0: a failed login and a slow statement.
+	run mariadb --no-defaults -uroot -pwrong -S "$DB_SOCKET" -e 'SELECT 1'
+	assert_failure
+	sql main 'SET SESSION long_query_time = 0; SELECT 1' >/dev/null
+	run --separate-stderr dbhealth --json
+	assert_success
+	[ -z "$stderr" ]
+	for pair in aborted_connects=ABORTED_CONNECTS slow_queries=SLOW_QUERIES \
+		deadlocks=INNODB_DEADLOCKS; do
+		want=$(sql main "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
+			WHERE VARIABLE_NAME = '${pair#*=}'")
+		[ "$(check_field default "${pair%=*}" value)" = "$want" ] ||
+			fail "${pair%=*}: $(check_field default "${pair%=*}" value), the server says $want"
+		[ "$(check_field default "${pair%=*}" unit)" = count ]
+	done
+	(( $(check_field default aborted_connects value) > 0 ))
+	(( $(check_field default slow_queries value) > 0 ))
+	# dbhealth's own statement runs while the server counts.
+	(( $(check_field default threads_running value) >= 1 ))
+	[ "$(check_field default threads_running unit)" = count ]
+}
+
 @test "--format prometheus is the text exposition format" {
 	run --separate-stderr dbhealth --format prometheus
 	assert_success

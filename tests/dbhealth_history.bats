@@ -107,6 +107,41 @@ history_line() {
 	assert_line '2026-11-01T00:02:00Z  db1  ok -> critical'
 }
 
+@test "--report in text shows the figures of its JSON, rounded for reading" {
+	hist=$BATS_TEST_TMPDIR/h.jsonl
+	{
+		history_line 2026-11-01T00:00:00Z ok db1 ok true 1.25
+		history_line 2026-11-01T00:00:30Z critical db1 critical false null
+		history_line 2026-11-01T01:30:30Z ok db1 ok true 0.0004
+		history_line 2026-11-01T01:31:00Z degraded db2 critical false null
+	} >"$hist"
+	run --separate-stderr dbhealth --report "$hist" --json
+	assert_success
+	[ -z "$stderr" ]
+	json_is '.targets[0] | [.availability_pct, .response_ms.p50, .response_ms.p95, .response_ms.max] | join(",")' 66.667,0,1.25,1.25
+	json_is '.targets[1].response_ms | [.p50, .p95, .max] | map(tostring) | join(",")' null,null,null
+	json_is '.overall.seconds_in_status | [.ok, .degraded, .critical] | join(",")' 60,0,5400
+	json_is '.incidents | length' 5
+	run --separate-stderr dbhealth --report "$hist"
+	assert_success
+	[ -z "$stderr" ]
+	assert_output - <<'EOF'
+runs: 4 from 2026-11-01T00:00:00Z to 2026-11-01T01:31:00Z
+overall: ok 1m, degraded 0s, critical 1h 30m
+
+TARGET  RUNS  AVAILABLE  P50 MS  P95 MS  MAX MS  OK  WARNING  CRITICAL
+db1     3     66.67%     0.0     1.2     1.2     1m  0s       1h 30m
+db2     1     0.00%      -       -       -       0s  0s       0s
+
+incidents: 5
+2026-11-01T00:00:30Z  (overall)  ok -> critical
+2026-11-01T00:00:30Z  db1  ok -> critical
+2026-11-01T01:30:30Z  (overall)  critical -> ok
+2026-11-01T01:30:30Z  db1  critical -> ok
+2026-11-01T01:31:00Z  (overall)  ok -> degraded
+EOF
+}
+
 @test "--report skips torn and garbled lines and says how many" {
 	hist=$BATS_TEST_TMPDIR/h.jsonl
 	{

@@ -11,6 +11,32 @@ load helper/common
 MAN=$BATS_TEST_DIRNAME/../man
 SRC=$BATS_TEST_DIRNAME/..
 
+# check_table: the rows of CHECK_TABLE in dbhealth/health.h, one a line, as
+# dbhealth(1) writes them: NAME UNIT BAD WARNING CRITICAL, with "-" for the
+# unit of a text value and "none" for no direction or level.  A row this
+# cannot read is a failure, not a check left out.
+check_table() {
+	sed -n '/^#define CHECK_TABLE(X)/,/[^\\]$/p' "$SRC/dbhealth/health.h" |
+		sed 1d | tr -d '\\\n\t' | tr -s ' ' | grep -o 'X([^)]*)' |
+		awk -F', *' '{
+			sub(/^X\(/, ""); sub(/\)$/, "")
+			if (NF != 7 || $1 !~ /^[A-Z_]+$/ || $2 !~ /^"[a-z_]+"$/ ||
+			    $3 !~ /^"(ms|s|%|count|)"$/ || $4 !~ /^BAD_(NONE|ABOVE|BELOW)$/ ||
+			    $5 !~ /^(NONE|[0-9.]+)$/ || $6 !~ /^(NONE|[0-9.]+)$/) {
+				print "unreadable row: " $0; exit 1
+			}
+			gsub(/"/, "", $2); gsub(/"/, "", $3); sub(/^BAD_/, "", $4)
+			print $2, ($3 == "" ? "-" : $3), tolower($4), \
+			    ($5 == "NONE" ? "none" : $5), ($6 == "NONE" ? "none" : $6)
+		}'
+}
+
+# help_checks: the check names dbhealth --help lists after "Checks:".
+help_checks() {
+	dbhealth --help | sed -n '/^Checks:/,$p' | sed 's/^Checks://; s/\.  See .*//' |
+		tr -s ' \n' '\n' | sed '/^$/d'
+}
+
 @test "the man pages pass mandoc -Tlint" {
 	run mandoc -Tlint -Wwarning "$MAN"/*.[1-8]
 	assert_success
@@ -40,21 +66,56 @@ SRC=$BATS_TEST_DIRNAME/..
 		grep -q "$var" "$MAN/dbkit.7" || fail "$var is not in dbkit(7)"
 		grep -q "$var" "$MAN/dbhealth.1" || fail "$var is not in dbhealth(1)"
 	done
-	# The per-check levels, built from the check names in threshold.c.
+	# The per-check levels, built from the check names in dbhealth/health.h.
 	for kind in WARN CRIT; do
 		grep -q "DB_MONITOR_${kind}_" "$MAN/dbkit.7" || fail "DB_MONITOR_${kind}_ is not in dbkit(7)"
 		grep -q "DB_MONITOR_${kind}_" "$MAN/dbhealth.1" || fail "DB_MONITOR_${kind}_ is not in dbhealth(1)"
 	done
 }
 
+@test "the check table reads, and --help lists its checks in its order" {
+	run check_table
+	assert_success
+	(( ${#lines[@]} > 0 ))
+	table=$(cut -d' ' -f1 <<<"$output")
+	run --separate-stderr help_checks
+	assert_success
+	[ "$output" = "$table" ] || fail "dbhealth --help lists $(echo $output), the table $(echo $table)"
+}
+
 @test "every check in the catalogue is in --help and dbhealth(1)" {
 	run --separate-stderr dbhealth --help
-	checks=$(grep -oE '\{ "[a-z_]+", "(ms|s|%|count|)"' "$SRC/dbhealth/threshold.c" | cut -d'"' -f2)
-	[ "$(wc -w <<<"$checks")" -eq 22 ]
+	table=$(check_table) || fail "CHECK_TABLE cannot be read: $table"
+	checks=$(cut -d' ' -f1 <<<"$table")
+	[ -n "$checks" ]
+	# The list of the Checks subsection, ".It Sy a , b , c" lines.
+	listed=$(sed -n '/^\.Ss Checks$/,/^\.Ss /p' "$MAN/dbhealth.1" |
+		sed -n 's/^\.It Sy //p' | tr -d ',' | tr -s ' ' '\n' | sort)
 	for check in $checks; do
 		grep -qw -- "$check" <<<"$output" || fail "check $check is not in dbhealth --help"
 		grep -qw -- "$check" "$MAN/dbhealth.1" || fail "check $check is not in dbhealth(1)"
 	done
+	[ "$listed" = "$(sort <<<"$checks")" ] ||
+		fail "the Checks list of dbhealth(1) is $(echo $listed), the table's $(sort <<<"$checks" | xargs)"
+}
+
+@test "the levels in dbhealth(1) are the table's" {
+	table=$(check_table) || fail "CHECK_TABLE cannot be read: $table"
+	# Thresholds: ".It CHECK Ta UNIT Ta BAD Ta WARNING Ta CRITICAL" rows.
+	rows=$(sed -n '/^\.Ss Thresholds$/,/^\.El$/p' "$MAN/dbhealth.1" |
+		sed -n 's/^\.It \([a-z_]*\) Ta /\1 Ta /p' | sed 's/ Ta / /g' | sort)
+	want=$(awk '$3 != "none"' <<<"$table" | sort)
+	[ -n "$want" ]
+	[ "$rows" = "$want" ] || fail "dbhealth(1) thresholds:
+$rows
+the table:
+$want"
+	# "The other checks (a, b, ...) ... take no levels."
+	others=$(grep -A1 '^The other checks$' "$MAN/dbhealth.1" | sed -n 's/^\.Pq //p' |
+		tr -d ',' | tr -s ' ' '\n' | sort)
+	want=$(awk '$3 == "none" { print $1 }' <<<"$table" | sort)
+	[ -n "$want" ]
+	[ "$others" = "$want" ] || fail "dbhealth(1) says $(echo $others) take no levels, the table $(echo $want)"
 }
 
 @test "every option in dbbackup, dbrestore, dbprune and dbpool-bench --help is in their man pages" {

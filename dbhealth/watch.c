@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * watch: runs start one interval apart on the monotonic clock, so a slow
+ * run is followed at once by the next instead of drifting.  SIGINT and
+ * SIGTERM end the loop after the run in progress, which is printed and
+ * recorded whole.  The previous status an alert compares with is the
+ * last run's, or at the start the last line of the history file, so a
+ * cron job alerts on changes as a --watch loop does.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alert.h"
+#include "cli.h"
+#include "health.h"
+#include "history.h"
+#include "jsonout.h"
+#include "run.h"
+#include "timeutil.h"
+#include "watch.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+/* Sleeps until deadline_ms on the monotonic clock, or until a signal. */
+static void
+sleep_until(double deadline_ms)
+{
+	double left = deadline_ms - time_monotonic_ms();
+	struct timespec ts;
+
+	if (left <= 0 || stop_requested)
+		return;
+	ts.tv_sec = (time_t)(left / 1000);
+	ts.tv_nsec = (long)((left - (double)ts.tv_sec * 1000) * 1e6);
+	nanosleep(&ts, NULL);
+}
+
+/* Records one finished run: history line, alert.  0, or -1 to stop. */
+static int
+record(const struct watch *w, const struct run *r, char *previous,
+    size_t prevlen)
+{
+	const char *now = overall_name(r->status);
+	char err[768], *line = NULL;
+	json_t *doc;
+	int rc = 0;
+
+	if (w->history == NULL && w->alert_command == NULL)
+		return 0;
+	if ((doc = report_json(r)) == NULL || (line = jsonout_line(doc)) == NULL) {
+		cli_warn("out of memory");
+		json_decref(doc);
+		return -1;
+	}
+	json_decref(doc);
+	if (w->history != NULL && history_append(w->history, line, err,
+	    sizeof(err)) == -1) {
+		cli_warn("history: %s", err);
+		rc = -1;
+	}
+	if (w->alert_command != NULL && alert_due(previous, now) &&
+	    alert_run(w->alert_command, line, previous, now, err,
+	    sizeof(err)) == -1)
+		cli_warn("%s", err);
+	snprintf(previous, prevlen, "%s", now);
+	free(line);
+	return rc;
+}
+
+int
+watch_run(const struct watch *w, const struct limits *l, struct run *r)
+{
+	struct sigaction sa = { .sa_handler = on_stop };
+	char previous[16] = "", err[768];
+	double started;
+	long long n;
+
+	if (w->interval_ms > 0) {
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
+	if (w->alert_command != NULL && w->history != NULL &&
+	    history_last_status(w->history, previous, sizeof(previous), err,
+	    sizeof(err)) == -1)
+		cli_warn("history: %s", err);
+	for (n = 0;; n++) {
+		started = time_monotonic_ms();
+		run_reset(r);
+		if (run_checks(r, l) == -1) {
+			cli_warn("cannot start threads: %s", strerror(errno));
+			return -1;
+		}
+		if (n > 0 && w->format == FORMAT_TEXT)
+			putchar('\n');
+		if (report_write(r, w->format, w->interval_ms > 0, stdout) == -1 ||
+		    fflush(stdout) == EOF)
+			return -1;
+		if (record(w, r, previous, sizeof(previous)) == -1)
+			return -1;
+		if (w->interval_ms == 0 || stop_requested ||
+		    (w->count > 0 && n + 1 >= w->count))
+			break;
+		sleep_until(started + (double)w->interval_ms);
+		if (stop_requested)
+			break;
+	}
+	return run_exit_status(r);
+}
