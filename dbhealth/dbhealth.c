@@ -150,11 +150,10 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const formats[] = { "text", "json", "prometheus",
-	    "nagios" };
+	    "nagios", NULL };
 	char err[256] = "";
 	bool count_set = false;
 	int opt;
-	size_t i;
 
 	memset(o, 0, sizeof(*o));
 	o->levels = calloc((size_t)argc, sizeof(*o->levels));
@@ -170,12 +169,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->watch.format = FORMAT_JSON;
 			break;
 		case 'f':
-			for (i = 0; i < 4 && strcmp(optarg, formats[i]) != 0; i++)
-				;
-			if (i == 4)
-				cli_usage_error(HEALTH_EXIT_UNKNOWN,
-				    "--format: unknown format: '%s'", optarg);
-			o->watch.format = (enum format)i;
+			o->watch.format = (enum format)cli_choice_arg(
+			    HEALTH_EXIT_UNKNOWN, "format", "format", optarg, formats);
 			break;
 		case 'w':
 		case 'c':
