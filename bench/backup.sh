@@ -13,16 +13,16 @@
 #   dbbackup peak RSS                        < 64 MiB
 #
 # N defaults to the number of CPUs, R to 3, S to 1 (the dataset of
-# perf-anchors.md: sysbench 4 x 250,000 rows plus 200,000 rows of mixed
+# the reference figures: sysbench 4 x 250,000 rows plus 200,000 rows of mixed
 # types, ~340 MB of SQL; --scale 0.1 builds a tenth of it, which shows
 # whether memory stays flat). A variant whose program is not built
 # (dbbackup/dbbackup, dbrestore/dbrestore, or $DBBACKUP and $DBRESTORE when
 # set) is skipped with a note.
 #
-# Method (as in perf-anchors.md):
+# Method (as the reference figures of the peers were taken):
 # - The server is this run's own sandbox (scripts/sandbox): a running
 #   sandbox is stopped (it is a throwaway), started again with the settings
-#   of perf-anchors.md that matter (1G buffer pool, flush_log_at_trx_commit
+#   of the reference runs that matter (1G buffer pool, flush_log_at_trx_commit
 #   2, 512M redo log, binlog on, ...) and stopped at the end. The database
 #   `bench` is left in it. bench/dataset.sh builds the data and records its
 #   row counts and checksums.

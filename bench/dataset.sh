@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: ISC
 #
-# bench/dataset.sh [--scale S] [--out DIR]: (re)build the benchmark dataset of
-# perf-anchors.md, the database `bench`, in the running server, and record
+# bench/dataset.sh [--scale S] [--out DIR]: (re)build the reference benchmark
+# dataset, the database `bench`, in the running server, and record
 # its row counts and CHECKSUM TABLE values in DIR/dataset.tsv (table, rows,
 # checksum; DIR defaults to bench/results/dataset-<time>/) and its sizes in
 # DIR/dataset.txt.
@@ -35,7 +35,7 @@
 #               survive any logical dump and reload bit for bit.
 #
 # At --scale 1 that is 1,200,000 rows: 334 MiB of InnoDB data, 338 MB as
-# mydumper SQL, 130 MB gzip'd (perf-anchors.md: 336 MiB, 336.5 MB, 124 MB).
+# mydumper SQL, 130 MB gzip'd (the reference: 336 MiB, 336.5 MB, 124 MB).
 
 set -euo pipefail
 

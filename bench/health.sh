@@ -6,7 +6,7 @@
 # mariadb-admin extended-status, measured side by side in the same run.
 # Goal: dbhealth's median is at most 1.2x that of extended-status (socket).
 #
-# Method (as in perf-anchors.md, 3f): hyperfine -N --warmup 5 --runs N
+# Method (as the reference figures of the peers were taken): hyperfine -N --warmup 5 --runs N
 # (N = --runs or $BENCH_RUNS, default 40), 3 invocations with the command
 # order rotated between them; the median, p10 and p90 are taken over all
 # 3N runs of each command. Every command talks to the sandbox server

@@ -15,7 +15,7 @@
 #    machine swings from round to round more than between two modes):
 #        pool / persistent requests/s  >= 0.95
 #        pool / connect requests/s     >= 5
-# 2. A sanity anchor (perf-anchors.md, 3e): sysbench oltp_point_select with
+# 2. A sanity anchor (the reference figure of the peers): sysbench oltp_point_select with
 #    8 threads next to dbpool-bench --mode persistent --workload point with
 #    8 clients, for the same time. sysbench's 4 x 10,000-row tables go to a
 #    database of its own, dbkit_pool_sb (created and dropped here; the
@@ -311,7 +311,7 @@ errors_note() {
 	done
 
 	echo
-	echo "== 2. point select by primary key, 8 threads (sanity anchor; perf-anchors 3e: sysbench 37.4 k socket, 34.7 k TCP at 250,000 rows)"
+	echo "== 2. point select by primary key, 8 threads (sanity anchor; reference: sysbench 37.4 k socket, 34.7 k TCP at 250,000 rows)"
 	printf '%-9s %-36s %10s %9s %9s %9s\n' transport client req_per_s avg_us p50_us p99_us
 	for t in "${transports[@]}"; do
 		if [[ -n $have_sysbench ]]; then

@@ -3,7 +3,7 @@
  * settings: the one settings struct every dbkit program fills, in this
  * order, each step overriding the last: defaults, option file
  * (~/.my.cnf or --defaults-file), environment (DB_*), flags.  The table
- * behind it is the one in DESIGN.md and dbkit(7).
+ * behind it is the one in dbkit(7).
  */
 #ifndef DBKIT_SETTINGS_H
 #define DBKIT_SETTINGS_H
