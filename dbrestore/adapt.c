@@ -15,7 +15,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "restore.h"
+#include "adapt.h"
+#include "objects.h"
 #include "sqlscan.h"
 
 /*

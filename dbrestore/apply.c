@@ -15,27 +15,11 @@
 
 #include <mysqld_error.h>
 
-#include "cli.h"
+#include "adapt.h"
+#include "apply.h"
 #include "conn.h"
 #include "name.h"
-#include "restore.h"
 #include "sqlfile.h"
-
-MYSQL *
-apply_connect(struct restore *r, unsigned int flags, char *err, size_t errlen)
-{
-	MYSQL *m = conn_open(r->settings, flags, err, errlen);
-
-	if (m == NULL)
-		return NULL;
-	if (conn_run(m, RESTORE_SESSION_SQL, "session", err, errlen) == -1 ||
-	    (r->opt->no_binlog && conn_run(m, "SET SESSION sql_log_bin = 0",
-	    "--no-binlog", err, errlen) == -1)) {
-		mysql_close(m);
-		return NULL;
-	}
-	return m;
-}
 
 /* `db`.`name` into out. */
 static void

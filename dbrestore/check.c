@@ -20,10 +20,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapt.h"
+#include "check.h"
 #include "conn.h"
-#include "sha256.h"
+#include "connect.h"
 #include "name.h"
-#include "restore.h"
+#include "sha256.h"
 #include "sqlfile.h"
 #include "tsv.h"
 
@@ -354,7 +356,7 @@ static int
 check_definitions(struct restore *r, int *mismatches, char *err,
     size_t errlen)
 {
-	MYSQL *m = apply_connect(r, 0, err, errlen);
+	MYSQL *m = connect_session(r, 0, err, errlen);
 	int rc = 0;
 
 	if (m == NULL)

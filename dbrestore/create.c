@@ -25,10 +25,14 @@
 
 #include <mysqld_error.h>
 
+#include "adapt.h"
+#include "apply.h"
 #include "cli.h"
 #include "conn.h"
+#include "connect.h"
+#include "create.h"
 #include "name.h"
-#include "restore.h"
+#include "objects.h"
 
 /* The context of an object a format 1.0 backup gives none. */
 #define DEFAULT_CONTEXT "SET SESSION sql_mode = '', " \
@@ -66,7 +70,7 @@ db_default(MYSQL *m, struct db_default *dd, const struct rdb *d, char *err,
 }
 
 int
-objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
+create_object(struct restore *r, MYSQL *m, struct db_default *dd,
     struct robj *o, unsigned int *code, char *err, size_t errlen)
 {
 	char sql[512], what[700], back[1024];
@@ -171,7 +175,7 @@ skip_reason(const struct restore *r, const struct robj *o)
 }
 
 int
-objects_create(struct restore *r, char *err, size_t errlen)
+create_objects(struct restore *r, char *err, size_t errlen)
 {
 	struct db_default dd = { 0 };
 	const struct rdb *current = NULL;
@@ -196,7 +200,7 @@ objects_create(struct restore *r, char *err, size_t errlen)
 					current = o->db;
 				}
 				msg[0] = '\0';
-				if (objects_create_one(r, r->ctl, &dd, o, &code, msg,
+				if (create_object(r, r->ctl, &dd, o, &code, msg,
 				    sizeof(msg)) == 0) {
 					o->state = ROBJ_CREATED;
 					continue;
@@ -244,7 +248,7 @@ objects_create(struct restore *r, char *err, size_t errlen)
 }
 
 void
-objects_missing(const struct restore *r, char *buf, size_t len)
+create_missing(const struct restore *r, char *buf, size_t len)
 {
 	char what[700];
 	size_t used = 0, shown = 0, more = 0;
@@ -276,7 +280,7 @@ objects_missing(const struct restore *r, char *buf, size_t len)
  * the stream goes on without it.
  */
 int
-objects_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
+create_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
 {
 	const struct rdb *current = NULL;
 	char q[600], what[700];

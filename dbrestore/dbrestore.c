@@ -17,7 +17,9 @@
 #include "cli.h"
 #include "conn.h"
 #include "exitcode.h"
+#include "report.h"
 #include "restore.h"
+#include "sqlout.h"
 #include "workers.h"
 
 #ifndef DBKIT_VERSION

@@ -21,10 +21,12 @@
 
 #include <mysqld_error.h>
 
+#include "check.h"
 #include "conn.h"
+#include "connect.h"
 #include "gzr.h"
+#include "load.h"
 #include "name.h"
-#include "restore.h"
 #include "tsv.h"
 #include "workers.h"
 
@@ -254,7 +256,7 @@ connect_worker(struct workers *pool, void *state, char *err, size_t errlen)
 	struct queue *q = workers_ctx(pool);
 	MYSQL **m = state;
 
-	*m = apply_connect(q->r, CONN_LOCAL_INFILE, err, errlen);
+	*m = connect_session(q->r, CONN_LOCAL_INFILE, err, errlen);
 	return *m == NULL ? -1 : 0;
 }
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "restore.h"
+#include "objects.h"
 #include "sqlfile.h"
 #include "sqlscan.h"
 

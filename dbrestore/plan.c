@@ -11,7 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "restore.h"
+#include "objects.h"
+#include "plan.h"
 
 static bool
 listed(const char **list, size_t n, const char *name)

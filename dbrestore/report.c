@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jsonout.h"
+#include "report.h"
 #include "restore.h"
 #include "timeutil.h"
 

@@ -13,10 +13,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
+#include "check.h"
 #include "cli.h"
+#include "connect.h"
+#include "create.h"
+#include "load.h"
 #include "manifest.h"
+#include "plan.h"
 #include "restore.h"
+#include "scratch.h"
 #include "timeutil.h"
+#include "triggers.h"
 
 const char *const restore_mode_names[4] = { "restore", "verify", "test",
 	"sql" };
@@ -60,7 +68,7 @@ restore_into_server(struct restore *r, char *err, size_t errlen)
 	char missing[1024], msg[2048];
 	int rc;
 
-	if ((r->ctl = apply_connect(r, 0, err, errlen)) == NULL)
+	if ((r->ctl = connect_session(r, 0, err, errlen)) == NULL)
 		return -1;
 	if ((test && scratch_clean(r, err, errlen) == -1) ||
 	    (!test && apply_check_targets(r, err, errlen) == -1) ||
@@ -81,11 +89,11 @@ restore_into_server(struct restore *r, char *err, size_t errlen)
 	}
 	if (rc == -1)
 		return -1;
-	rc = objects_create(r, err, errlen);
+	rc = create_objects(r, err, errlen);
 	if (rc == 0)
 		rc = apply_grants(r, err, errlen);
 	if (rc == -1 && !test) {
-		objects_missing(r, missing, sizeof(missing));
+		create_missing(r, missing, sizeof(missing));
 		snprintf(msg, sizeof(msg), "%s; the tables and their rows are "
 		    "restored%s%s; once the cause is fixed, the same command with "
 		    "--drop-existing restores it all again", err,

@@ -3,17 +3,18 @@
  * restore: the model of one dbrestore run: the verified manifest, what of
  * it was selected (--database, --table) and under which names (--into,
  * or scratch names for --test).  plan.c builds it (objects.c the views,
- * routines, triggers and events), apply.c creates the databases and
- * tables, load.c loads the data, create.c creates the objects, adapt.c
- * renames what a statement names, triggers.c handles a data restore's
- * triggers, scratch.c --test's databases, check.c compares, sqlout.c
- * writes SQL.
+ * routines, triggers and events), connect.c opens its sessions, apply.c
+ * creates the databases and tables, load.c loads the data, create.c
+ * creates the objects, adapt.c renames what a statement names,
+ * triggers.c handles a data restore's triggers, scratch.c --test's
+ * databases, check.c compares, sqlout.c writes SQL.  Each of them
+ * declares its functions in its own header; this one holds the types
+ * they share and restore.c's run.
  */
 #ifndef DBRESTORE_RESTORE_H
 #define DBRESTORE_RESTORE_H
 
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -23,7 +24,6 @@
 #include "catalog.h"
 #include "progress.h"
 #include "settings.h"
-#include "sqlscan.h"
 
 /* What dbrestore is asked to do with the backup. */
 enum restore_mode { MODE_RESTORE, MODE_VERIFY, MODE_TEST, MODE_SQL };
@@ -135,20 +135,6 @@ struct restore {
 	size_t objects_checked;		/* --test */
 };
 
-/*
- * The SQL of every session that restores: exact like the dump, and no
- * foreign key checks so tables load in any order.  The sql_mode takes
- * every value the source server stored: not strict (a FLOAT(10,4) that
- * holds 1000000 reloads clipped to the same float), zero dates, and
- * ALLOW_INVALID_DATES (a DATE 2020-02-30 stays what it was).  Not unique_checks = 0:
- * together with foreign_key_checks = 0 it switches InnoDB (10.6+) to its
- * bulk load into empty tables, which took twice the server CPU here.
- */
-#define RESTORE_SESSION_SQL \
-	"SET SESSION foreign_key_checks = 0, " \
-	"sql_mode = 'NO_AUTO_VALUE_ON_ZERO,ALLOW_INVALID_DATES', " \
-	"time_zone = '+00:00', check_constraint_checks = 0"
-
 /* restore.c: one run */
 /* Sets r up for a run of opt against the server conn describes. */
 void restore_init(struct restore *r, const struct settings *conn,
@@ -167,94 +153,5 @@ int restore_open(struct restore *r, const char *root, const char *spec,
  */
 int restore_run(struct restore *r, bool *ok, char *err, size_t errlen);
 void restore_free(struct restore *r);
-
-/* report.c */
-/* Writes the result of a run, text or JSON as the options say.  0 or -1. */
-int report_write(const struct restore *r, bool ok, FILE *f);
-
-/* plan.c */
-int plan_build(struct restore *r, char *err, size_t errlen);
-void plan_free(struct restore *r);
-
-/* apply.c: a new session on its own connection (restore settings). */
-MYSQL *apply_connect(struct restore *r, unsigned int flags, char *err,
-    size_t errlen);
-int apply_check_targets(struct restore *r, char *err, size_t errlen);
-int apply_tables(struct restore *r, char *err, size_t errlen);
-int apply_grants(struct restore *r, char *err, size_t errlen);
-int apply_drop_databases(struct restore *r, char *err, size_t errlen);
-/* USE d's target database on m. */
-int apply_use(MYSQL *m, const struct rdb *d, char *err, size_t errlen);
-
-/* objects.c: what to create after the data, in order */
-int objects_plan(struct restore *r, char *err, size_t errlen);
-void objects_free(struct restore *r);
-void objects_free_list(struct robj *objs, size_t n);
-/* "view shop.v" (or "a view of shop") for messages. */
-void objects_describe(const struct robj *o, char *buf, size_t len);
-/* Whether the backup holds a table or sequence name in d, restored or not. */
-bool objects_backup_has_table(const struct rdb *d, const char *name);
-
-/* adapt.c */
-/*
- * stmt as this restore runs it: every database the restore renames
- * (--into, --test) renamed in its qualified names (written in charset,
- * under sql_mode), events disabled by --test, and with --drop-existing
- * CREATE OR REPLACE.  malloc'd (its length in *len), or NULL with err.
- */
-char *adapt_statement(const struct restore *r, const char *stmt,
-    const char *charset, const char *sql_mode, size_t *len, char *err,
-    size_t errlen);
-
-/* create.c */
-/* A target database's default character set and collation, read once. */
-struct db_default {
-	const struct rdb *db;
-	char charset[64], collation[64];
-};
-/*
- * Creates o on m, whose current database is o's target: its context, its
- * database collation for the moment, its statement.  0, or -1 with the
- * server's error in err and its number in *code.
- */
-int objects_create_one(struct restore *r, MYSQL *m, struct db_default *dd,
-    struct robj *o, unsigned int *code, char *err, size_t errlen);
-/* Creates the objects on r->ctl; -1 when one failed (all were tried). */
-int objects_create(struct restore *r, char *err, size_t errlen);
-/* Writes them as SQL for the mariadb client.  0 or -1. */
-int objects_write_sql(struct restore *r, FILE *f, char *err, size_t errlen);
-/* Which of the objects were not created, for the final message. */
-void objects_missing(const struct restore *r, char *buf, size_t len);
-
-/* load.c */
-int load_data(struct restore *r, char *err, size_t errlen);
-
-/* scratch.c: --test's databases */
-/* Drops the scratch databases of --test runs that are gone, names ours. */
-int scratch_clean(struct restore *r, char *err, size_t errlen);
-/* Writes the user's database names for our scratch names in msg. */
-void scratch_names(const struct restore *r, char *msg, size_t len);
-
-/* triggers.c */
-int triggers_check(struct restore *r, char *err, size_t errlen);
-int triggers_drop(struct restore *r, char *err, size_t errlen);
-int triggers_restore(struct restore *r, char *err, size_t errlen);
-
-/* check.c */
-int check_tables(struct restore *r, char *err, size_t errlen);
-/*
- * Reads table t of d back as dbbackup read it: the count and the sum of
- * the row hashes.  0 or -1 with err.
- */
-int check_table_sum(MYSQL *m, const struct rdb *d, const struct rtable *t,
-    uint64_t *rows, uint64_t *sum, char *err, size_t errlen);
-
-/* sqlout.c */
-int sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen);
-
-/* sqlrows.c: the rows of data file rel of t as INSERTs on f. */
-int sqlrows_write(struct restore *r, const struct rtable *t, const char *rel,
-    FILE *f, char *err, size_t errlen);
-
 
 #endif

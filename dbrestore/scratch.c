@@ -17,7 +17,7 @@
 #include "cli.h"
 #include "conn.h"
 #include "name.h"
-#include "restore.h"
+#include "scratch.h"
 
 #define SCRATCH_PREFIX "dbkit_test_"
 

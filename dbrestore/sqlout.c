@@ -12,9 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "adapt.h"
+#include "connect.h"
+#include "create.h"
 #include "name.h"
-#include "restore.h"
 #include "sqlfile.h"
+#include "sqlout.h"
+#include "sqlrows.h"
 
 /*
  * Copies the statements of a schema file (utf8mb4, as dbbackup read
@@ -175,7 +179,7 @@ sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
 	for (i = 0; i < r->n_dbs; i++)
 		if (write_data(r, &r->dbs[i], f, err, errlen) == -1)
 			return -1;
-	if (objects_write_sql(r, f, err, errlen) == -1)
+	if (create_write_sql(r, f, err, errlen) == -1)
 		return -1;
 	if (r->opt->grants && grants != NULL && copy_statements(r, grants, f,
 	    false, err, errlen) == -1)

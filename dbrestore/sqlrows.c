@@ -28,7 +28,7 @@
 
 #include "gzr.h"
 #include "name.h"
-#include "restore.h"
+#include "sqlrows.h"
 #include "tsv.h"
 
 #define INSERT_MAX (1u << 20)

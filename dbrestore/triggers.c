@@ -18,11 +18,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "apply.h"
 #include "cli.h"
 #include "conn.h"
+#include "connect.h"
+#include "create.h"
 #include "fs.h"
 #include "name.h"
-#include "restore.h"
+#include "triggers.h"
 
 /* Whether the restore loads table name of d into the table that is there. */
 static bool
@@ -239,7 +242,7 @@ triggers_restore(struct restore *r, char *err, size_t errlen)
 			}
 			current = o->db;
 		}
-		if (objects_create_one(r, r->ctl, &dd, o, &code, msg,
+		if (create_object(r, r->ctl, &dd, o, &code, msg,
 		    sizeof(msg)) == -1) {
 			rc = -1;
 			break;
