@@ -152,3 +152,25 @@ $want"
 		grep -q -- "$key" "$MAN/dbkit-backup.5" || fail "manifest key $key is not in dbkit-backup(5)"
 	done
 }
+
+@test "every source file and man page carries the same SPDX tag" {
+	cd "$SRC"
+	# The files the project writes: no build output, fixtures or seeds.
+	files() {
+		find lib dbhealth dbbackup dbrestore dbprune dbpool-bench tests \
+			fuzz man bench scripts -type f \( -name '*.[ch]' -o \
+			-name '*.bats' -o -name '*.bash' -o -name '*.sh' -o \
+			-path 'man/*' \) ! -path 'tests/fixtures/*' ! -path '*/seeds/*'
+	}
+	# The first SPDX line of each, counted by licence: one licence.
+	run --separate-stderr bash -c "$(declare -f files); files |
+		xargs grep -m1 -ho 'SPDX-License-Identifier: [A-Za-z0-9.-]*' |
+		sort | uniq -c"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ] || fail "more than one licence: $output"
+	[[ ${lines[0]} == *"SPDX-License-Identifier: ISC" ]]
+	# And the code and the pages all have one.
+	run bash -c "$(declare -f files); files | grep '\.[ch]$\|^man/' |
+		xargs grep -L SPDX-License-Identifier"
+	[ -z "$output" ] || fail "no SPDX tag: $output"
+}
