@@ -15,9 +15,9 @@
 #    machine swings from round to round more than between two modes):
 #        pool / persistent requests/s  >= 0.95
 #        pool / connect requests/s     >= 5
-# 2. A sanity anchor (the reference figure of the peers): sysbench oltp_point_select with
-#    8 threads next to dbpool-bench --mode persistent --workload point with
-#    8 clients, for the same time. sysbench's 4 x 10,000-row tables go to a
+# 2. A sanity anchor (the peers' reference figure): sysbench
+#    oltp_point_select with 8 threads next to dbpool-bench --mode
+#    persistent --workload point with 8 clients, for the same time. sysbench's 4 x 10,000-row tables go to a
 #    database of its own, dbkit_pool_sb (created and dropped here; the
 #    database `bench` of bench/backup.sh is left alone); the point table,
 #    dbkit_bench.pool_t with 10,000 rows, is prepared once by dbpool-bench
