@@ -16,13 +16,13 @@
 #        pool / persistent requests/s  >= 0.95
 #        pool / connect requests/s     >= 5
 # 2. A sanity anchor (the peers' reference figure): sysbench
-#    oltp_point_select with 8 threads next to dbpool-bench --mode
-#    persistent --workload point with 8 clients, for the same time. sysbench's 4 x 10,000-row tables go to a
-#    database of its own, dbkit_pool_sb (created and dropped here; the
-#    database `bench` of bench/backup.sh is left alone); the point table,
-#    dbkit_bench.pool_t with 10,000 rows, is prepared once by dbpool-bench
-#    and cleaned up at the end. Skipped with a note when sysbench is not
-#    installed (scripts/deps --bench).
+#    oltp_point_select with 8 threads next to dbpool-bench --mode persistent
+#    --workload point with 8 clients, for the same time. sysbench's 4 x
+#    10,000-row tables go to a database of its own, dbkit_pool_sb (created
+#    and dropped here; the database `bench` of bench/backup.sh is left
+#    alone); the point table, dbkit_bench.pool_t with 10,000 rows, is
+#    prepared once by dbpool-bench and cleaned up at the end. Skipped with a
+#    note when sysbench is not installed (scripts/deps --bench).
 # 3. 64 clients that think 10ms between SELECT 1s: pool mode with
 #    --pool-max 8 against persistent mode (64 connections): requests/s of
 #    both, the pool's peak_open (should be 8), and the server's
