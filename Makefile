@@ -28,7 +28,7 @@ ifneq ($(WERROR),)
 override CFLAGS += -Werror
 endif
 
-LIB_SRC = lib/catalog.c lib/cli.c lib/conn.c lib/fs.c lib/gzr.c \
+LIB_SRC = lib/binlog.c lib/catalog.c lib/cli.c lib/conn.c lib/fs.c lib/gzr.c \
 	lib/gzw.c lib/human.c lib/jsonout.c lib/manifest.c lib/name.c \
 	lib/optfile.c lib/parse.c lib/pool.c lib/progress.c lib/session.c \
 	lib/settings.c lib/sha256.c lib/sqlfile.c lib/sqlscan.c lib/table.c \
@@ -69,7 +69,7 @@ PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune dbpool-bench/dbpool-bench
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest \
-	tests/lib/sqltest tests/lib/threadtest
+	tests/lib/sqltest tests/lib/threadtest tests/lib/binlogtest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1 \
 	man/dbpool-bench.1
 MAN5 = man/dbkit-backup.5
@@ -86,7 +86,7 @@ endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	$(DBPRUNE_OBJ) $(DBPOOL_OBJ) \
 	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o \
-	tests/lib/sqltest.o tests/lib/threadtest.o
+	tests/lib/sqltest.o tests/lib/threadtest.o tests/lib/binlogtest.o
 $(ALL_OBJ): .build-flags
 
 $(LIB): $(LIB_OBJ)
@@ -106,6 +106,9 @@ tests/lib/sqltest: tests/lib/sqltest.o $(LIB)
 
 tests/lib/threadtest: tests/lib/threadtest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/threadtest.o $(LIB) $(LDLIBS)
+
+tests/lib/binlogtest: tests/lib/binlogtest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/binlogtest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
 tests/lib/pooltest: tests/lib/pooltest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/pooltest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
