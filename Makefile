@@ -48,8 +48,9 @@ DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev/null)
 
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c \
-	dbbackup/dump.c dbbackup/list.c dbbackup/objects.c dbbackup/output.c \
-	dbbackup/pin.c dbbackup/result.c dbbackup/schema.c dbbackup/snapshot.c
+	dbbackup/dump.c dbbackup/incremental.c dbbackup/list.c \
+	dbbackup/objects.c dbbackup/output.c dbbackup/pin.c dbbackup/result.c \
+	dbbackup/schema.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/check.c dbrestore/connect.c dbrestore/create.c dbrestore/load.c \

@@ -4,7 +4,8 @@
  * block DDL and read the schema, start one snapshot on every worker while
  * commits are blocked for a moment, dump the non-transactional tables
  * under the lock, release it, dump the rest from the snapshots, write the
- * manifest, fsync, and rename ID.partial to ID.  Any failure removes
+ * manifest, fsync, and rename ID.partial to ID.  An incremental copies
+ * the binary log instead of dumping (incremental.c).  Any failure removes
  * ID.partial: a directory without ".partial" always holds a complete
  * backup.
  */
@@ -13,12 +14,14 @@
 #include <string.h>
 
 #include "dump.h"
+#include "incremental.h"
 #include "output.h"
 #include "schema.h"
 #include "snapshot.h"
 #include "timeutil.h"
 
-const char *const backup_type_names[3] = { "full", "schema", "data" };
+const char *const backup_type_names[TYPE_COUNT] = { "full", "schema", "data",
+    "incremental" };
 
 int
 backup_init(struct backup *b, const struct settings *conn,
@@ -27,13 +30,15 @@ backup_init(struct backup *b, const struct settings *conn,
 	memset(b, 0, sizeof(*b));
 	b->settings = conn;
 	b->opt = opt;
+	b->type = opt->type;
 	b->n_workers = (size_t)opt->threads;
 	b->binlog_position = -1;
 	b->lock_fd = -1;
 	b->started_ms = time_monotonic_ms();
 	snprintf(b->root, sizeof(b->root), "%s", root);
 	pthread_mutex_init(&b->files_lock, NULL);
-	return (b->files = json_array()) == NULL ? -1 : 0;
+	return (b->files = json_array()) == NULL ||
+	    (b->inc.files = json_array()) == NULL ? -1 : 0;
 }
 
 static bool
@@ -59,9 +64,9 @@ dump(struct backup *b, char *err, size_t errlen)
 	    schema_read(b, err, errlen) == -1 ||
 	    output_make_dirs(b, err, errlen) == -1)
 		return -1;
-	if (o->type != TYPE_DATA && schema_write(b, err, errlen) == -1)
+	if (b->type != TYPE_DATA && schema_write(b, err, errlen) == -1)
 		return -1;
-	if (o->type == TYPE_SCHEMA)
+	if (b->type == TYPE_SCHEMA)
 		return snapshot_release(b, err, errlen);
 	dump_expect(b);
 	if (o->progress)
@@ -83,7 +88,13 @@ backup_run(struct backup *b, const char *tool_version, char *err,
 {
 	int rc = -1;
 
-	if (output_begin(b, err, errlen) == 0 && dump(b, err, errlen) == 0 &&
+	/* An incremental finds its parent under the lock, or becomes a full. */
+	if (output_lock(b, err, errlen) == 0 &&
+	    (b->type != TYPE_INCREMENTAL ||
+	    incremental_plan(b, err, errlen) == 0) &&
+	    output_name(b, err, errlen) == 0 &&
+	    (b->type == TYPE_INCREMENTAL ? incremental_copy(b, err, errlen) :
+	    dump(b, err, errlen)) == 0 &&
 	    output_finish(b, tool_version, err, errlen) == 0)
 		rc = 0;
 	snapshot_close(b);
@@ -98,5 +109,7 @@ backup_free(struct backup *b)
 	output_end(b);
 	schema_free(b);
 	json_decref(b->files);
+	json_decref(b->inc.files);
+	free(b->inc.open_name);
 	pthread_mutex_destroy(&b->files_lock);
 }

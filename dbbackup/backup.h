@@ -19,15 +19,17 @@
 #include <jansson.h>
 #include <mysql.h>
 
+#include "binlog.h"
 #include "catalog.h"
 #include "progress.h"
 #include "settings.h"
 #include "tsv.h"
 
-enum backup_type { TYPE_FULL, TYPE_SCHEMA, TYPE_DATA };
+enum backup_type { TYPE_FULL, TYPE_SCHEMA, TYPE_DATA, TYPE_INCREMENTAL,
+	TYPE_COUNT };
 
 /* The ids' and the manifest's names of the types, by enum backup_type. */
-extern const char *const backup_type_names[3];
+extern const char *const backup_type_names[TYPE_COUNT];
 enum lock_mode { LOCK_AUTO, LOCK_NONE };
 
 struct column {
@@ -131,11 +133,24 @@ struct options {
 	bool grants;
 	bool json;
 	bool progress;
+	bool no_promote;		/* incremental: never become a full */
+};
+
+/* What an incremental backup copies: its parent's end to the server's now. */
+struct increment {
+	char parent[CATALOG_ID_LEN + 16];	/* a catalog_item's name */
+	struct binlog_coord from, to;
+	char from_gtid[1024], to_gtid[1024];	/* "" without GTIDs */
+	struct binlog_counts counts;
+	json_t *files;		/* [{name, file}]: the copies, in order */
+	char *open_name;	/* the file being copied, while it is */
+	struct gzw *open;
 };
 
 struct backup {
 	const struct settings *settings;
 	const struct options *opt;
+	enum backup_type type;	/* opt's, or full when an incremental has none */
 	char id[CATALOG_ID_LEN];
 	char root[4096];	/* the catalogue */
 	char dir[4200];		/* root/ID.partial while writing */
@@ -162,6 +177,7 @@ struct backup {
 	json_t *files;		/* [{path, size_bytes, sha256}] */
 	uint64_t stored_bytes, raw_bytes;
 	struct progress progress;	/* what --progress shows */
+	struct increment inc;	/* TYPE_INCREMENTAL */
 };
 
 /* backup.c */

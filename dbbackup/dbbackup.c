@@ -48,6 +48,7 @@ enum {
 	OPT_NO_LOCK,
 	OPT_GRANTS,
 	OPT_PROGRESS,
+	OPT_NO_PROMOTE,
 };
 
 /* What the first argument asks for: a backup, or a look at the catalogue. */
@@ -58,11 +59,13 @@ usage(void)
 {
 	printf(
 "usage: dbbackup [options] full|schema|data [DATABASE ...]\n"
+"       dbbackup [options] incremental\n"
 "       dbbackup [-d DIR] [--json] list\n"
 "       dbbackup [-d DIR] pin|unpin ID\n"
 "\n"
 "Writes a consistent logical backup of the server's user databases (or the\n"
 "named ones) into the backup catalogue, one directory per backup.\n"
+"incremental copies the server's binary log since the newest backup.\n"
 "list shows the catalogue: every backup with its state, age, size and pin,\n"
 "and the totals; pin keeps a backup from dbprune, unpin lets it go again.\n"
 "They read the catalogue only and never connect.\n"
@@ -95,6 +98,8 @@ usage(void)
 "                             long (default 60s)\n"
 "      --no-lock              take no global lock (see dbbackup(1) for limits)\n"
 "      --grants               also back up users and grants\n"
+"      --no-promote           incremental: fail when there is no full backup\n"
+"                             to continue, instead of taking one\n"
 "      --progress             show progress on stderr (default when a terminal)\n"
 "  -j, --json                 print the result (or the list) as JSON\n"
 "  -V, --version              print the version and exit\n"
@@ -135,6 +140,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "no-lock", no_argument, NULL, OPT_NO_LOCK },
 		{ "grants", no_argument, NULL, OPT_GRANTS },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "no-promote", no_argument, NULL, OPT_NO_PROMOTE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
@@ -204,6 +210,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_PROGRESS:
 			o->progress = true;
 			break;
+		case OPT_NO_PROMOTE:
+			o->no_promote = true;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -212,8 +221,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		}
 	}
 	if (optind >= argc)
-		cli_usage_error(EXIT_USAGE, "missing backup type: full, schema "
-		    "or data");
+		cli_usage_error(EXIT_USAGE, "missing backup type: full, schema, "
+		    "data or incremental");
 	if (strcmp(argv[optind], "list") == 0) {
 		if (optind + 1 < argc)
 			cli_usage_error(EXIT_USAGE, "list: unexpected argument "
@@ -229,12 +238,18 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		*id = argv[optind + 1];
 		return argv[optind][0] == 'p' ? VERB_PIN : VERB_UNPIN;
 	}
-	for (i = 0; i < 3 && strcmp(argv[optind], backup_type_names[i]) != 0; i++)
+	for (i = 0; i < TYPE_COUNT &&
+	    strcmp(argv[optind], backup_type_names[i]) != 0; i++)
 		;
-	if (i == 3)
+	if (i == TYPE_COUNT)
 		cli_usage_error(EXIT_USAGE, "unknown backup type: '%s'",
 		    argv[optind]);
 	o->type = (enum backup_type)i;
+	/* The binary log is the whole server's: a restore picks databases. */
+	if (o->type == TYPE_INCREMENTAL && (optind + 1 < argc ||
+	    o->n_excludes > 0))
+		cli_usage_error(EXIT_USAGE, "incremental: copies the whole "
+		    "server's binary log; no databases or --exclude");
 	for (optind++; optind < argc; optind++)
 		o->only_databases[o->n_only++] = argv[optind];
 	return VERB_BACKUP;

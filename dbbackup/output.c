@@ -20,7 +20,7 @@
 #include "result.h"
 
 int
-output_begin(struct backup *b, char *err, size_t errlen)
+output_lock(struct backup *b, char *err, size_t errlen)
 {
 	char lock[8192];
 
@@ -28,6 +28,12 @@ output_begin(struct backup *b, char *err, size_t errlen)
 	if (fs_mkdir_parents(b->root, err, errlen) == -1 ||
 	    (b->lock_fd = fs_lock(lock, err, errlen)) == -1)
 		return -1;
+	return 0;
+}
+
+int
+output_name(struct backup *b, char *err, size_t errlen)
+{
 	/*
 	 * Named by its start time, with a sequence number after the first
 	 * backup of a second (catalog_new_id): never a later second's id,
@@ -35,7 +41,7 @@ output_begin(struct backup *b, char *err, size_t errlen)
 	 */
 	b->started_at = time(NULL);
 	if (catalog_new_id(b->root, b->started_at,
-	    backup_type_names[b->opt->type], b->id, err, errlen) == -1)
+	    backup_type_names[b->type], b->id, err, errlen) == -1)
 		return -1;
 	snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", b->root, b->id);
 	return 0;

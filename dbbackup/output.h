@@ -13,11 +13,11 @@
 
 #include "backup.h"
 
-/*
- * Takes the catalogue's lock (creating the catalogue), and names the
- * backup: b->id and b->dir (ID.partial).  0 or -1 with err.
- */
-int output_begin(struct backup *b, char *err, size_t errlen);
+/* Takes the catalogue's lock, creating the catalogue.  0 or -1 with err. */
+int output_lock(struct backup *b, char *err, size_t errlen);
+
+/* Names the backup of b->type: b->id and b->dir (ID.partial).  0 or -1. */
+int output_name(struct backup *b, char *err, size_t errlen);
 
 /* Creates ID.partial and a directory per database in it.  0 or -1. */
 int output_make_dirs(struct backup *b, char *err, size_t errlen);

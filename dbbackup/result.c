@@ -51,7 +51,7 @@ table_json(const struct backup *b, const struct table *t)
 		json_array_append_new(cols, json_pack("{s:o, s:s, s:s}", "name",
 		    jsonout_text(t->columns[i].name), "type", t->columns[i].type,
 		    "load", tsv_load_names[t->columns[i].load]));
-	for (i = 0; i < t->n_chunks && b->opt->type != TYPE_SCHEMA; i++) {
+	for (i = 0; i < t->n_chunks && b->type != TYPE_SCHEMA; i++) {
 		const struct chunk *c = &t->chunks[i];
 
 		json_array_append_new(chunks, json_pack("{s:s, s:I, s:o}",
@@ -67,13 +67,13 @@ table_json(const struct backup *b, const struct table *t)
 	    "kind", t->is_sequence ? "sequence" : "table",
 	    "versioned", t->versioned,
 	    "engine", t->engine,
-	    "schema_file", b->opt->type == TYPE_DATA ? json_null() :
+	    "schema_file", b->type == TYPE_DATA ? json_null() :
 	    json_string(schema),
 	    "sequence_next", t->sequence_next ? json_string(t->sequence_next) :
 	    json_null(),
 	    "columns", cols,
 	    "rows", (json_int_t)rows,
-	    "checksum", b->opt->type == TYPE_SCHEMA ? json_null() : hex64(sum),
+	    "checksum", b->type == TYPE_SCHEMA ? json_null() : hex64(sum),
 	    "chunks", chunks);
 }
 
@@ -153,6 +153,41 @@ database_json(const struct backup *b, const struct database *d)
 	    "@events.sql", gz));
 }
 
+static json_t *
+coord_json(const struct binlog_coord *c, const char *gtid)
+{
+	return json_pack("{s:s, s:I, s:o}", "file", c->file, "position",
+	    (json_int_t)c->pos, "gtid", gtid[0] ? json_string(gtid) :
+	    json_null());
+}
+
+static json_t *
+time_or_null(uint32_t when)
+{
+	char buf[RFC3339_LEN];
+
+	if (when == 0)
+		return json_null();
+	time_rfc3339((time_t)when, buf);
+	return json_string(buf);
+}
+
+/* An incremental's range: what dbrestore replays, and how it checks it. */
+static json_t *
+binlog_json(const struct backup *b)
+{
+	const struct increment *inc = &b->inc;
+
+	return json_pack("{s:o, s:o, s:o, s:o, s:I, s:I, s:O}",
+	    "start", coord_json(&inc->from, inc->from_gtid),
+	    "end", coord_json(&inc->to, inc->to_gtid),
+	    "first_event_at", time_or_null(inc->counts.first_when),
+	    "last_event_at", time_or_null(inc->counts.last_when),
+	    "events", (json_int_t)inc->counts.events,
+	    "transactions", (json_int_t)inc->counts.transactions,
+	    "files", inc->files);
+}
+
 /* What the backup holds, counted once for the manifest and the report. */
 struct totals {
 	size_t databases, tables, files;
@@ -177,8 +212,9 @@ json_t *
 result_manifest(const struct backup *b, const char *tool_version,
     time_t finished_at)
 {
-	json_t *dbs = json_array();
+	json_t *dbs = json_array(), *m;
 	char started[RFC3339_LEN], finished[RFC3339_LEN];
+	bool inc = b->type == TYPE_INCREMENTAL;
 	struct totals t;
 	size_t i;
 
@@ -187,19 +223,19 @@ result_manifest(const struct backup *b, const char *tool_version,
 		json_array_append_new(dbs, database_json(b, &b->dbs[i]));
 	time_rfc3339(b->started_at, started);
 	time_rfc3339(finished_at, finished);
-	return json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:n,"
+	m = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:o,"
 	    " s:{s:o, s:o, s:I},"
 	    " s:s, s:s, s:o,"
 	    " s:{s:s, s:o, s:o, s:o},"
 	    " s:s, s:o, s:o, s:O,"
 	    " s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "format", MANIFEST_FORMAT,
-	    "format_version", MANIFEST_VERSION_MAJOR,
-	    "format_minor", MANIFEST_VERSION_MINOR,
+	    "format_version", inc ? 2 : 1,
+	    "format_minor", inc ? MANIFEST_V2_MINOR : MANIFEST_V1_MINOR,
 	    "tool_version", tool_version,
 	    "id", b->id,
-	    "type", backup_type_names[b->opt->type],
-	    "parent",
+	    "type", backup_type_names[b->type],
+	    "parent", inc ? json_string(b->inc.parent) : json_null(),
 	    "server", "version", jsonout_text(b->server_version),
 	    "hostname", jsonout_text(b->hostname),
 	    "server_id", (json_int_t)b->server_id,
@@ -212,7 +248,7 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    json_integer(b->binlog_position) : json_null(),
 	    "gtid", b->gtid[0] ? json_string(b->gtid) : json_null(),
 	    "compression", b->opt->level > 0 ? "gzip" : "none",
-	    "grants_file", b->opt->grants && b->opt->type != TYPE_DATA ?
+	    "grants_file", b->opt->grants && b->type != TYPE_DATA ?
 	    json_string(b->opt->level > 0 ?
 	    "@grants.sql.gz" : "@grants.sql") : json_null(),
 	    "databases", dbs,
@@ -222,6 +258,12 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    "files", (json_int_t)t.files,
 	    "raw_bytes", (json_int_t)t.raw_bytes,
 	    "stored_bytes", (json_int_t)t.stored_bytes);
+	if (m != NULL && inc &&
+	    json_object_set_new(m, "binlog", binlog_json(b)) == -1) {
+		json_decref(m);
+		return NULL;
+	}
+	return m;
 }
 
 static const char *
@@ -239,6 +281,18 @@ result_report(const struct backup *b, bool json, FILE *f)
 	int rc;
 
 	count(b, &t);
+	if (!json && b->type == TYPE_INCREMENTAL)
+		return fprintf(f, "backup %s: incremental after %s, %llu event%s, "
+		    "%llu transaction%s, %s:%llu to %s:%llu, %.1f MB raw, %.1f MB "
+		    "stored, %.2f s\n%s\n", b->id, b->inc.parent,
+		    (unsigned long long)b->inc.counts.events,
+		    plural(b->inc.counts.events),
+		    (unsigned long long)b->inc.counts.transactions,
+		    plural(b->inc.counts.transactions), b->inc.from.file,
+		    (unsigned long long)b->inc.from.pos, b->inc.to.file,
+		    (unsigned long long)b->inc.to.pos, (double)t.raw_bytes / 1e6,
+		    (double)t.stored_bytes / 1e6, ms / 1000.0, b->final) < 0 ?
+		    -1 : 0;
 	if (!json)
 		return fprintf(f, "backup %s: %zu database%s, %zu table%s, %llu "
 		    "row%s, %.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
@@ -248,13 +302,20 @@ result_report(const struct backup *b, bool json, FILE *f)
 		    ms / 1000.0, ms > 0 ? (double)t.raw_bytes / 1e3 / ms : 0.0,
 		    b->final) < 0 ? -1 : 0;
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-	    "id", b->id, "path", b->final, "type", backup_type_names[b->opt->type],
+	    "id", b->id, "path", b->final, "type", backup_type_names[b->type],
 	    "databases", (json_int_t)t.databases, "tables", (json_int_t)t.tables,
 	    "rows", (json_int_t)t.rows, "raw_bytes", (json_int_t)t.raw_bytes,
 	    "stored_bytes", (json_int_t)t.stored_bytes,
 	    "duration_ms", jsonout_number(ms),
 	    "rate_bytes_per_s", jsonout_number(ms > 0 ? (double)t.raw_bytes *
 	    1000.0 / ms : 0));
+	if (r != NULL && b->type == TYPE_INCREMENTAL &&
+	    json_object_update_new(r, json_pack("{s:s, s:I, s:I}", "parent",
+	    b->inc.parent, "events", (json_int_t)b->inc.counts.events,
+	    "transactions", (json_int_t)b->inc.counts.transactions)) == -1) {
+		json_decref(r);
+		return -1;
+	}
 	if (r == NULL)
 		return -1;
 	rc = jsonout_write(r, f, false);

@@ -363,7 +363,7 @@ schema_read(struct backup *b, char *err, size_t errlen)
 			    (t->versioned && t->n_columns < 2) ||
 			    (t->is_sequence && read_sequence(b, t, msg,
 			    sizeof(msg)) == -1) ||
-			    (!t->is_sequence && b->opt->type != TYPE_SCHEMA &&
+			    (!t->is_sequence && b->type != TYPE_SCHEMA &&
 			    chunk_plan(b, t, msg, sizeof(msg)) == -1)) {
 				snprintf(err, errlen, "table %s.%s: %s", d->name,
 				    t->name, msg);
@@ -371,7 +371,7 @@ schema_read(struct backup *b, char *err, size_t errlen)
 			}
 		}
 	}
-	return b->opt->type == TYPE_DATA ? 0 : objects_read(b, err, errlen);
+	return b->type == TYPE_DATA ? 0 : objects_read(b, err, errlen);
 }
 
 static int

@@ -53,6 +53,15 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	    manifest_verify_files(r->dir, r->manifest, err, errlen) == -1)
 		return -1;
 	r->id = json_string_value(json_object_get(r->manifest, "id"));
+	if (strcmp(json_string_value(json_object_get(r->manifest, "type")),
+	    "incremental") == 0 && r->opt->mode != MODE_VERIFY) {
+		snprintf(err, errlen, "%s is an incremental backup, which this "
+		    "dbrestore cannot replay yet: restore the full backup its "
+		    "chain starts from, then replay each incremental's binlog "
+		    "files with mariadb-binlog (dbbackup(1), Incremental "
+		    "backups)", r->id);
+		return -1;
+	}
 	return plan_build(r, err, errlen);
 }
 

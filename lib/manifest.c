@@ -562,6 +562,84 @@ validate_format(const json_t *m, char *err, size_t errlen)
 	return 0;
 }
 
+/* A binary log file name as servers write them: no path, not hidden. */
+static bool
+binlog_name(const json_t *v)
+{
+	const char *s = json_string_value(v);
+	size_t len;
+
+	if (!is_c_string(v))
+		return false;
+	len = strlen(s);
+	return len > 0 && len < 256 && s[0] != '.' && strspn(s,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+	    == len;
+}
+
+/* A position in a server's binary log: file, position, GTID state or null. */
+static int
+validate_coord(const json_t *c, const char *where, char *err, size_t errlen)
+{
+	const json_t *pos = json_object_get(c, "position");
+	const json_t *gtid = json_object_get(c, "gtid");
+	const char *g = json_string_value(gtid);
+
+	if (!json_is_object(c))
+		return invalid(err, errlen, where, NULL, "missing or not an "
+		    "object");
+	if (!binlog_name(json_object_get(c, "file")))
+		return invalid(err, errlen, where, "file", "missing or not a "
+		    "binary log file name");
+	if (!json_is_integer(pos) || json_integer_value(pos) < 4 ||
+	    json_integer_value(pos) > UINT32_MAX)
+		return invalid(err, errlen, where, "position", "missing or not "
+		    "a binary log position");
+	if (!json_is_null(gtid) && (!is_c_string(gtid) || strlen(g) > 1000 ||
+	    strspn(g, "0123456789-,") != strlen(g)))
+		return invalid(err, errlen, where, "gtid", "not a GTID state or "
+		    "null");
+	return 0;
+}
+
+/* An incremental's range and its binlog files, each listed in files. */
+static int
+validate_binlog(const json_t *m, const json_t *paths, char *err,
+    size_t errlen)
+{
+	const json_t *bl = json_object_get(m, "binlog"), *v;
+	char where[WHERE_MAX];
+	json_t *files;
+	size_t i;
+
+	if (json_is_null(json_object_get(m, "parent")))
+		return invalid(err, errlen, "", "parent", "an incremental "
+		    "backup names its parent");
+	if (!json_is_object(bl))
+		return invalid(err, errlen, "", "binlog", "missing or not an "
+		    "object");
+	if (validate_coord(json_object_get(bl, "start"), "binlog.start", err,
+	    errlen) == -1 ||
+	    validate_coord(json_object_get(bl, "end"), "binlog.end", err,
+	    errlen) == -1 ||
+	    check_count(bl, "events", "binlog", err, errlen) == -1 ||
+	    check_count(bl, "transactions", "binlog", err, errlen) == -1 ||
+	    check_array(bl, "files", &files, "binlog", err, errlen) == -1)
+		return -1;
+	json_array_foreach(files, i, v) {
+		const char *at = entry(where, "binlog", "files", i);
+
+		if (!json_is_object(v))
+			return invalid(err, errlen, at, NULL, "not an object");
+		if (!binlog_name(json_object_get(v, "name")))
+			return invalid(err, errlen, at, "name", "missing or not a "
+			    "binary log file name");
+		if (check_file(v, "file", paths, false, at, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Every level, top down; paths collects the files listed. */
 static int
 validate_manifest(const json_t *m, json_t *paths, char *err, size_t errlen)
@@ -581,6 +659,9 @@ validate_manifest(const json_t *m, json_t *paths, char *err, size_t errlen)
 	if (check_id(m, "id", false, "", err, errlen) == -1 ||
 	    check_word(m, "type", "", err, errlen) == -1 ||
 	    check_id(m, "parent", true, "", err, errlen) == -1 ||
+	    (strcmp(json_string_value(json_object_get(m, "type")),
+	    "incremental") == 0 && validate_binlog(m, paths, err,
+	    errlen) == -1) ||
 	    check_file(m, "grants_file", paths, true, "", err, errlen) == -1 ||
 	    validate_totals(m, err, errlen) == -1 ||
 	    check_array(m, "databases", &dbs, "", err, errlen) == -1)

@@ -14,8 +14,15 @@
 
 #define MANIFEST_NAME "manifest.json"
 #define MANIFEST_FORMAT "dbkit-backup"
-#define MANIFEST_VERSION_MAJOR 1	/* readers refuse a newer major */
-#define MANIFEST_VERSION_MINOR 1	/* additions a reader may ignore */
+#define MANIFEST_VERSION_MAJOR 2	/* readers refuse a newer major */
+/*
+ * Full, schema and data backups are written as 1.1, which dbkit 0.2
+ * reads; an incremental as 2.0, which a 1.x reader refuses rather than
+ * restore nothing from it.  Minor versions are additions a reader may
+ * ignore.
+ */
+#define MANIFEST_V1_MINOR 1
+#define MANIFEST_V2_MINOR 0
 #define MANIFEST_MAX (256u << 20)	/* the largest manifest.json read */
 #define MANIFEST_NAME_CHARS 64		/* names: MariaDB's identifier limit */
 

@@ -303,7 +303,7 @@ null
 		assert_failure 2
 		[ "${stderr_lines[0]}" = "$message" ] || fail "'$args': got '${stderr_lines[0]}'"
 	done <<'EOF_TABLE'
-|dbbackup: missing backup type: full, schema or data
+|dbbackup: missing backup type: full, schema, data or incremental
 fulll|dbbackup: unknown backup type: 'fulll'
 --threads 0 full|dbbackup: --threads: out of range (1 to 256): '0'
 --compress-level 13 full|dbbackup: --compress-level: out of range (1 to 12): '13'

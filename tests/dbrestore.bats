@@ -82,8 +82,8 @@ refused() {
 }
 
 @test "a backup of a newer format version is refused with the reason" {
-	jq '.format_version = 2' "$GOOD/manifest.json" >"$BAD/manifest.json"
-	refused "$BAD/manifest.json: format version 2 is newer than this dbkit reads (1); use a newer dbrestore"
+	jq '.format_version = 3' "$GOOD/manifest.json" >"$BAD/manifest.json"
+	refused "$BAD/manifest.json: format version 3 is newer than this dbkit reads (2); use a newer dbrestore"
 }
 
 @test "a directory without a manifest is not a backup; latest skips only unfinished ones" {

@@ -203,6 +203,12 @@ del(.totals)|totals: missing or not an object
 .format_version = -1|format_version: -1 is not a format version
 .format_version = 0|format_version: 0 is not a format version
 .format_version = "1"|not a dbkit backup manifest
+.type = "incremental"|parent: an incremental backup names its parent
+. + {type: "incremental", parent: .id}|binlog: missing or not an object
+. + {type: "incremental", parent: .id, binlog: {start: {file: "../x", position: 4, gtid: null}}}|binlog.start.file: missing or not a binary log file name
+. + {type: "incremental", parent: .id, binlog: {start: {file: "b.1", position: 3, gtid: null}}}|binlog.start.position: missing or not a binary log position
+. + {type: "incremental", parent: .id, binlog: {start: {file: "b.1", position: 4, gtid: "0-1-1; DROP"}}}|binlog.start.gtid: not a GTID state or null
+. + {type: "incremental", parent: .id, binlog: {start: {file: "b.1", position: 4, gtid: null}, end: {file: "b.1", position: 9, gtid: "0-1-2"}, events: 1, transactions: 0, files: [{name: "b.1", file: "b/b.1"}]}}|refers to b/b.1, which it does not list with a checksum
 .files[0].sha256 = "ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789"|malformed entry 0 in files
 .files += [.files[0]]|malformed entry 8 in files
 .files[1].path = "shop//items.sql.gz"|malformed entry 1 in files
