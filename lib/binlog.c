@@ -19,6 +19,7 @@
  * position twice), so names are read from the raw bytes here.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <mysql.h>
@@ -298,5 +299,95 @@ out:
 	if (ev != NULL)
 		mariadb_free_rpl_event(ev);
 	mariadb_rpl_close(rpl);
+	return rc;
+}
+
+/* Fills buf with exactly len bytes: 0, 1 at the end before any, or -1. */
+static int
+read_full(ssize_t (*read)(void *, void *, size_t, char *, size_t), void *src,
+    unsigned char *buf, size_t len, char *err, size_t errlen)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		if ((n = read(src, buf + got, len - got, err, errlen)) == -1)
+			return -1;
+		if (n == 0)
+			return got == 0 ? 1 : -2;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int
+binlog_read(ssize_t (*read)(void *src, void *buf, size_t len, char *err,
+    size_t errlen), void *src, const char *label,
+    int (*event)(void *ctx, const struct binlog_header *h,
+    const unsigned char *p, char *err, size_t errlen), void *ctx,
+    char *err, size_t errlen)
+{
+	unsigned char magic[BINLOG_MAGIC_LEN], *buf = NULL, *grown;
+	size_t cap = 0;
+	struct binlog_header h;
+	uint64_t at = BINLOG_MAGIC_LEN;
+	bool crc = false;
+	int rc = -1, got;
+
+	if ((got = read_full(read, src, magic, sizeof(magic), err, errlen)) ==
+	    -1)
+		return -1;
+	if (got != 0 || memcmp(magic, BINLOG_MAGIC, BINLOG_MAGIC_LEN) != 0) {
+		snprintf(err, errlen, "%s: not a binlog file", label);
+		return -1;
+	}
+	for (;; at += h.length) {
+		if (cap < BINLOG_HEADER_LEN && (buf = malloc(cap = 65536)) ==
+		    NULL)
+			goto nomem;
+		if ((got = read_full(read, src, buf, BINLOG_HEADER_LEN, err,
+		    errlen)) == 1)
+			break;
+		if (got == -1)
+			goto out;
+		if (got == -2 || binlog_header_parse(buf, BINLOG_HEADER_LEN,
+		    &h) == -1) {
+			snprintf(err, errlen, "%s: a truncated or malformed event "
+			    "at byte %llu", label, (unsigned long long)at);
+			goto out;
+		}
+		if (h.length > cap) {
+			if ((grown = realloc(buf, h.length)) == NULL)
+				goto nomem;
+			buf = grown;
+			cap = h.length;
+		}
+		if ((got = read_full(read, src, buf + BINLOG_HEADER_LEN,
+		    h.length - BINLOG_HEADER_LEN, err, errlen)) == -1)
+			goto out;
+		if (got != 0 && h.length > BINLOG_HEADER_LEN) {
+			snprintf(err, errlen, "%s: a truncated event at byte %llu",
+			    label, (unsigned long long)at);
+			goto out;
+		}
+		if (h.type == BINLOG_FORMAT_DESCRIPTION)
+			crc = binlog_fde_has_crc(buf, &h);
+		else if (crc && !binlog_crc_ok(buf, &h)) {
+			snprintf(err, errlen, "%s: the event at byte %llu has a bad "
+			    "checksum", label, (unsigned long long)at);
+			goto out;
+		}
+		if (event != NULL && (got = event(ctx, &h, buf, err, errlen)) !=
+		    0) {
+			rc = got;
+			goto out;
+		}
+	}
+	rc = 0;
+	goto out;
+nomem:
+	snprintf(err, errlen, "%s: out of memory", label);
+out:
+	free(buf);
 	return rc;
 }

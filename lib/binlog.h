@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <mysql.h>
 
@@ -121,5 +122,20 @@ int binlog_copy(MYSQL *m, unsigned int replica_id,
     const struct binlog_coord *from, const struct binlog_coord *to,
     const struct binlog_sink *sink, struct binlog_counts *c,
     unsigned int *server_errno, char *err, size_t errlen);
+
+/*
+ * Reads a binlog file from a stream (read: as gzr_read) event by event,
+ * checking the magic, every event's length and, when its format
+ * description says so, its CRC32, and calls event (when not NULL) with
+ * each event's header and bytes.  Returns 0 at the clean end of the
+ * stream after a whole event, or -1 with "label: why" in err (a
+ * truncated or altered file), or what event returned.  Holds one event
+ * in memory at a time.
+ */
+int binlog_read(ssize_t (*read)(void *src, void *buf, size_t len, char *err,
+    size_t errlen), void *src, const char *label,
+    int (*event)(void *ctx, const struct binlog_header *h,
+    const unsigned char *p, char *err, size_t errlen), void *ctx,
+    char *err, size_t errlen);
 
 #endif

@@ -196,5 +196,9 @@ writes() {
 	printf '\x55' | dd of="$file" bs=1 seek=$((size - 40)) conv=notrunc status=none
 	run binlogtest read "$file"
 	assert_failure 1
-	assert_output --regexp '^error: a bad checksum at [0-9]+$'
+	assert_output --regexp "^error: $file: the event at byte [0-9]+ has a bad checksum\$"
+	head -c $((size - 10)) "$file" >"$file.short"
+	run binlogtest read "$file.short"
+	assert_failure 1
+	assert_output --regexp "^error: $file.short: a truncated event at byte [0-9]+\$"
 }

@@ -9,8 +9,8 @@
  *		counts; "error: ..." (and errno=N, the server's) and exit 1
  *		when the copy failed
  *	binlogtest read FILE
- *		walks a binlog file event by event, checking every length and
- *		checksum, and prints events=N first=P last=P (the server
+ *		walks a binlog file with binlog_read, checking every length
+ *		and checksum, and prints events=N first=P last=P (the server
  *		positions of the first event's start and the last one's end)
  */
 #include <errno.h>
@@ -120,56 +120,58 @@ usage:
 	return 2;
 }
 
-/* The whole file in memory: test files are small. */
+static ssize_t
+file_read(void *src, void *buf, size_t len, char *err, size_t errlen)
+{
+	size_t n = fread(buf, 1, len, src);
+
+	if (n == 0 && ferror((FILE *)src)) {
+		snprintf(err, errlen, "read: %s", strerror(errno));
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
+struct walk {
+	unsigned long long events, first, last;
+};
+
+static int
+on_event(void *ctx, const struct binlog_header *h, const unsigned char *p,
+    char *err, size_t errlen)
+{
+	struct walk *w = ctx;
+
+	(void)p;
+	(void)err;
+	(void)errlen;
+	if (h->next_pos == 0)
+		return 0;	/* the format description's copy */
+	if (w->events++ == 0)
+		w->first = h->next_pos - h->length;
+	w->last = h->next_pos;
+	return 0;
+}
+
 static int
 read_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	size_t len = 0, cap = 0, off;
-	struct binlog_header h;
-	unsigned long long events = 0, first = 0, last = 0;
-	bool crc = false;
+	struct walk w = { 0, 0, 0 };
+	char err[1024];
+	int rc;
 
 	if (f == NULL) {
 		printf("error: %s: %s\n", path, strerror(errno));
 		return 1;
 	}
-	for (;;) {
-		if (len == cap && (buf = realloc(buf, cap = cap * 2 + 65536)) ==
-		    NULL)
-			abort();
-		size_t n = fread(buf + len, 1, cap - len, f);
-		if (n == 0)
-			break;
-		len += n;
-	}
+	rc = binlog_read(file_read, f, path, on_event, &w, err, sizeof(err));
 	fclose(f);
-	if (len < BINLOG_MAGIC_LEN || memcmp(buf, BINLOG_MAGIC,
-	    BINLOG_MAGIC_LEN) != 0) {
-		printf("error: no binlog magic\n");
+	if (rc != 0) {
+		printf("error: %s\n", err);
 		return 1;
 	}
-	for (off = BINLOG_MAGIC_LEN; off < len; off += h.length) {
-		if (binlog_header_parse(buf + off, len - off, &h) == -1 ||
-		    h.length > len - off) {
-			printf("error: a truncated event at %zu\n", off);
-			return 1;
-		}
-		if (h.type == BINLOG_FORMAT_DESCRIPTION)
-			crc = binlog_fde_has_crc(buf + off, &h);
-		else if (crc && !binlog_crc_ok(buf + off, &h)) {
-			printf("error: a bad checksum at %zu\n", off);
-			return 1;
-		}
-		if (h.next_pos == 0)
-			continue;	/* the format description's copy */
-		if (events++ == 0)
-			first = h.next_pos - h.length;
-		last = h.next_pos;
-	}
-	free(buf);
-	printf("events=%llu first=%llu last=%llu\n", events, first, last);
+	printf("events=%llu first=%llu last=%llu\n", w.events, w.first, w.last);
 	return 0;
 }
 
