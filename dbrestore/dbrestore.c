@@ -20,6 +20,7 @@
 #include "report.h"
 #include "restore.h"
 #include "sqlout.h"
+#include "timeutil.h"
 #include "workers.h"
 
 #ifndef DBKIT_VERSION
@@ -38,6 +39,10 @@ enum {
 	OPT_GRANTS,
 	OPT_PROGRESS,
 	OPT_DISABLE_TRIGGERS,
+	OPT_UNTIL,
+	OPT_UNTIL_GTID,
+	OPT_UNTIL_POSITION,
+	OPT_EXCLUSIVE,
 };
 
 static void
@@ -45,6 +50,7 @@ usage(void)
 {
 	printf(
 "usage: dbrestore [options] BACKUP\n"
+"       dbrestore [options] --until TIME [BACKUP]\n"
 "       dbrestore --verify BACKUP\n"
 "       dbrestore --test BACKUP\n"
 "       dbrestore --sql BACKUP | mariadb\n"
@@ -81,9 +87,53 @@ usage(void)
 "                             table with the backup, drop them\n"
 "      --sql                  write the backup as SQL to stdout\n"
 "      --progress             show progress on stderr (default when a terminal)\n"
+"\n"
+"Point in time (an incremental BACKUP: its full backup, then its chain's\n"
+"binary logs replayed):\n"
+"      --until TIME           stop after the last transaction at or before\n"
+"                             TIME, RFC 3339 with a zone (2026-12-01T14:02:00Z);\n"
+"                             without BACKUP, the newest chain that covers it\n"
+"      --until-gtid GTID      stop after the transaction GTID (D-S-N)\n"
+"      --until-position FILE:POS  stop after the transaction at FILE:POS\n"
+"      --exclusive            stop just before the named time, GTID or\n"
+"                             position instead\n"
+"\n"
 "  -j, --json                 print the result as JSON\n"
 "  -V, --version              print the version and exit\n"
 "      --help                 print this help and exit\n");
+}
+
+/* --until TIME, --until-gtid GTID or --until-position FILE:POS into u. */
+static void
+parse_until(struct until *u, enum until_kind kind, const char *arg)
+{
+	const char *colon = strrchr(arg, ':');
+	unsigned int d, s;
+	unsigned long long seq, pos;
+	int n = 0;
+
+	u->kind = kind;
+	if (kind == UNTIL_TIME) {
+		if (time_parse_zoned(arg, &u->time) == -1)
+			cli_usage_error(EXIT_USAGE, "--until: not an RFC 3339 time "
+			    "with a zone, such as 2026-12-01T14:02:00Z or "
+			    "2026-12-01T15:02:00+01:00: '%s'", arg);
+	} else if (kind == UNTIL_GTID) {
+		if (sscanf(arg, "%u-%u-%llu%n", &d, &s, &seq, &n) != 3 ||
+		    arg[n] != '\0' || arg[0] == '-' || arg[0] == '+')
+			cli_usage_error(EXIT_USAGE, "--until-gtid: not a GTID "
+			    "(DOMAIN-SERVER-SEQUENCE): '%s'", arg);
+		snprintf(u->gtid, sizeof(u->gtid), "%u-%u-%llu", d, s, seq);
+	} else {
+		if (colon == NULL || colon == arg || (size_t)(colon - arg) >=
+		    sizeof(u->file) || sscanf(colon + 1, "%llu%n", &pos, &n) !=
+		    1 || colon[1 + n] != '\0' || colon[1] == '-' || pos < 4)
+			cli_usage_error(EXIT_USAGE, "--until-position: not "
+			    "FILE:POSITION: '%s'", arg);
+		memcpy(u->file, arg, (size_t)(colon - arg));
+		u->file[colon - arg] = '\0';
+		u->pos = pos;
+	}
 }
 
 static void
@@ -104,6 +154,10 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "test", no_argument, NULL, OPT_TEST },
 		{ "sql", no_argument, NULL, OPT_SQL },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "until-gtid", required_argument, NULL, OPT_UNTIL_GTID },
+		{ "until-position", required_argument, NULL, OPT_UNTIL_POSITION },
+		{ "exclusive", no_argument, NULL, OPT_EXCLUSIVE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
@@ -154,6 +208,17 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_TEST: o->mode = MODE_TEST; modes++; break;
 		case OPT_SQL: o->mode = MODE_SQL; modes++; break;
 		case OPT_PROGRESS: o->progress = true; break;
+		case OPT_UNTIL:
+		case OPT_UNTIL_GTID:
+		case OPT_UNTIL_POSITION:
+			if (o->until.kind != UNTIL_END)
+				cli_usage_error(EXIT_USAGE, "one of --until, "
+				    "--until-gtid and --until-position");
+			parse_until(&o->until, opt == OPT_UNTIL ? UNTIL_TIME :
+			    opt == OPT_UNTIL_GTID ? UNTIL_GTID : UNTIL_POSITION,
+			    optarg);
+			break;
+		case OPT_EXCLUSIVE: o->until.exclusive = true; break;
 		case 'j': o->json = true; break;
 		default:
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
@@ -165,6 +230,16 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	if (o->mode == MODE_TEST && (o->into != NULL || o->drop_existing))
 		cli_usage_error(EXIT_USAGE, "--test restores into scratch "
 		    "databases; --into and --drop-existing do not apply");
+	if (o->until.exclusive && o->until.kind == UNTIL_END)
+		cli_usage_error(EXIT_USAGE, "--exclusive goes with --until, "
+		    "--until-gtid or --until-position");
+	if (o->until.kind != UNTIL_END && (o->mode == MODE_TEST ||
+	    o->mode == MODE_SQL))
+		cli_usage_error(EXIT_USAGE, "--until restores into the server; "
+		    "--test and --sql do not replay binary logs yet");
+	*backup = NULL;
+	if (optind == argc && o->until.kind == UNTIL_TIME)
+		return;
 	if (optind != argc - 1)
 		cli_usage_error(EXIT_USAGE, optind == argc ? "missing BACKUP "
 		    "(an id, a path or 'latest')" : "too many arguments");

@@ -30,6 +30,53 @@ objects_json(const struct restore *r, enum robj_state state, bool differing)
 	return list;
 }
 
+/* What the replay of a chain did, or null for a backup restored alone. */
+static json_t *
+replay_json(const struct restore *r)
+{
+	const struct chain *c = &r->chain;
+	char at[RFC3339_LEN];
+
+	if (c->n == 0)
+		return json_null();
+	time_rfc3339(c->last_time, at);
+	return json_pack("{s:s, s:I, s:I, s:o, s:o}",
+	    "backup", c->links[c->n - 1].id,
+	    "incrementals", (json_int_t)c->n,
+	    "transactions", (json_int_t)c->groups,
+	    "stopped_before", c->stop_gtid[0] ? json_string(c->stop_gtid) :
+	    json_null(),
+	    "last_event", c->last_gtid[0] || c->last_file[0] ? json_pack(
+	    "{s:s, s:o, s:s, s:I}", "time", at, "gtid", c->last_gtid[0] ?
+	    json_string(c->last_gtid) : json_null(), "file", c->last_file,
+	    "position", (json_int_t)c->last_pos) : json_null());
+}
+
+/* The second line of a point-in-time restore: where the database stands. */
+static int
+replay_text(const struct restore *r, FILE *f)
+{
+	const struct chain *c = &r->chain;
+	char at[RFC3339_LEN];
+
+	if (r->opt->mode == MODE_VERIFY)
+		return fprintf(f, "chain of %s: %zu incremental%s verified, "
+		    "every event's checksum OK\n", c->links[c->n - 1].id, c->n,
+		    c->n == 1 ? "" : "s") < 0 ? -1 : 0;
+	if (c->last_file[0] == '\0')
+		return fprintf(f, "replayed 0 transactions of %zu incremental%s%s%s: "
+		    "the database stands at %s's snapshot\n", c->n,
+		    c->n == 1 ? "" : "s", c->stop_gtid[0] ? ", stopped before "
+		    "GTID " : "", c->stop_gtid, r->id) < 0 ? -1 : 0;
+	time_rfc3339(c->last_time, at);
+	return fprintf(f, "replayed %llu transaction%s of %zu incremental%s%s%s; "
+	    "the last event applied: %s, GTID %s, %s:%llu\n",
+	    (unsigned long long)c->groups, c->groups == 1 ? "" : "s", c->n,
+	    c->n == 1 ? "" : "s", c->stop_gtid[0] ? ", stopped before GTID " :
+	    "", c->stop_gtid, at, c->last_gtid[0] ? c->last_gtid : "none",
+	    c->last_file, (unsigned long long)c->last_pos) < 0 ? -1 : 0;
+}
+
 int
 report_write(const struct restore *r, bool ok, FILE *f)
 {
@@ -72,6 +119,11 @@ report_write(const struct restore *r, bool ok, FILE *f)
 	    "objects_checked", test ? json_integer((json_int_t)r->objects_checked) :
 	    json_null(),
 	    "objects_differing", test ? objects_json(r, 0, true) : json_null());
+	if (doc != NULL && json_object_set_new(doc, "replay", replay_json(r)) ==
+	    -1) {
+		json_decref(doc);
+		doc = NULL;
+	}
 	if (!test)
 		json_decref(tables);
 	if (doc == NULL)
@@ -91,6 +143,8 @@ report_write(const struct restore *r, bool ok, FILE *f)
 		    rows == 1 ? "" : "s", ms / 1000.0, test ? (ok ?
 		    ": every table and object matches the backup" :
 		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
+	if (rc == 0 && !r->opt->json && r->chain.n > 0)
+		rc = replay_text(r, f);
 	json_decref(doc);
 	return rc;
 }

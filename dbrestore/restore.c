@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "apply.h"
+#include "chain.h"
 #include "check.h"
 #include "cli.h"
 #include "connect.h"
@@ -21,6 +22,7 @@
 #include "load.h"
 #include "manifest.h"
 #include "plan.h"
+#include "replay.h"
 #include "restore.h"
 #include "scratch.h"
 #include "timeutil.h"
@@ -44,6 +46,15 @@ int
 restore_open(struct restore *r, const char *root, const char *spec,
     char *err, size_t errlen)
 {
+	char picked[CATALOG_ID_LEN + 16];
+	bool incremental;
+
+	if (spec == NULL) {
+		if (chain_pick(root, r->opt->until.time, picked, sizeof(picked),
+		    err, errlen) == -1)
+			return -1;
+		spec = picked;
+	}
 	if (catalog_resolve(root, spec, &r->held, err, errlen) == -1)
 		return -1;
 	if (r->held.warning[0] != '\0')
@@ -52,16 +63,34 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	if ((r->manifest = manifest_read(r->dir, err, errlen)) == NULL ||
 	    manifest_verify_files(r->dir, r->manifest, err, errlen) == -1)
 		return -1;
-	r->id = json_string_value(json_object_get(r->manifest, "id"));
-	if (strcmp(json_string_value(json_object_get(r->manifest, "type")),
-	    "incremental") == 0 && r->opt->mode != MODE_VERIFY) {
-		snprintf(err, errlen, "%s is an incremental backup, which this "
-		    "dbrestore cannot replay yet: restore the full backup its "
-		    "chain starts from, then replay each incremental's binlog "
-		    "files with mariadb-binlog (dbbackup(1), Incremental "
-		    "backups)", r->id);
+	incremental = strcmp(json_string_value(json_object_get(r->manifest,
+	    "type")), "incremental") == 0;
+	if (incremental && (r->opt->mode == MODE_TEST ||
+	    r->opt->mode == MODE_SQL)) {
+		snprintf(err, errlen, "%s is an incremental backup: --test and "
+		    "--sql do not replay binary logs yet; restore it, or use "
+		    "them on its full backup", json_string_value(
+		    json_object_get(r->manifest, "id")));
 		return -1;
 	}
+	if (incremental && (r->opt->into != NULL || r->opt->n_databases > 0 ||
+	    r->opt->n_tables > 0)) {
+		snprintf(err, errlen, "%s is an incremental backup: --into, "
+		    "--database and --table do not apply to its binary logs yet; "
+		    "restore the whole chain", json_string_value(
+		    json_object_get(r->manifest, "id")));
+		return -1;
+	}
+	if (!incremental && r->opt->until.kind != UNTIL_END) {
+		snprintf(err, errlen, "%s is not an incremental backup: --until "
+		    "replays a chain's binary logs; name its newest incremental",
+		    json_string_value(json_object_get(r->manifest, "id")));
+		return -1;
+	}
+	/* An incremental restores as its chain: r then holds the full. */
+	if (incremental && chain_open(r, root, err, errlen) == -1)
+		return -1;
+	r->id = json_string_value(json_object_get(r->manifest, "id"));
 	return plan_build(r, err, errlen);
 }
 
@@ -124,6 +153,8 @@ restore_run(struct restore *r, bool *ok, char *err, size_t errlen)
 		return 0;
 	if (restore_into_server(r, err, errlen) == -1)
 		rc = -1;
+	else if (r->chain.n > 0)
+		rc = replay_chain(r, err, errlen);
 	else if (test)
 		*ok = check_tables(r, err, errlen) == 0;
 	if (test && r->ctl != NULL &&
@@ -145,4 +176,5 @@ restore_free(struct restore *r)
 	json_decref(r->manifest);
 	r->manifest = NULL;
 	catalog_release(&r->held);
+	chain_free(&r->chain);
 }

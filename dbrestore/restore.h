@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <mysql.h>
@@ -31,8 +32,21 @@ enum restore_mode { MODE_RESTORE, MODE_VERIFY, MODE_TEST, MODE_SQL };
 /* The report's names of the modes, by enum restore_mode. */
 extern const char *const restore_mode_names[4];
 
+/* Where a replay of incrementals stops (--until*): after, or just before. */
+enum until_kind { UNTIL_END, UNTIL_TIME, UNTIL_GTID, UNTIL_POSITION };
+
+struct until {
+	enum until_kind kind;
+	time_t time;
+	char gtid[64];		/* DOMAIN-SERVER-SEQ */
+	char file[256];		/* FILE:POS */
+	uint64_t pos;
+	bool exclusive;
+};
+
 struct options {
 	enum restore_mode mode;
+	struct until until;
 	const char **databases;		/* --database */
 	size_t n_databases;
 	const char **tables;		/* --table DB.TABLE */
@@ -114,6 +128,31 @@ struct robj {
 	char *why;			/* skipped or failed: why */
 };
 
+/* An incremental backup of the chain being restored. */
+struct link {
+	struct catalog_ref held;
+	char dir[4096];
+	json_t *manifest;
+	const char *id;
+};
+
+/*
+ * The incrementals after the full backup (chain.c), and what their
+ * replay did (replay.c).
+ */
+struct chain {
+	struct link *links;		/* oldest first */
+	size_t n;
+	char stop_gtid[64];		/* the group the replay stops before, or
+					   "": all of it */
+	time_t window_from, window_to;	/* what the chain can restore to */
+	uint64_t groups;		/* transactions applied */
+	char last_gtid[64];		/* the last one: "" when none */
+	char last_file[256];
+	uint64_t last_pos;
+	time_t last_time;
+};
+
 struct restore {
 	const struct settings *settings;
 	const struct options *opt;
@@ -133,6 +172,7 @@ struct restore {
 	double started_ms;
 	struct progress progress;	/* what --progress shows (load.c) */
 	size_t objects_checked;		/* --test */
+	struct chain chain;		/* when the backup is an incremental */
 };
 
 /* restore.c: one run */

@@ -20,4 +20,11 @@ void time_rfc3339(time_t t, char buf[RFC3339_LEN]);
 /* Parses "YYYY-MM-DDTHH:MM:SS[.frac]Z".  Returns 0, or -1 when malformed. */
 int time_parse_rfc3339(const char *s, time_t *out);
 
+/*
+ * Parses an RFC 3339 time with its zone, "Z" or "+HH:MM"/"-HH:MM":
+ * "2026-12-01T14:02:00+01:00".  Without a zone it is -1: a time in the
+ * wrong zone restores the wrong hour.
+ */
+int time_parse_zoned(const char *s, time_t *out);
+
 #endif

@@ -6,8 +6,9 @@
 # holds the binlog from its parent's end to the server's position when it
 # started, and a full backup restored with dbrestore plus the chain's
 # binlog files replayed with the stock mariadb-binlog gives the source's
-# tables back.  Then every refusal: each one line, exit 1, nothing left
-# that looks like a backup.
+# tables back; so does dbrestore of the chain, and to a point in time.
+# Then every refusal: each one line, exit 1, nothing left that looks like
+# a backup.
 
 # shellcheck disable=SC2154
 load helper/common
@@ -221,15 +222,161 @@ Try 'dbbackup --help' for more information."
 	[ "$stderr" = "dbbackup: the binary log is off (log_bin): an incremental backup copies it; start the server with --log-bin and take a full backup" ]
 }
 
-@test "dbrestore verifies an incremental and refuses to restore it alone" {
+# to_dst: the tests that restore into dst keep the catalogue.
+to_dst() {
+	local cat=$DB_BACKUP_PATH
+	use_server dst
+	export DB_BACKUP_PATH=$cat
+	sql dst 'DROP DATABASE IF EXISTS inc; DROP DATABASE IF EXISTS seq'
+}
+
+@test "dbrestore of an incremental restores its full backup and replays the chain, in one session" {
+	writes 10
+	full=$(dbbackup --json full | jq -r .id)
+	writes 20
+	# A temporary table from one incremental used in the next.
+	sql src 'CREATE TEMPORARY TABLE inc.tmp (x INT); INSERT INTO inc.tmp VALUES (41);
+		INSERT INTO inc.log (at) SELECT CONCAT("a ", x) FROM inc.tmp'
+	one=$(dbbackup --json incremental | jq -r .id)
+	sql src 'FLUSH BINARY LOGS'
+	writes 5
+	sql src 'FLUSH BINARY LOGS'
+	sql src 'DROP TABLE IF EXISTS inc.gone; CREATE TABLE inc.gone (a INT); INSERT INTO inc.gone VALUES (1)'
+	two=$(dbbackup --json incremental | jq -r .id)
+	want=$(sums src)
+	run --separate-stderr dbrestore --verify "$two"
+	assert_success
+	assert_line "chain of $two: 2 incrementals verified, every event's checksum OK"
+	to_dst
+	run --separate-stderr dbrestore --json "$two"
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(jq -r .id <<<"$output")" = "$full" ]
+	[ "$(jq -r .replay.backup <<<"$output")" = "$two" ]
+	[ "$(jq -r .replay.incrementals <<<"$output")" = 2 ]
+	[ "$(jq -r .replay.stopped_before <<<"$output")" = null ]
+	[ "$(jq -r .replay.last_event.gtid <<<"$output")" = "$(manifest "$two" | jq -r .binlog.end.gtid)" ]
+	[ "$(jq -r .replay.last_event.position <<<"$output")" = "$(manifest "$two" | jq -r .binlog.end.position)" ]
+	[ "$(sums dst)" = "$want" ]
+	[ "$(sql dst 'SELECT COUNT(*) FROM inc.gone')" = 1 ]
+	# Restoring again over it: the full's tables exist.
+	run --separate-stderr dbrestore "$two"
+	assert_failure
+	sql dst 'DROP DATABASE inc'
+}
+
+@test "--until a time, --until-gtid of a DROP TABLE with --exclusive, and --until-position" {
+	dbbackup full >/dev/null
+	sql src "INSERT INTO inc.log (at) VALUES ('before')"
+	sleep 1.1
+	t=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	sleep 1.1
+	sql src "INSERT INTO inc.log (at) VALUES ('after')"
+	sql src 'CREATE TABLE inc.precious (a INT); INSERT INTO inc.precious SELECT seq FROM seq.seq_1_to_100'
+	read -r _ _ _ _ gtid_before_drop <<<"$(sql src 'SHOW MASTER STATUS')"
+	sql src 'DROP TABLE inc.precious'
+	drop=$(sql src 'SELECT @@gtid_binlog_pos')
+	sql src "INSERT INTO inc.log (at) VALUES ('later')"
+	id=$(dbbackup --json incremental | jq -r .id)
+	to_dst
+	run --separate-stderr dbrestore --json --until "$t" "$id"
+	assert_success
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at) FROM inc.log')" = before ]
+	(($(jq -r .replay.transactions <<<"$output") >= 1))
+	sql dst 'DROP DATABASE inc'
+	# The same time in another zone is the same moment.
+	local_t=$(date -u -d "$t" +%Y-%m-%dT%H:%M:%S)
+	run --separate-stderr dbrestore --until "$local_t" "$id"
+	assert_failure 2
+	[[ $stderr == "dbrestore: --until: not an RFC 3339 time with a zone"* ]]
+	plus=$(TZ=Etc/GMT-2 date -d "$t" +%Y-%m-%dT%H:%M:%S+02:00)
+	run --separate-stderr dbrestore --until "$plus" "$id"
+	assert_success
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at) FROM inc.log')" = before ]
+	sql dst 'DROP DATABASE inc'
+	# The drop, named by its GTID, undone: every row written before it.
+	run --separate-stderr dbrestore --until-gtid "$drop" --exclusive "$id"
+	assert_success
+	assert_line --partial "stopped"
+	[ "$(sql dst 'SELECT COUNT(*), SUM(a) FROM inc.precious')" = "100	5050" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = "before,after" ]
+	sql dst 'DROP DATABASE inc'
+	# Without --exclusive, the drop is applied, and nothing after it.
+	run --separate-stderr dbrestore --json --until-gtid "$drop" "$id"
+	assert_success
+	[ "$(jq -r .replay.last_event.gtid <<<"$output")" = "$drop" ]
+	[ -z "$(sql dst "SHOW TABLES FROM inc LIKE 'precious'")" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = "before,after" ]
+	sql dst 'DROP DATABASE inc'
+	# The position of the drop, as the manifest's coordinates count.
+	end=$(jq -r .replay.last_event.position <<<"$output")
+	file=$(jq -r .replay.last_event.file <<<"$output")
+	run --separate-stderr dbrestore --until-position "$file:$end" "$id"
+	assert_success
+	[ -z "$(sql dst "SHOW TABLES FROM inc LIKE 'precious'")" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = "before,after" ]
+	sql dst 'DROP DATABASE inc'
+	: "$gtid_before_drop"
+}
+
+@test "a target outside the chain, a broken chain and a flipped byte are refused before the server is touched" {
+	full=$(dbbackup --json full | jq -r .id)
+	writes 3
+	one=$(dbbackup --json incremental | jq -r .id)
+	writes 3
+	two=$(dbbackup --json incremental | jq -r .id)
+	to_dst
+	run --separate-stderr dbrestore --until 2001-01-01T00:00:00Z "$two"
+	assert_failure 2
+	[[ $stderr == "dbrestore: --until 2001-01-01T00:00:00Z is outside what the chain of $two covers: "*" to "* ]]
+	run --separate-stderr dbrestore --until-gtid 0-11-999999 "$two"
+	assert_failure 2
+	[[ $stderr == "dbrestore: GTID 0-11-999999 is not in the chain of $two, which goes from "* ]]
+	run --separate-stderr dbrestore --until "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$full"
+	assert_failure 2
+	[[ $stderr == "dbrestore: $full is not an incremental backup: --until replays"* ]]
+	# A flipped byte inside a binlog file of the middle incremental.
+	f=$DB_BACKUP_PATH/$one/$(manifest "$one" | jq -r '.binlog.files[0].file')
+	cp "$f" "$BATS_TEST_TMPDIR/saved"
+	zcat "$f" >"$BATS_TEST_TMPDIR/raw"
+	size=$(stat -c %s "$BATS_TEST_TMPDIR/raw")
+	printf '\x55' | dd of="$BATS_TEST_TMPDIR/raw" bs=1 seek=$((size - 30)) conv=notrunc status=none
+	gzip -c "$BATS_TEST_TMPDIR/raw" >"$f"
+	# The manifest agrees with the damaged file: only the event CRC can tell.
+	sum=$(sha256sum "$f" | cut -d' ' -f1)
+	bytes=$(stat -c %s "$f")
+	rel=$(manifest "$one" | jq -r '.binlog.files[0].file')
+	jq --arg p "$rel" --arg s "$sum" --argjson b "$bytes" \
+		'(.files[] | select(.path == $p)) |= (.sha256 = $s | .size_bytes = $b)' \
+		"$DB_BACKUP_PATH/$one/manifest.json" >"$BATS_TEST_TMPDIR/m"
+	cp "$BATS_TEST_TMPDIR/m" "$DB_BACKUP_PATH/$one/manifest.json"
+	run --separate-stderr dbrestore "$two"
+	assert_failure 2
+	[[ $stderr == "dbrestore: $DB_BACKUP_PATH/$one/binlog/"*": the event at byte "*" has a bad checksum" ]]
+	[ -z "$(sql dst "SHOW DATABASES LIKE 'inc'")" ]
+	# The middle one gone: the chain is broken, and says where.
+	rm -r "${DB_BACKUP_PATH:?}/$one"
+	run --separate-stderr dbrestore "$two"
+	assert_failure 2
+	[[ $stderr == "dbrestore: the chain of $two is broken at $one, the parent of $two: "* ]]
+	[ -z "$(sql dst "SHOW DATABASES LIKE 'inc'")" ]
+}
+
+@test "--until without a backup picks the newest chain before the time" {
 	dbbackup full >/dev/null
 	writes 2
+	sleep 1.1
+	t=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+	sleep 1.1
+	writes 2
 	id=$(dbbackup --json incremental | jq -r .id)
-	run --separate-stderr dbrestore --verify "$id"
+	want_rows=$(sql src 'SELECT COUNT(*) FROM inc.t')
+	to_dst
+	run --separate-stderr dbrestore --json --until "$t"
 	assert_success
-	run --separate-stderr dbrestore "$id"
-	assert_failure 2
-	[[ $stderr == "dbrestore: $id is an incremental backup, which this dbrestore cannot replay yet: "* ]]
+	[ "$(jq -r .replay.backup <<<"$output")" = "$id" ]
+	(($(sql dst 'SELECT COUNT(*) FROM inc.t') < want_rows))
+	sql dst 'DROP DATABASE inc'
 }
 
 # Last: these change the server's binary log for good.

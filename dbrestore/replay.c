@@ -1,0 +1,322 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * replay: the binary log of a chain's incrementals applied after its full
+ * backup, in one server session, so a temporary table made in one
+ * incremental is there for the next.  The decoder is the server's own
+ * mariadb-binlog, one run a binlog file, fed the decompressed file on its
+ * standard input by a thread (it needs no server and no password), with
+ * TZ=UTC so that the times it prints are UTC.  Its output is read line by
+ * line and run statement by statement here, as the mariadb client would
+ * (DELIMITER, the \C charset command, comments between events), which is
+ * what lets the replay stop exactly before the transaction --until named
+ * (chain.c found its GTID) and name the event that failed: its file, end
+ * position and GTID.  One statement in memory at a time.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "gzr.h"
+#include "replay.h"
+
+#define DECODER "mariadb-binlog"
+
+/* The decompressing thread: a backup file into the decoder's stdin. */
+struct feeder {
+	struct gzr *in;
+	int fd;
+	int rc;
+	char err[1024];
+};
+
+static void *
+feed(void *arg)
+{
+	struct feeder *f = arg;
+	char buf[65536];
+	ssize_t n, w;
+	size_t off;
+
+	while ((n = gzr_read(f->in, buf, sizeof(buf), f->err,
+	    sizeof(f->err))) > 0)
+		for (off = 0; off < (size_t)n; off += (size_t)w)
+			if ((w = write(f->fd, buf + off, (size_t)n - off)) ==
+			    -1) {
+				if (errno == EINTR) {
+					w = 0;
+					continue;
+				}
+				/* EPIPE: the replay stopped reading. */
+				goto out;
+			}
+	if (n == -1)
+		f->rc = -1;
+out:
+	close(f->fd);
+	return NULL;
+}
+
+/* What the statement loop knows of where it is. */
+struct replayer {
+	struct restore *r;
+	MYSQL *m;
+	const struct link *link;
+	const char *file;		/* the server's name of the file */
+	char delim[32];
+	char *stmt;
+	size_t len, cap;
+	char gtid[64];			/* the group being applied */
+	time_t when;			/* of the last event header */
+	uint64_t end_pos;
+	bool stopped;
+};
+
+/* "#261201 14:02:03 server id 11  end_log_pos 4711 ..." */
+static void
+read_header(struct replayer *p, const char *line)
+{
+	struct tm tm;
+	unsigned int server_id;
+	unsigned long long end;
+	const char *g;
+	unsigned int d, s;
+	unsigned long long seq;
+	int yy, mm, dd;
+
+	memset(&tm, 0, sizeof(tm));
+	if (sscanf(line, "#%2d%2d%2d %d:%d:%d server id %u end_log_pos %llu",
+	    &yy, &mm, &dd, &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &server_id,
+	    &end) != 8)
+		return;
+	tm.tm_year = 100 + yy;
+	tm.tm_mon = mm - 1;
+	tm.tm_mday = dd;
+	p->when = timegm(&tm);
+	if (end != 0)			/* 0: the format description's copy */
+		p->end_pos = end;
+	if ((g = strstr(line, "\tGTID ")) == NULL ||
+	    sscanf(g, "\tGTID %u-%u-%llu", &d, &s, &seq) != 3)
+		return;
+	snprintf(p->gtid, sizeof(p->gtid), "%u-%u-%llu", d, s, seq);
+	if (strcmp(p->gtid, p->r->chain.stop_gtid) == 0) {
+		p->stopped = true;
+		return;
+	}
+	p->r->chain.groups++;
+}
+
+/* Runs the statement collected, or the client command it is. */
+static int
+run(struct replayer *p, char *err, size_t errlen)
+{
+	char charset[64];
+	MYSQL_RES *res;
+	int rc;
+
+	if (strncmp(p->stmt, "/*!\\C ", 6) == 0 &&
+	    sscanf(p->stmt + 6, "%63[A-Za-z0-9_]", charset) == 1)
+		rc = mysql_set_character_set(p->m, charset);
+	else if ((rc = mysql_real_query(p->m, p->stmt,
+	    (unsigned long)p->len)) == 0 &&
+	    (res = mysql_store_result(p->m)) != NULL)
+		mysql_free_result(res);
+	if (rc != 0) {
+		snprintf(err, errlen, "replaying %s: %s, the event ending at %llu "
+		    "(GTID %s): %s", p->link->id, p->file,
+		    (unsigned long long)p->end_pos, p->gtid[0] ? p->gtid : "none",
+		    mysql_error(p->m));
+		return -1;
+	}
+	snprintf(p->r->chain.last_gtid, sizeof(p->r->chain.last_gtid), "%s",
+	    p->gtid);
+	snprintf(p->r->chain.last_file, sizeof(p->r->chain.last_file), "%s",
+	    p->file);
+	p->r->chain.last_pos = p->end_pos;
+	p->r->chain.last_time = p->when;
+	return 0;
+}
+
+/* One line of the decoder's output, without its newline. */
+static int
+take_line(struct replayer *p, const char *line, size_t n, char *err,
+    size_t errlen)
+{
+	size_t dl = strlen(p->delim);
+	char *grown;
+
+	if (p->len == 0) {
+		if (strncmp(line, "DELIMITER ", 10) == 0) {
+			snprintf(p->delim, sizeof(p->delim), "%s", line + 10);
+			return 0;
+		}
+		if (line[0] == '#') {
+			read_header(p, line);
+			return 0;
+		}
+		if (n == 0)
+			return 0;
+	}
+	if (p->len + n + 2 > p->cap) {
+		if ((grown = realloc(p->stmt, p->len + n + 65536)) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		p->stmt = grown;
+		p->cap = p->len + n + 65536;
+	}
+	memcpy(p->stmt + p->len, line, n);
+	p->len += n;
+	p->stmt[p->len] = '\0';
+	if (n < dl || strcmp(line + n - dl, p->delim) != 0) {
+		p->stmt[p->len++] = '\n';
+		p->stmt[p->len] = '\0';
+		return 0;
+	}
+	p->len -= dl;
+	p->stmt[p->len] = '\0';
+	if (p->len > 0 && run(p, err, errlen) == -1)
+		return -1;
+	p->len = 0;
+	return 0;
+}
+
+/* Starts the decoder on a pipe each way.  Its pid, or -1 with err. */
+static pid_t
+spawn(int *to, int *from, char *err, size_t errlen)
+{
+	int in[2], out[2];
+	pid_t pid;
+
+	if (pipe2(in, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(out, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		if (dup2(in[0], STDIN_FILENO) == -1 ||
+		    dup2(out[1], STDOUT_FILENO) == -1)
+			_exit(127);
+		setenv("TZ", "UTC", 1);
+		execlp(DECODER, DECODER, "--no-defaults", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(in[1]);
+		close(out[0]);
+		return -1;
+	}
+	*to = in[1];
+	*from = out[0];
+	return pid;
+}
+
+/* One binlog file of a link through the decoder into the session. */
+static int
+replay_file(struct replayer *p, const char *rel, char *err, size_t errlen)
+{
+	struct feeder f = { .fd = -1 };
+	pthread_t thread;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *out;
+	pid_t pid;
+	int from, status, rc = 0;
+
+	if ((f.in = gzr_open_in(p->link->dir, rel, err, errlen)) == NULL)
+		return -1;
+	if ((pid = spawn(&f.fd, &from, err, errlen)) == -1) {
+		gzr_close(f.in);
+		return -1;
+	}
+	if ((out = fdopen(from, "r")) == NULL ||
+	    pthread_create(&thread, NULL, feed, &f) != 0) {
+		snprintf(err, errlen, "%s: cannot start", DECODER);
+		if (out != NULL)
+			fclose(out);
+		else
+			close(from);
+		close(f.fd);
+		kill(pid, SIGTERM);
+		waitpid(pid, NULL, 0);
+		gzr_close(f.in);
+		return -1;
+	}
+	snprintf(p->delim, sizeof(p->delim), ";");
+	p->len = 0;
+	while (!p->stopped && (n = getline(&line, &cap, out)) != -1) {
+		if (n > 0 && line[n - 1] == '\n')
+			line[--n] = '\0';
+		if ((rc = take_line(p, line, (size_t)n, err, errlen)) == -1)
+			break;
+	}
+	free(line);
+	if (p->stopped || rc == -1)
+		kill(pid, SIGTERM);
+	fclose(out);
+	pthread_join(thread, NULL);
+	gzr_close(f.in);
+	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+		;
+	if (rc == 0 && f.rc == -1) {
+		snprintf(err, errlen, "%s", f.err);
+		return -1;
+	}
+	if (rc == 0 && !p->stopped && (!WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)) {
+		snprintf(err, errlen, "%s of %s/%s: %s", DECODER, p->link->id,
+		    rel, WIFEXITED(status) && WEXITSTATUS(status) == 127 ?
+		    "not found (it is in the mariadb-client package)" :
+		    "failed");
+		return -1;
+	}
+	return rc;
+}
+
+int
+replay_chain(struct restore *r, char *err, size_t errlen)
+{
+	struct replayer p = { .r = r };
+	const json_t *f;
+	size_t i, j;
+	int rc = 0;
+
+	if ((p.m = conn_open(r->settings, 0, err, errlen)) == NULL)
+		return -1;
+	if (r->opt->no_binlog && conn_run(p.m, "SET SESSION sql_log_bin = 0",
+	    "replay", err, errlen) == -1) {
+		mysql_close(p.m);
+		return -1;
+	}
+	for (i = 0; rc == 0 && !p.stopped && i < r->chain.n; i++) {
+		p.link = &r->chain.links[i];
+		json_array_foreach(json_object_get(json_object_get(
+		    p.link->manifest, "binlog"), "files"), j, f) {
+			p.file = json_string_value(json_object_get(f, "name"));
+			rc = replay_file(&p, json_string_value(json_object_get(f,
+			    "file")), err, errlen);
+			if (rc == -1 || p.stopped)
+				break;
+		}
+	}
+	free(p.stmt);
+	mysql_close(p.m);
+	return rc;
+}

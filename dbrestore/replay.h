@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * replay: the binary log of a chain's incrementals, applied in one
+ * session through the stock mariadb-binlog, up to --until.
+ */
+#ifndef DBRESTORE_REPLAY_H
+#define DBRESTORE_REPLAY_H
+
+#include <stddef.h>
+
+#include "restore.h"
+
+/*
+ * Replays r->chain after its full backup was restored, stopping before
+ * the group r->chain.stop_gtid names; what was applied last goes into
+ * r->chain.  0, or -1 with err naming the link, file, event and GTID that
+ * failed.
+ */
+int replay_chain(struct restore *r, char *err, size_t errlen);
+
+#endif
