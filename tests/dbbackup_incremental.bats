@@ -16,6 +16,7 @@ load helper/common
 setup_file() {
 	server_start src --log-bin=binlog --server-id=11 --binlog-format=ROW
 	server_start dst
+	server_start strict --log-bin=binlog --server-id=21 --gtid-strict-mode=ON
 	sql src "SET SESSION sql_log_bin = 0; CREATE DATABASE seq;
 		CREATE USER bk_nomon@localhost IDENTIFIED BY 'pw';
 		GRANT SELECT, RELOAD, SHOW VIEW, TRIGGER, EVENT ON *.* TO bk_nomon@localhost;
@@ -360,6 +361,40 @@ to_dst() {
 	assert_failure 2
 	[[ $stderr == "dbrestore: the chain of $two is broken at $one, the parent of $two: "* ]]
 	[ -z "$(sql dst "SHOW DATABASES LIKE 'inc'")" ]
+}
+
+@test "logs flushed many times and a server restart between incrementals; a target with gtid_strict_mode=ON" {
+	writes 5
+	dbbackup full >/dev/null
+	writes 5
+	one=$(dbbackup --json incremental | jq -r .id)
+	for _ in 1 2 3 4 5 6; do
+		sql src 'FLUSH BINARY LOGS'
+		writes 1
+	done
+	server_stop src --keep
+	server_restart src
+	use_server src
+	export DB_BACKUP_PATH=$BATS_TEST_TMPDIR/catalogue
+	writes 3
+	run --separate-stderr dbbackup --json incremental
+	assert_success
+	two=$(jq -r .id <<<"$output")
+	(($(manifest "$two" | jq '.binlog.files | length') >= 8))
+	want=$(sums src)
+	# strict has written GTIDs of its own in domain 0, numbered past the
+	# source's, before the replay.
+	sql strict "SET SESSION gtid_seq_no = 10000000; CREATE DATABASE own;
+		CREATE TABLE own.t (a INT); INSERT INTO own.t SELECT seq FROM own.seq_1_to_50"
+	cat=$DB_BACKUP_PATH
+	use_server strict
+	export DB_BACKUP_PATH=$cat
+	run --separate-stderr dbrestore "$two"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(sums strict)" = "$want" ]
+	[ "$(sql strict 'SELECT @@gtid_strict_mode')" = 1 ]
+	sql strict 'DROP DATABASE inc; DROP DATABASE seq; DROP DATABASE own'
+	: "$one"
 }
 
 @test "--until without a backup picks the newest chain before the time" {
