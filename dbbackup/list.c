@@ -67,6 +67,7 @@ list_scan_free(struct listing *l)
 {
 	catalog_scan_free(l->items, l->foreign, l->n_foreign);
 	free(l->by_type);
+	free(l->chains);
 }
 
 static int
@@ -74,6 +75,35 @@ cmp_type_count(const void *a, const void *b)
 {
 	return strcmp(((const struct type_count *)a)->type,
 	    ((const struct type_count *)b)->type);
+}
+
+/*
+ * The chains: each complete full backup and its complete incrementals,
+ * each the child of the one before; a damaged or missing link ends the
+ * chain there, since a restore cannot go past it.
+ */
+static int
+add_chains(struct listing *l)
+{
+	size_t i, j, tip, links;
+
+	if (l->n > 0 && (l->chains = calloc(l->n, sizeof(*l->chains))) == NULL)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		if (l->items[i].state != CATALOG_COMPLETE ||
+		    strcmp(l->items[i].e.type, "full") != 0)
+			continue;
+		for (tip = i, links = 0, j = i + 1; j < l->n; j++)
+			if (l->items[j].state == CATALOG_COMPLETE &&
+			    strcmp(l->items[j].parent, l->items[tip].name) == 0) {
+				tip = j;
+				links++;
+			}
+		if (links > 0)
+			l->chains[l->n_chains++] = (struct chain_span){ i, tip,
+			    links };
+	}
+	return 0;
 }
 
 /* Fills the totals of l.  0, or -1 when out of memory. */
@@ -107,7 +137,7 @@ add_totals(struct listing *l)
 	if (l->n_types > 0)
 		qsort(l->by_type, l->n_types, sizeof(*l->by_type),
 		    cmp_type_count);
-	return 0;
+	return add_chains(l);
 }
 
 /* Seconds since the backup started; never negative, whatever the clock. */
@@ -167,6 +197,18 @@ render_text(const struct listing *l, FILE *out)
 		fprintf(out, "not a backup (left alone): %s\n", l->foreign[i]);
 		gap = true;
 	}
+	for (i = 0; i < l->n_chains; i++) {
+		const struct chain_span *c = &l->chains[i];
+		char from[RFC3339_LEN], to[RFC3339_LEN];
+
+		time_rfc3339(l->items[c->full].e.taken_at, from);
+		time_rfc3339(l->items[c->tip].e.taken_at, to);
+		fprintf(out, "chain %s: %zu incremental%s to %s, restorable "
+		    "from %s to %s\n", l->items[c->full].e.id, c->incrementals,
+		    c->incrementals == 1 ? "" : "s", l->items[c->tip].e.id, from,
+		    to);
+		gap = true;
+	}
 	if (gap)
 		fputc('\n', out);
 	fprintf(out, "catalogue:            %s\n", l->root);
@@ -194,12 +236,26 @@ static json_t *
 listing_json(const struct listing *l)
 {
 	json_t *doc, *backups = json_array(), *foreign = json_array();
-	json_t *by_type = json_object();
+	json_t *by_type = json_object(), *chains = json_array();
 	char taken[RFC3339_LEN];
 	size_t i;
 
-	if (backups == NULL || foreign == NULL || by_type == NULL)
+	if (backups == NULL || foreign == NULL || by_type == NULL ||
+	    chains == NULL)
 		goto nomem;
+	for (i = 0; i < l->n_chains; i++) {
+		const struct chain_span *c = &l->chains[i];
+		char from[RFC3339_LEN], to[RFC3339_LEN];
+
+		time_rfc3339(l->items[c->full].e.taken_at, from);
+		time_rfc3339(l->items[c->tip].e.taken_at, to);
+		if (json_array_append_new(chains, json_pack(
+		    "{s:s, s:s, s:I, s:s, s:s}", "full", l->items[c->full].e.id,
+		    "newest", l->items[c->tip].e.id, "incrementals",
+		    (json_int_t)c->incrementals, "restorable_from", from,
+		    "restorable_to", to)) == -1)
+			goto nomem;
+	}
 	for (i = 0; i < l->n; i++) {
 		const struct catalog_item *it = &l->items[i];
 
@@ -224,9 +280,10 @@ listing_json(const struct listing *l)
 		if (json_object_set_new(by_type, l->by_type[i].type,
 		    json_integer((json_int_t)l->by_type[i].count)) == -1)
 			goto nomem;
-	doc = json_pack("{s:o, s:o, s:o, s:{s:o, s:I, s:o, s:o, s:o}}",
+	doc = json_pack("{s:o, s:o, s:o, s:o, s:{s:o, s:I, s:o, s:o, s:o}}",
 	    "path", jsonout_text(l->root), "backups", backups,
-	    "foreign", foreign, "totals", "count_by_type", by_type,
+	    "foreign", foreign, "chains", chains, "totals", "count_by_type",
+	    by_type,
 	    "size_bytes", (json_int_t)l->size_bytes,
 	    "oldest_complete", id_or_null(l->oldest_complete),
 	    "newest_complete", id_or_null(l->newest_complete),
@@ -236,6 +293,7 @@ nomem:
 	json_decref(backups);
 	json_decref(foreign);
 	json_decref(by_type);
+	json_decref(chains);
 	return NULL;
 }
 

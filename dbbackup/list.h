@@ -18,6 +18,12 @@ struct type_count {
 	size_t count;
 };
 
+/* A full backup and the incrementals that continue it, one after another. */
+struct chain_span {
+	size_t full, tip;		/* indexes into items: first and newest */
+	size_t incrementals;
+};
+
 /* The catalogue as one scan saw it, and list's totals of it. */
 struct listing {
 	const char *root;
@@ -31,6 +37,8 @@ struct listing {
 	long long size_bytes;		/* every entry */
 	const struct catalog_item *oldest_complete, *newest_complete;
 	const struct catalog_item *newest_complete_full;
+	struct chain_span *chains;	/* those with an incremental */
+	size_t n_chains;
 };
 
 /*

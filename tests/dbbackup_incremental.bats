@@ -245,6 +245,11 @@ to_dst() {
 	sql src 'DROP TABLE IF EXISTS inc.gone; CREATE TABLE inc.gone (a INT); INSERT INTO inc.gone VALUES (1)'
 	two=$(dbbackup --json incremental | jq -r .id)
 	want=$(sums src)
+	run --separate-stderr dbbackup list
+	assert_success
+	assert_line --regexp "^chain $full: 2 incrementals to $two, restorable from [0-9TZ:-]+ to [0-9TZ:-]+\$"
+	run --separate-stderr dbbackup --json list
+	[ "$(jq -c '.chains[0] | [.full, .newest, .incrementals]' <<<"$output")" = "[\"$full\",\"$two\",2]" ]
 	run --separate-stderr dbrestore --verify "$two"
 	assert_success
 	assert_line "chain of $two: 2 incrementals verified, every event's checksum OK"

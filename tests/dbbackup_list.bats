@@ -187,7 +187,7 @@ newest complete full: -"
 	assert_not_exist "$BATS_TEST_TMPDIR/none"
 	run --separate-stderr dbbackup -d "$BATS_TEST_TMPDIR/none" --json list
 	assert_success
-	json_is 'tojson' "{\"path\":\"$BATS_TEST_TMPDIR/none\",\"backups\":[],\"foreign\":[],\"totals\":{\"count_by_type\":{},\"size_bytes\":0,\"oldest_complete\":null,\"newest_complete\":null,\"newest_complete_full\":null}}"
+	json_is 'tojson' "{\"path\":\"$BATS_TEST_TMPDIR/none\",\"backups\":[],\"foreign\":[],\"chains\":[],\"totals\":{\"count_by_type\":{},\"size_bytes\":0,\"oldest_complete\":null,\"newest_complete\":null,\"newest_complete_full\":null}}"
 }
 
 @test "list on an empty catalogue reports 0 backups" {
