@@ -108,7 +108,12 @@ out:
 	return rc;
 }
 
-/* Deletes (or with dry_run counts) what goes, oldest first. */
+/*
+ * Deletes (or with dry_run counts) what goes, newest first: an
+ * incremental goes before the backup it continues, so a prune stopped
+ * half way leaves shorter chains that still restore, never an
+ * incremental without its parent.
+ */
 static void
 delete_all(struct prune_result *r)
 {
@@ -118,7 +123,7 @@ delete_all(struct prune_result *r)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < r->n; i++) {
+	for (i = r->n; i-- > 0;) {
 		it = &r->items[i];
 		d = &r->decisions[i];
 		if (d->action == ACT_DAMAGED || it->future) {

@@ -419,6 +419,33 @@ to_dst() {
 	sql dst 'DROP DATABASE inc'
 }
 
+@test "dbprune keeps a chain while something kept needs it, and deletes it as a whole" {
+	a=$(dbbackup --json full | jq -r .id)
+	writes 1
+	a1=$(dbbackup --json incremental | jq -r .id)
+	writes 1
+	a2=$(dbbackup --json incremental | jq -r .id)
+	b=$(dbbackup --json full | jq -r .id)
+	writes 1
+	b1=$(dbbackup --json incremental | jq -r .id)
+	# A pinned incremental keeps what it builds on, not what follows it.
+	dbbackup pin "$a1" >/dev/null
+	run --separate-stderr dbprune --json --days 0 --keep-last 1
+	assert_success
+	[ "$(jq -r --arg i "$b1" '.backups[] | select(.id == $i) | .action' <<<"$output")" = keep ]
+	[ "$(jq -r --arg i "$b" '.backups[] | select(.id == $i) | .action' <<<"$output")" = keep ]
+	[ "$(jq -r --arg i "$a" '.backups[] | select(.id == $i) | .action' <<<"$output")" = keep ]
+	[ "$(jq -r --arg i "$a2" '.backups[] | select(.id == $i) | .action' <<<"$output")" = delete ]
+	[ "$(ls "$DB_BACKUP_PATH" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$a" "$a1" "$b" "$b1" | sort | tr '\n' ' ')" ]
+	# Unpinned, the old chain goes whole; the newest still restores.
+	dbbackup unpin "$a1" >/dev/null
+	run --separate-stderr dbprune --days 0 --keep-last 1
+	assert_success
+	[ "$(ls "$DB_BACKUP_PATH" | sort | tr '\n' ' ')" = "$(printf '%s\n' "$b" "$b1" | sort | tr '\n' ' ')" ]
+	run --separate-stderr dbrestore --verify "$b1"
+	assert_success
+}
+
 # Last: these change the server's binary log for good.
 @test "a purged or reset binary log is refused: take a full backup" {
 	dbbackup full >/dev/null
