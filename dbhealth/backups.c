@@ -78,10 +78,20 @@ newest_full(const struct catalog_item *items, size_t n,
 	return NULL;
 }
 
-/* The message for backup b of age age_s, whose status is st. */
+/* The newest complete backup of any type not dated in the future. */
+static const struct catalog_item *
+newest_any(const struct catalog_item *items, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (items[i].state == CATALOG_COMPLETE && !items[i].future)
+			return &items[i];
+	return NULL;
+}
+
+/* The message for backup b of age age_s, whose status is st on check id. */
 static void
 describe(const struct catalog_item *b, double age_s, enum status st,
-    const struct limits *l, char *buf, size_t len)
+    const struct limits *l, enum check_id id, char *buf, size_t len)
 {
 	char age[80], level[80];
 
@@ -90,10 +100,44 @@ describe(const struct catalog_item *b, double age_s, enum status st,
 		snprintf(buf, len, "%s, %s old", b->e.id, age);
 		return;
 	}
-	format_age(st == ST_CRITICAL ? l->critical[CHECK_BACKUP_AGE] :
-	    l->warning[CHECK_BACKUP_AGE], level, sizeof(level));
+	format_age(st == ST_CRITICAL ? l->critical[id] : l->warning[id], level,
+	    sizeof(level));
 	snprintf(buf, len, "%s, %s old: above %s level %s", b->e.id, age,
 	    status_name(st), level);
+}
+
+/*
+ * newest_backup_age: the newest complete backup of any type, incrementals
+ * included, for a schedule of fulls and incrementals (backup_age judges
+ * the fulls alone).
+ */
+static void
+newest_check(struct target *t, const struct limits *l, time_t now,
+    const struct catalog_item *b)
+{
+	enum status st = ST_CRITICAL;
+	char message[768];
+	double age_s = 0;
+	struct check *c;
+
+	if (b == NULL)
+		snprintf(message, sizeof(message), "no complete backup in %s",
+		    t->catalog);
+	else {
+		age_s = fmax(0, difftime(now, b->e.taken_at));
+		st = threshold_judge(l, CHECK_NEWEST_BACKUP_AGE, age_s);
+		describe(b, age_s, st, l, CHECK_NEWEST_BACKUP_AGE, message,
+		    sizeof(message));
+	}
+	if ((c = check_append(t, CHECK_NEWEST_BACKUP_AGE, st, "%s",
+	    message)) != NULL) {
+		c->has_number = b != NULL;
+		c->number = age_s;
+		c->warning = l->warning[CHECK_NEWEST_BACKUP_AGE];
+		c->critical = l->critical[CHECK_NEWEST_BACKUP_AGE];
+	}
+	if (st > t->status && st != ST_UNKNOWN)
+		t->status = st;
 }
 
 void
@@ -113,6 +157,8 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	if (catalog_scan(t->catalog, now, &items, &n, &foreign, &n_foreign,
 	    message, sizeof(message)) == -1)
 		goto out;
+	/* A catalogue that does not read is backup_age's to report. */
+	newest_check(t, l, now, newest_any(items, n));
 	if ((newest = newest_full(items, n, &passed, &future)) == NULL)
 		snprintf(message, sizeof(message), "no complete full backup in %s",
 		    t->catalog);
@@ -120,7 +166,8 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 		/* Up to CATALOG_FUTURE_S ahead (clocks differ a little): 0. */
 		age_s = fmax(0, difftime(now, newest->e.taken_at));
 		st = threshold_judge(l, CHECK_BACKUP_AGE, age_s);
-		describe(newest, age_s, st, l, message, sizeof(message));
+		describe(newest, age_s, st, l, CHECK_BACKUP_AGE, message,
+		    sizeof(message));
 	}
 	if (future != NULL && st == ST_OK)
 		st = ST_WARNING;
@@ -141,6 +188,7 @@ out:
 		c->warning = l->warning[CHECK_BACKUP_AGE];
 		c->critical = l->critical[CHECK_BACKUP_AGE];
 	}
-	t->status = st;
+	if (st > t->status)
+		t->status = st;
 	catalog_scan_free(items, foreign, n_foreign);
 }

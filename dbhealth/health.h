@@ -55,6 +55,8 @@
 	X(GALERA_READY, "galera_ready", "", BAD_NONE, NONE, NONE, "") \
 	X(GALERA_RECV_QUEUE, "galera_recv_queue", "count", BAD_ABOVE, 10, 100, \
 	    "") \
+	X(NEWEST_BACKUP_AGE, "newest_backup_age", "s", BAD_ABOVE, NONE, NONE, \
+	    "") \
 	X(BACKUP_AGE, "backup_age", "s", BAD_ABOVE, 93600, 180000, "")
 
 enum status { ST_OK, ST_WARNING, ST_CRITICAL, ST_UNKNOWN };

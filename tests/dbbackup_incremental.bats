@@ -253,6 +253,11 @@ to_dst() {
 	run --separate-stderr dbrestore --verify "$two"
 	assert_success
 	assert_line "chain of $two: 2 incrementals verified, every event's checksum OK"
+	# dbhealth: the newest backup is the incremental, the newest full is $full.
+	run --separate-stderr dbhealth --json --backup-path "$DB_BACKUP_PATH" -w newest_backup_age=1h
+	assert_success
+	[[ $(check_field backups newest_backup_age message) == "$two, "*" old" ]]
+	[[ $(check_field backups backup_age message) == "$full, "*" old" ]]
 	to_dst
 	run --separate-stderr dbrestore --json "$two"
 	assert_success

@@ -55,7 +55,9 @@ backup_field() {
 	json_is '[.targets[].name] | join(",")' default,backups
 	json_is '.targets[1] | [.address, .status, .reachable, .error, .server] | map(tostring) | join(",")' \
 		"$CAT,ok,true,null,null"
-	json_is '.targets[1].checks | length' 1
+	json_is '[.targets[1].checks[].name] | join(",")' newest_backup_age,backup_age
+	json_is '.targets[1].checks[0] | [.status, .value >= 600, .warning, .critical] | map(tostring) | join(",")' \
+		ok,true,null,null
 	value=$(backup_field value)
 	(( value >= 600 && value < 660 )) || fail "age $value"
 	[[ $(backup_field message) =~ ^$id,\ 10m(\ [0-9]+s)?\ old$ ]] || fail "message: $(backup_field message)"
@@ -69,7 +71,7 @@ backup_field() {
 	put '1 hour ago' full
 	run --separate-stderr dbhealth --json --backup-path "$CAT"
 	assert_success
-	json_is '.targets[1].checks[0] | [.name, .source, .status, (.value | type), .unit, .warning, .critical] | map(tostring) | join(",")' \
+	json_is '.targets[1].checks[] | select(.name == "backup_age") | [.name, .source, .status, (.value | type), .unit, .warning, .critical] | map(tostring) | join(",")' \
 		backup_age,null,ok,number,s,93600,180000
 }
 
