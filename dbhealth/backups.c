@@ -13,10 +13,13 @@
  */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "backups.h"
 #include "catalog.h"
+#include "conn.h"
+#include "manifest.h"
 #include "health.h"
 
 /* Writes s seconds as people read an age: "1d 3h", "5h 12m", "45s". */
@@ -190,5 +193,77 @@ out:
 	}
 	if (st > t->status)
 		t->status = st;
+	catalog_scan_free(items, foreign, n_foreign);
+}
+
+/* The newest complete full or incremental backup, not dated ahead. */
+static const struct catalog_item *
+newest_link(const struct catalog_item *items, size_t n)
+{
+	for (size_t i = n; i-- > 0;)
+		if (items[i].state == CATALOG_COMPLETE && !items[i].future &&
+		    (strcmp(items[i].e.type, "full") == 0 ||
+		    strcmp(items[i].e.type, "incremental") == 0))
+			return &items[i];
+	return NULL;
+}
+
+/* Whether m's SHOW BINARY LOGS lists file, at least pos bytes long. */
+static int
+server_holds(MYSQL *m, const char *file, long long pos, bool *held,
+    char *err, size_t errlen)
+{
+	MYSQL_RES *res;
+	MYSQL_ROW row;
+
+	*held = false;
+	if ((res = conn_select(m, "SHOW BINARY LOGS", err, errlen)) == NULL)
+		return -1;
+	while ((row = mysql_fetch_row(res)) != NULL)
+		if (row[0] != NULL && strcmp(row[0], file) == 0)
+			*held = row[1] != NULL && strtoll(row[1], NULL, 10) >= pos;
+	mysql_free_result(res);
+	return 0;
+}
+
+void
+backups_binlog_check(struct target *t, MYSQL *m)
+{
+	struct catalog_item *items = NULL;
+	const struct catalog_item *b;
+	char **foreign = NULL, dir[8192], err[1024];
+	size_t n = 0, n_foreign = 0;
+	const json_t *snap;
+	json_t *man = NULL;
+	const char *file;
+	long long pos;
+	bool held;
+
+	if (catalog_scan(t->backups, time(NULL), &items, &n, &foreign,
+	    &n_foreign, err, sizeof(err)) == -1 ||
+	    (b = newest_link(items, n)) == NULL)
+		goto out;		/* the backups target reports it */
+	snprintf(dir, sizeof(dir), "%s/%s", t->backups, b->name);
+	if ((man = manifest_read(dir, err, sizeof(err))) == NULL ||
+	    json_integer_value(json_object_get(json_object_get(man, "server"),
+	    "server_id")) != t->server_id)
+		goto out;
+	snap = json_object_get(man, "snapshot");
+	file = json_string_value(json_object_get(snap, "binlog_file"));
+	pos = json_integer_value(json_object_get(snap, "binlog_position"));
+	if (file == NULL)
+		goto out;
+	if (server_holds(m, file, pos, &held, err, sizeof(err)) == -1)
+		check_append(t, CHECK_BINLOG_KEPT, ST_UNKNOWN, "SHOW BINARY LOGS: "
+		    "%s", err);
+	else if (held)
+		check_append(t, CHECK_BINLOG_KEPT, ST_OK, "%s:%lld, where %s "
+		    "ends, is on the server", file, pos, b->name);
+	else
+		check_append(t, CHECK_BINLOG_KEPT, ST_CRITICAL, "the server no "
+		    "longer holds %s:%lld, where %s ends: the next incremental "
+		    "will fail; take a full backup", file, pos, b->name);
+out:
+	json_decref(man);
 	catalog_scan_free(items, foreign, n_foreign);
 }

@@ -16,6 +16,7 @@
 #include <mysql.h>
 #include <mysqld_error.h>
 
+#include "backups.h"
 #include "checks.h"
 #include "conn.h"
 #include "health.h"
@@ -383,6 +384,8 @@ checks_run(struct target *t, const struct limits *l)
 	}
 	check_longest_query(t, m, l);
 	check_replication(t, m, l);
+	if (t->backups != NULL)
+		backups_binlog_check(t, m);
 	if (strcasecmp(v.value[V_WSREP_ON], "ON") == 0)
 		check_galera(t, l, &v);
 	mysql_close(m);

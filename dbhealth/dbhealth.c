@@ -254,8 +254,11 @@ collect_targets(const struct options *o, const struct settings *s,
 	if (target_check_unique(r->targets, r->n_targets, err, sizeof(err)) == -1)
 		cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
 	for (i = 0; i < r->n_targets; i++)
-		if (r->targets[i].catalog == NULL)
+		if (r->targets[i].catalog == NULL) {
 			target_bind(&r->targets[i], s);
+			if (o->backup_check)
+				r->targets[i].backups = s->backup_path;
+		}
 }
 
 /* The levels in force: defaults, settings, environment, then -w and -c. */

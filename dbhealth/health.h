@@ -55,6 +55,7 @@
 	X(GALERA_READY, "galera_ready", "", BAD_NONE, NONE, NONE, "") \
 	X(GALERA_RECV_QUEUE, "galera_recv_queue", "count", BAD_ABOVE, 10, 100, \
 	    "") \
+	X(BINLOG_KEPT, "binlog_kept", "", BAD_NONE, NONE, NONE, "") \
 	X(NEWEST_BACKUP_AGE, "newest_backup_age", "s", BAD_ABOVE, NONE, NONE, \
 	    "") \
 	X(BACKUP_AGE, "backup_age", "s", BAD_ABOVE, 93600, 180000, "")
@@ -95,6 +96,8 @@ struct check {
 struct target {
 	char *name;
 	char *catalog;			/* a backup catalogue, not a server */
+	const char *backups;		/* a server's: the catalogue whose
+					   chain it continues, or NULL */
 	char *host, *socket, *user;	/* owned overrides of the settings */
 	struct settings conn;		/* shallow copy; never freed */
 	char address[512];

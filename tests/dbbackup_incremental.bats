@@ -457,7 +457,16 @@ to_dst() {
 	writes 2
 	sql src 'FLUSH BINARY LOGS'
 	read -r file _ <<<"$(sql src 'SHOW MASTER STATUS')"
+	run --separate-stderr dbhealth --json --backup-path "$DB_BACKUP_PATH"
+	assert_success
+	[ "$(check_field default binlog_kept status)" = ok ]
+	[[ $(check_field default binlog_kept message) == "binlog."*", where "*"-full ends, is on the server" ]]
 	purge_to "$file"
+	# dbhealth sees it before the next incremental fails.
+	run --separate-stderr dbhealth --json --backup-path "$DB_BACKUP_PATH"
+	assert_failure 2
+	[ "$(check_field default binlog_kept status)" = critical ]
+	[[ $(check_field default binlog_kept message) == "the server no longer holds binlog."*": the next incremental will fail; take a full backup" ]]
 	run --separate-stderr dbbackup incremental
 	assert_failure 1
 	[[ $stderr == "dbbackup: the binary log binlog."*", where "*"-full ended, has been purged from the server: take a full backup (and keep binary logs for longer than the time between two incrementals)" ]]
