@@ -233,10 +233,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	if (o->until.exclusive && o->until.kind == UNTIL_END)
 		cli_usage_error(EXIT_USAGE, "--exclusive goes with --until, "
 		    "--until-gtid or --until-position");
-	if (o->until.kind != UNTIL_END && (o->mode == MODE_TEST ||
-	    o->mode == MODE_SQL))
-		cli_usage_error(EXIT_USAGE, "--until restores into the server; "
-		    "--test and --sql do not replay binary logs yet");
+	if (o->until.kind != UNTIL_END && o->mode == MODE_TEST)
+		cli_usage_error(EXIT_USAGE, "--until restores into the server "
+		    "or writes SQL; --test does not replay binary logs yet");
 	*backup = NULL;
 	if (optind == argc && o->until.kind == UNTIL_TIME)
 		return;

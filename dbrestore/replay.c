@@ -68,7 +68,8 @@ out:
 /* What the statement loop knows of where it is. */
 struct replayer {
 	struct restore *r;
-	MYSQL *m;
+	MYSQL *m;			/* the session, or NULL: */
+	FILE *out;			/* --sql writes the statements here */
 	const struct link *link;
 	const char *file;		/* the server's name of the file */
 	char delim[32];
@@ -131,13 +132,19 @@ run(struct replayer *p, char *err, size_t errlen)
 	if (strncmp(p->stmt, "/*M!", 4) == 0 &&
 	    strstr(p->stmt, "SET @@session.gtid_seq_no=") != NULL)
 		return 0;
-	if (strncmp(p->stmt, "/*!\\C ", 6) == 0 &&
+	if (p->out != NULL)
+		rc = fprintf(p->out, "%s%s\n", p->stmt, p->delim) < 0;
+	else if (strncmp(p->stmt, "/*!\\C ", 6) == 0 &&
 	    sscanf(p->stmt + 6, "%63[A-Za-z0-9_]", charset) == 1)
 		rc = mysql_set_character_set(p->m, charset);
 	else if ((rc = mysql_real_query(p->m, p->stmt,
 	    (unsigned long)p->len)) == 0 &&
 	    (res = mysql_store_result(p->m)) != NULL)
 		mysql_free_result(res);
+	if (rc != 0 && p->out != NULL) {
+		snprintf(err, errlen, "write error: %s", strerror(errno));
+		return -1;
+	}
 	if (rc != 0) {
 		snprintf(err, errlen, "replaying %s: %s, the event ending at %llu "
 		    "(GTID %s): %s", p->link->id, p->file,
@@ -165,6 +172,8 @@ take_line(struct replayer *p, const char *line, size_t n, char *err,
 	if (p->len == 0) {
 		if (strncmp(line, "DELIMITER ", 10) == 0) {
 			snprintf(p->delim, sizeof(p->delim), "%s", line + 10);
+			if (p->out != NULL)
+				fprintf(p->out, "%s\n", line);
 			return 0;
 		}
 		if (line[0] == '#') {
@@ -277,6 +286,8 @@ replay_file(struct replayer *p, const char *rel, char *err, size_t errlen)
 			break;
 	}
 	free(line);
+	if (p->out != NULL && strcmp(p->delim, ";") != 0)
+		fputs("DELIMITER ;\n", p->out);
 	if (p->stopped || rc == -1)
 		kill(pid, SIGTERM);
 	fclose(out);
@@ -299,13 +310,35 @@ replay_file(struct replayer *p, const char *rel, char *err, size_t errlen)
 	return rc;
 }
 
+/* Every file of every link, up to the stop, into p's session or output. */
+static int
+replay(struct replayer *p, char *err, size_t errlen)
+{
+	struct restore *r = p->r;
+	const json_t *f;
+	size_t i, j;
+	int rc = 0;
+
+	for (i = 0; rc == 0 && !p->stopped && i < r->chain.n; i++) {
+		p->link = &r->chain.links[i];
+		json_array_foreach(json_object_get(json_object_get(
+		    p->link->manifest, "binlog"), "files"), j, f) {
+			p->file = json_string_value(json_object_get(f, "name"));
+			rc = replay_file(p, json_string_value(json_object_get(f,
+			    "file")), err, errlen);
+			if (rc == -1 || p->stopped)
+				break;
+		}
+	}
+	free(p->stmt);
+	return rc;
+}
+
 int
 replay_chain(struct restore *r, char *err, size_t errlen)
 {
 	struct replayer p = { .r = r };
-	const json_t *f;
-	size_t i, j;
-	int rc = 0;
+	int rc;
 
 	if ((p.m = conn_open(r->settings, 0, err, errlen)) == NULL)
 		return -1;
@@ -314,18 +347,28 @@ replay_chain(struct restore *r, char *err, size_t errlen)
 		mysql_close(p.m);
 		return -1;
 	}
-	for (i = 0; rc == 0 && !p.stopped && i < r->chain.n; i++) {
-		p.link = &r->chain.links[i];
-		json_array_foreach(json_object_get(json_object_get(
-		    p.link->manifest, "binlog"), "files"), j, f) {
-			p.file = json_string_value(json_object_get(f, "name"));
-			rc = replay_file(&p, json_string_value(json_object_get(f,
-			    "file")), err, errlen);
-			if (rc == -1 || p.stopped)
-				break;
-		}
-	}
-	free(p.stmt);
+	rc = replay(&p, err, errlen);
 	mysql_close(p.m);
 	return rc;
+}
+
+int
+replay_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
+{
+	struct replayer p = { .r = r, .out = f };
+
+	/* The session as a fresh one, as the replay into a server has it. */
+	fprintf(f, "\n-- the binary log of %zu incremental%s%s%s\n"
+	    "SET SESSION time_zone = DEFAULT, sql_mode = DEFAULT, "
+	    "foreign_key_checks = DEFAULT, check_constraint_checks = "
+	    "DEFAULT;\n", r->chain.n, r->chain.n == 1 ? "" : "s",
+	    r->chain.stop_gtid[0] ? ", stopping before GTID " : "",
+	    r->chain.stop_gtid);
+	if (replay(&p, err, errlen) == -1)
+		return -1;
+	if (fflush(f) == EOF || ferror(f)) {
+		snprintf(err, errlen, "write error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }

@@ -7,6 +7,7 @@
 #define DBRESTORE_REPLAY_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "restore.h"
 
@@ -17,5 +18,11 @@
  * failed.
  */
 int replay_chain(struct restore *r, char *err, size_t errlen);
+
+/*
+ * --sql: the same statements, up to the same stop, written to f for a
+ * stock mariadb client after the full backup's SQL.  0 or -1 with err.
+ */
+int replay_write_sql(struct restore *r, FILE *f, char *err, size_t errlen);
 
 #endif

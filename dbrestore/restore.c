@@ -65,12 +65,11 @@ restore_open(struct restore *r, const char *root, const char *spec,
 		return -1;
 	incremental = strcmp(json_string_value(json_object_get(r->manifest,
 	    "type")), "incremental") == 0;
-	if (incremental && (r->opt->mode == MODE_TEST ||
-	    r->opt->mode == MODE_SQL)) {
-		snprintf(err, errlen, "%s is an incremental backup: --test and "
-		    "--sql do not replay binary logs yet; restore it, or use "
-		    "them on its full backup", json_string_value(
-		    json_object_get(r->manifest, "id")));
+	if (incremental && r->opt->mode == MODE_TEST) {
+		snprintf(err, errlen, "%s is an incremental backup: --test does "
+		    "not replay binary logs yet; restore it, or test its full "
+		    "backup", json_string_value(json_object_get(r->manifest,
+		    "id")));
 		return -1;
 	}
 	if (incremental && (r->opt->into != NULL || r->opt->n_databases > 0 ||

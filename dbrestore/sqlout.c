@@ -16,6 +16,7 @@
 #include "connect.h"
 #include "create.h"
 #include "name.h"
+#include "replay.h"
 #include "sqlfile.h"
 #include "sqlout.h"
 #include "sqlrows.h"
@@ -185,5 +186,6 @@ sqlout_write(struct restore *r, FILE *f, char *err, size_t errlen)
 	    false, err, errlen) == -1)
 		return -1;
 	fputs("SET SESSION foreign_key_checks = 1;\n", f);
-	return 0;
+	/* An incremental: its chain's binary log, as the replay runs it. */
+	return r->chain.n > 0 ? replay_write_sql(r, f, err, errlen) : 0;
 }
