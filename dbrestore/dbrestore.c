@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "conn.h"
 #include "exitcode.h"
+#include "replay.h"
 #include "report.h"
 #include "restore.h"
 #include "sqlout.h"
@@ -43,6 +44,8 @@ enum {
 	OPT_UNTIL_GTID,
 	OPT_UNTIL_POSITION,
 	OPT_EXCLUSIVE,
+	OPT_EVENTS,
+	OPT_GREP,
 };
 
 static void
@@ -97,6 +100,10 @@ usage(void)
 "      --until-position FILE:POS  stop after the transaction at FILE:POS\n"
 "      --exclusive            stop just before the named time, GTID or\n"
 "                             position instead\n"
+"      --events               list the chain's statements (time, GTID,\n"
+"                             position, database, text) instead, to find the\n"
+"                             moment to restore to; with -D and --grep TEXT\n"
+"      --grep TEXT            --events: only statements containing TEXT\n"
 "\n"
 "  -j, --json                 print the result as JSON\n"
 "  -V, --version              print the version and exit\n"
@@ -158,6 +165,8 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "until-gtid", required_argument, NULL, OPT_UNTIL_GTID },
 		{ "until-position", required_argument, NULL, OPT_UNTIL_POSITION },
 		{ "exclusive", no_argument, NULL, OPT_EXCLUSIVE },
+		{ "events", no_argument, NULL, OPT_EVENTS },
+		{ "grep", required_argument, NULL, OPT_GREP },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
@@ -219,14 +228,18 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			    optarg);
 			break;
 		case OPT_EXCLUSIVE: o->until.exclusive = true; break;
+		case OPT_EVENTS: o->mode = MODE_EVENTS; modes++; break;
+		case OPT_GREP: o->grep = optarg; break;
 		case 'j': o->json = true; break;
 		default:
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
 	if (modes > 1)
-		cli_usage_error(EXIT_USAGE, "--verify, --test and --sql exclude "
-		    "each other");
+		cli_usage_error(EXIT_USAGE, "--verify, --test, --sql and --events "
+		    "exclude each other");
+	if (o->grep != NULL && o->mode != MODE_EVENTS)
+		cli_usage_error(EXIT_USAGE, "--grep goes with --events");
 	if (o->mode == MODE_TEST && (o->into != NULL || o->drop_existing))
 		cli_usage_error(EXIT_USAGE, "--test restores into scratch "
 		    "databases; --into and --drop-existing do not apply");
@@ -272,8 +285,9 @@ main(int argc, char **argv)
 	if (restore_open(&r, s.backup_path, backup, err, sizeof(err)) == 0) {
 		status = EXIT_FAILED;
 		if (o.mode == MODE_SQL ? sqlout_write(&r, stdout, err,
-		    sizeof(err)) == 0 : restore_run(&r, &ok, err, sizeof(err)) ==
-		    0 && report_write(&r, ok, stdout) == 0)
+		    sizeof(err)) == 0 : o.mode == MODE_EVENTS ? replay_list(&r,
+		    stdout, err, sizeof(err)) == 0 : restore_run(&r, &ok, err,
+		    sizeof(err)) == 0 && report_write(&r, ok, stdout) == 0)
 			status = cli_close_stdout() == 0 && ok ? EXIT_DONE :
 			    EXIT_FAILED;
 	}

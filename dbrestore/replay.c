@@ -20,13 +20,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "conn.h"
 #include "gzr.h"
+#include "jsonout.h"
 #include "replay.h"
+#include "timeutil.h"
 
 #define DECODER "mariadb-binlog"
 
@@ -70,6 +73,8 @@ struct replayer {
 	struct restore *r;
 	MYSQL *m;			/* the session, or NULL: */
 	FILE *out;			/* --sql writes the statements here */
+	FILE *list;			/* --events lists them here */
+	char db[256];			/* --events: the current database */
 	const struct link *link;
 	const char *file;		/* the server's name of the file */
 	char delim[32];
@@ -115,6 +120,80 @@ read_header(struct replayer *p, const char *line)
 	p->r->chain.groups++;
 }
 
+/* --events: the database of a row event, from its table map. */
+static void
+table_map(struct replayer *p, const char *line)
+{
+	const char *m = strstr(line, "\tTable_map: `");
+
+	if (m != NULL)
+		sscanf(m, "\tTable_map: `%255[^`]`", p->db);
+}
+
+/* Whether --database and --grep keep a statement of p->db. */
+static bool
+listed(const struct replayer *p, const char *stmt)
+{
+	const struct options *o = p->r->opt;
+	bool db = o->n_databases == 0;
+
+	for (size_t i = 0; !db && i < o->n_databases; i++)
+		db = strcmp(o->databases[i], p->db) == 0;
+	return db && (o->grep == NULL || strcasestr(stmt, o->grep) != NULL);
+}
+
+/* One line for a statement: time, GTID, where it ends, database, text. */
+static int
+list_statement(struct replayer *p, const char *stmt, size_t n)
+{
+	char at[RFC3339_LEN];
+	json_t *j;
+	int rc;
+
+	if (!listed(p, stmt))
+		return 0;
+	time_rfc3339(p->when, at);
+	if (p->r->opt->json) {
+		j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s%}", "time", at,
+		    "gtid", p->gtid, "file", p->file, "position",
+		    (json_int_t)p->end_pos, "database", p->db, "statement", stmt,
+		    n);
+		rc = j == NULL ? -1 : jsonout_write(j, p->list, false);
+		json_decref(j);
+		return rc;
+	}
+	fprintf(p->list, "%s %s %s:%llu %s ", at, p->gtid[0] ? p->gtid : "-",
+	    p->file, (unsigned long long)p->end_pos, p->db[0] ? p->db : "-");
+	/* One line a statement, whatever its own newlines. */
+	for (size_t i = 0; i < n; i++)
+		fputc(stmt[i] == '\n' || stmt[i] == '\r' ? ' ' : stmt[i], p->list);
+	return fputc('\n', p->list) == EOF ? -1 : 0;
+}
+
+/*
+ * --events: a statement of the decoder's output.  What the client would
+ * set up (SET, BEGIN, COMMIT, the BINLOG of row events, whose #Q> line
+ * is listed instead) is not the user's; USE says the database.
+ */
+static int
+list_query(struct replayer *p)
+{
+	static const char *const skip[] = { "SET ", "BEGIN", "START TRANSACTION",
+	    "COMMIT", "ROLLBACK", "BINLOG ", "/*", "XA ", NULL };
+	const char *s = p->stmt;
+
+	while (*s == ' ' || *s == '\n')
+		s++;
+	if (strncasecmp(s, "use ", 4) == 0) {
+		sscanf(s + 4, "`%255[^`]`", p->db);
+		return 0;
+	}
+	for (size_t i = 0; skip[i] != NULL; i++)
+		if (strncasecmp(s, skip[i], strlen(skip[i])) == 0)
+			return 0;
+	return list_statement(p, s, strlen(s));
+}
+
 /* Runs the statement collected, or the client command it is. */
 static int
 run(struct replayer *p, char *err, size_t errlen)
@@ -132,6 +211,8 @@ run(struct replayer *p, char *err, size_t errlen)
 	if (strncmp(p->stmt, "/*M!", 4) == 0 &&
 	    strstr(p->stmt, "SET @@session.gtid_seq_no=") != NULL)
 		return 0;
+	if (p->list != NULL)
+		return list_query(p);
 	if (p->out != NULL)
 		rc = fprintf(p->out, "%s%s\n", p->stmt, p->delim) < 0;
 	else if (strncmp(p->stmt, "/*!\\C ", 6) == 0 &&
@@ -177,6 +258,10 @@ take_line(struct replayer *p, const char *line, size_t n, char *err,
 			return 0;
 		}
 		if (line[0] == '#') {
+			if (p->list != NULL && strncmp(line, "#Q> ", 4) == 0)
+				return list_statement(p, line + 4, n - 4);
+			if (p->list != NULL)
+				table_map(p, line);
 			read_header(p, line);
 			return 0;
 		}
@@ -350,6 +435,20 @@ replay_chain(struct restore *r, char *err, size_t errlen)
 	rc = replay(&p, err, errlen);
 	mysql_close(p.m);
 	return rc;
+}
+
+int
+replay_list(struct restore *r, FILE *f, char *err, size_t errlen)
+{
+	struct replayer p = { .r = r, .list = f };
+
+	if (replay(&p, err, errlen) == -1)
+		return -1;
+	if (fflush(f) == EOF || ferror(f)) {
+		snprintf(err, errlen, "write error: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -25,4 +25,11 @@ int replay_chain(struct restore *r, char *err, size_t errlen);
  */
 int replay_write_sql(struct restore *r, FILE *f, char *err, size_t errlen);
 
+/*
+ * --events: every statement of the chain up to --until, one line each
+ * (time, GTID, file:end position, database, text; row events by the
+ * statement that made them), kept by --database and --grep.  0 or -1.
+ */
+int replay_list(struct restore *r, FILE *f, char *err, size_t errlen);
+
 #endif

@@ -28,8 +28,8 @@
 #include "timeutil.h"
 #include "triggers.h"
 
-const char *const restore_mode_names[4] = { "restore", "verify", "test",
-	"sql" };
+const char *const restore_mode_names[5] = { "restore", "verify", "test",
+	"sql", "events" };
 
 void
 restore_init(struct restore *r, const struct settings *conn,
@@ -72,11 +72,17 @@ restore_open(struct restore *r, const char *root, const char *spec,
 		    "id")));
 		return -1;
 	}
-	if (incremental && (r->opt->into != NULL || r->opt->n_databases > 0 ||
-	    r->opt->n_tables > 0)) {
+	if (incremental && (r->opt->into != NULL || r->opt->n_tables > 0 ||
+	    (r->opt->n_databases > 0 && r->opt->mode != MODE_EVENTS))) {
 		snprintf(err, errlen, "%s is an incremental backup: --into, "
 		    "--database and --table do not apply to its binary logs yet; "
 		    "restore the whole chain", json_string_value(
+		    json_object_get(r->manifest, "id")));
+		return -1;
+	}
+	if (!incremental && r->opt->mode == MODE_EVENTS) {
+		snprintf(err, errlen, "%s is not an incremental backup: --events "
+		    "lists the binary log of a chain", json_string_value(
 		    json_object_get(r->manifest, "id")));
 		return -1;
 	}
@@ -90,7 +96,8 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	if (incremental && chain_open(r, root, err, errlen) == -1)
 		return -1;
 	r->id = json_string_value(json_object_get(r->manifest, "id"));
-	return plan_build(r, err, errlen);
+	/* --events reads the binary log only: -D selects its events. */
+	return r->opt->mode == MODE_EVENTS ? 0 : plan_build(r, err, errlen);
 }
 
 /*

@@ -27,10 +27,11 @@
 #include "settings.h"
 
 /* What dbrestore is asked to do with the backup. */
-enum restore_mode { MODE_RESTORE, MODE_VERIFY, MODE_TEST, MODE_SQL };
+enum restore_mode { MODE_RESTORE, MODE_VERIFY, MODE_TEST, MODE_SQL,
+	MODE_EVENTS };
 
 /* The report's names of the modes, by enum restore_mode. */
-extern const char *const restore_mode_names[4];
+extern const char *const restore_mode_names[5];
 
 /* Where a replay of incrementals stops (--until*): after, or just before. */
 enum until_kind { UNTIL_END, UNTIL_TIME, UNTIL_GTID, UNTIL_POSITION };
@@ -47,6 +48,7 @@ struct until {
 struct options {
 	enum restore_mode mode;
 	struct until until;
+	const char *grep;		/* --events: statements containing it */
 	const char **databases;		/* --database */
 	size_t n_databases;
 	const char **tables;		/* --table DB.TABLE */

@@ -293,6 +293,18 @@ to_dst() {
 	drop=$(sql src 'SELECT @@gtid_binlog_pos')
 	sql src "INSERT INTO inc.log (at) VALUES ('later')"
 	id=$(dbbackup --json incremental | jq -r .id)
+	# Finding the moment: the drop, its GTID and where it ends.
+	run --separate-stderr dbrestore --events --grep 'drop table' "$id"
+	assert_success
+	[ "${#lines[@]}" -eq 1 ]
+	assert_output --regexp "^[0-9T:Z-]+ $drop binlog\.[0-9]+:[0-9]+ inc DROP TABLE"
+	run --separate-stderr dbrestore --events -D inc "$id"
+	assert_success
+	assert_line --partial "INSERT INTO inc.log (at) VALUES ('later')"
+	assert_line --partial "INSERT INTO inc.precious SELECT seq FROM seq.seq_1_to_100"
+	run --separate-stderr dbrestore --events -D nothing "$id"
+	assert_success
+	[ -z "$output" ]
 	to_dst
 	run --separate-stderr dbrestore --json --until "$t" "$id"
 	assert_success

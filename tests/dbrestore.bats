@@ -122,7 +122,7 @@ yesterday|dbrestore: 'yesterday' is not a backup id, a path or 'latest'
 --database nope latest|dbrestore: --database: 'nope' is not in backup $(basename "$GOOD")
 --table shop.nope latest|dbrestore: --table: 'shop.nope' is not in backup $(basename "$GOOD")
 --table shop latest|dbrestore: --table: expected DB.TABLE: 'shop'
---test --sql latest|dbrestore: --verify, --test and --sql exclude each other
+--test --sql latest|dbrestore: --verify, --test, --sql and --events exclude each other
 --test --into x latest|dbrestore: --test restores into scratch databases; --into and --drop-existing do not apply
 EOF_TABLE
 }
