@@ -14,7 +14,7 @@
 #   dbrestore replay / mariadb-binlog FILES | mariadb        wall <= 1.05
 #
 # MB defaults to 300 MB of binary log (the issue says ~1 GB; a third of it
-# keeps the run near 15 minutes on a 2-core machine shared with others,
+# keeps the run near 10 minutes on a 2-core machine shared with others,
 # the replays being most of it), R to 3.
 #
 # Method:
