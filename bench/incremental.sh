@@ -224,7 +224,7 @@ timed() {
 # --- copy phase.
 inc='' inc_sig=''
 copy_dbbackup() {
-	local r=$1 log=$out/logs/copy-$1-dbbackup.json status=ok sig f
+	local r=$1 log=$out/logs/copy-$1-dbbackup.json status=ok sig
 	rm -rf "$W/catalog"
 	cp -a "$W/catalog.saved" "$W/catalog"
 	sync
