@@ -197,6 +197,7 @@ bench: deps
 	bench/health.sh
 	bench/backup.sh
 	bench/pool.sh
+	bench/incremental.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
