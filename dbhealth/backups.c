@@ -155,13 +155,13 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	struct check *c;
 	enum status st = ST_CRITICAL;
 	double age_s = 0;
+	bool scanned = false;
 
 	t->reachable = true;
 	if (catalog_scan(t->catalog, now, &items, &n, &foreign, &n_foreign,
 	    message, sizeof(message)) == -1)
 		goto out;
-	/* A catalogue that does not read is backup_age's to report. */
-	newest_check(t, l, now, newest_any(items, n));
+	scanned = true;
 	if ((newest = newest_full(items, n, &passed, &future)) == NULL)
 		snprintf(message, sizeof(message), "no complete full backup in %s",
 		    t->catalog);
@@ -193,6 +193,9 @@ out:
 	}
 	if (st > t->status)
 		t->status = st;
+	/* A catalogue that does not read is backup_age's to report. */
+	if (scanned)
+		newest_check(t, l, now, newest_any(items, n));
 	catalog_scan_free(items, foreign, n_foreign);
 }
 

@@ -56,9 +56,9 @@
 	X(GALERA_RECV_QUEUE, "galera_recv_queue", "count", BAD_ABOVE, 10, 100, \
 	    "") \
 	X(BINLOG_KEPT, "binlog_kept", "", BAD_NONE, NONE, NONE, "") \
+	X(BACKUP_AGE, "backup_age", "s", BAD_ABOVE, 93600, 180000, "") \
 	X(NEWEST_BACKUP_AGE, "newest_backup_age", "s", BAD_ABOVE, NONE, NONE, \
-	    "") \
-	X(BACKUP_AGE, "backup_age", "s", BAD_ABOVE, 93600, 180000, "")
+	    "")
 
 enum status { ST_OK, ST_WARNING, ST_CRITICAL, ST_UNKNOWN };
 enum overall { OVERALL_OK, OVERALL_DEGRADED, OVERALL_CRITICAL };

@@ -55,8 +55,8 @@ backup_field() {
 	json_is '[.targets[].name] | join(",")' default,backups
 	json_is '.targets[1] | [.address, .status, .reachable, .error, .server] | map(tostring) | join(",")' \
 		"$CAT,ok,true,null,null"
-	json_is '[.targets[1].checks[].name] | join(",")' newest_backup_age,backup_age
-	json_is '.targets[1].checks[0] | [.status, .value >= 600, .warning, .critical] | map(tostring) | join(",")' \
+	json_is '[.targets[1].checks[].name] | join(",")' backup_age,newest_backup_age
+	json_is '.targets[1].checks[1] | [.status, .value >= 600, .warning, .critical] | map(tostring) | join(",")' \
 		ok,true,null,null
 	value=$(backup_field value)
 	(( value >= 600 && value < 660 )) || fail "age $value"
@@ -85,7 +85,7 @@ backup_field() {
 	[ "$(backup_field message)" = "$id, 1d 6h old: above warning level 1d 2h" ]
 	run --separate-stderr dbhealth -f nagios --backup-path "$CAT"
 	assert_failure 1
-	assert_output --regexp "^DBHEALTH WARNING - backups: backup_age warning \($id, 1d 6h old: above warning level 1d 2h\) \| .* 'backups_backup_age'=108[0-9]{3}s;93600;180000$"
+	assert_output --regexp "^DBHEALTH WARNING - backups: backup_age warning \($id, 1d 6h old: above warning level 1d 2h\) \| .* 'backups_backup_age'=108[0-9]{3}s;93600;180000 'backups_newest_backup_age'=108[0-9]{3}s;;$"
 	run --separate-stderr dbhealth -f prometheus --backup-path "$CAT"
 	assert_failure 1
 	assert_line 'dbkit_up{target="backups"} 1'
