@@ -400,6 +400,7 @@ static int
 replay(struct replayer *p, char *err, size_t errlen)
 {
 	struct restore *r = p->r;
+	FILE *out = p->out != NULL ? p->out : p->list;
 	const json_t *f;
 	size_t i, j;
 	int rc = 0;
@@ -416,6 +417,10 @@ replay(struct replayer *p, char *err, size_t errlen)
 		}
 	}
 	free(p->stmt);
+	if (rc == 0 && out != NULL && (fflush(out) == EOF || ferror(out))) {
+		snprintf(err, errlen, "write error: %s", strerror(errno));
+		rc = -1;
+	}
 	return rc;
 }
 
@@ -442,13 +447,7 @@ replay_list(struct restore *r, FILE *f, char *err, size_t errlen)
 {
 	struct replayer p = { .r = r, .list = f };
 
-	if (replay(&p, err, errlen) == -1)
-		return -1;
-	if (fflush(f) == EOF || ferror(f)) {
-		snprintf(err, errlen, "write error: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return replay(&p, err, errlen);
 }
 
 int
@@ -463,11 +462,5 @@ replay_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
 	    "DEFAULT;\n", r->chain.n, r->chain.n == 1 ? "" : "s",
 	    r->chain.stop_gtid[0] ? ", stopping before GTID " : "",
 	    r->chain.stop_gtid);
-	if (replay(&p, err, errlen) == -1)
-		return -1;
-	if (fflush(f) == EOF || ferror(f)) {
-		snprintf(err, errlen, "write error: %s", strerror(errno));
-		return -1;
-	}
-	return 0;
+	return replay(&p, err, errlen);
 }
