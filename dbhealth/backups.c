@@ -110,36 +110,42 @@ describe(const struct catalog_item *b, double age_s, enum status st,
 }
 
 /*
- * newest_backup_age: the newest complete backup of any type, incrementals
- * included, for a schedule of fulls and incrementals (backup_age judges
- * the fulls alone).
+ * The age at now of backup b on check id, its status and its message;
+ * without a backup, critical with none_message.
  */
-static void
-newest_check(struct target *t, const struct limits *l, time_t now,
-    const struct catalog_item *b)
+static enum status
+judge(const struct catalog_item *b, const struct limits *l,
+    enum check_id id, time_t now, double *age_s, char *message, size_t len,
+    const char *none_message)
 {
-	enum status st = ST_CRITICAL;
-	char message[768];
-	double age_s = 0;
+	enum status st;
+
+	*age_s = 0;
+	if (b == NULL) {
+		snprintf(message, len, "%s", none_message);
+		return ST_CRITICAL;
+	}
+	/* Up to CATALOG_FUTURE_S ahead (clocks differ a little): 0. */
+	*age_s = fmax(0, difftime(now, b->e.taken_at));
+	st = threshold_judge(l, id, *age_s);
+	describe(b, *age_s, st, l, id, message, len);
+	return st;
+}
+
+/* Adds check id with its age (when has_age) and levels; raises t's status. */
+static void
+add_age(struct target *t, const struct limits *l, enum check_id id,
+    enum status st, bool has_age, double age_s, const char *message)
+{
 	struct check *c;
 
-	if (b == NULL)
-		snprintf(message, sizeof(message), "no complete backup in %s",
-		    t->catalog);
-	else {
-		age_s = fmax(0, difftime(now, b->e.taken_at));
-		st = threshold_judge(l, CHECK_NEWEST_BACKUP_AGE, age_s);
-		describe(b, age_s, st, l, CHECK_NEWEST_BACKUP_AGE, message,
-		    sizeof(message));
-	}
-	if ((c = check_append(t, CHECK_NEWEST_BACKUP_AGE, st, "%s",
-	    message)) != NULL) {
-		c->has_number = b != NULL;
+	if ((c = check_append(t, id, st, "%s", message)) != NULL) {
+		c->has_number = has_age;
 		c->number = age_s;
-		c->warning = l->warning[CHECK_NEWEST_BACKUP_AGE];
-		c->critical = l->critical[CHECK_NEWEST_BACKUP_AGE];
+		c->warning = l->warning[id];
+		c->critical = l->critical[id];
 	}
-	if (st > t->status && st != ST_UNKNOWN)
+	if (st > t->status)
 		t->status = st;
 }
 
@@ -151,8 +157,7 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	struct catalog_item *items = NULL;
 	char **foreign = NULL;
 	size_t n = 0, n_foreign = 0, used;
-	char message[768];
-	struct check *c;
+	char message[768], none[512];
 	enum status st = ST_CRITICAL;
 	double age_s = 0;
 	bool scanned = false;
@@ -162,16 +167,11 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 	    message, sizeof(message)) == -1)
 		goto out;
 	scanned = true;
-	if ((newest = newest_full(items, n, &passed, &future)) == NULL)
-		snprintf(message, sizeof(message), "no complete full backup in %s",
-		    t->catalog);
-	else {
-		/* Up to CATALOG_FUTURE_S ahead (clocks differ a little): 0. */
-		age_s = fmax(0, difftime(now, newest->e.taken_at));
-		st = threshold_judge(l, CHECK_BACKUP_AGE, age_s);
-		describe(newest, age_s, st, l, CHECK_BACKUP_AGE, message,
-		    sizeof(message));
-	}
+	newest = newest_full(items, n, &passed, &future);
+	snprintf(none, sizeof(none), "no complete full backup in %s",
+	    t->catalog);
+	st = judge(newest, l, CHECK_BACKUP_AGE, now, &age_s, message,
+	    sizeof(message), none);
 	if (future != NULL && st == ST_OK)
 		st = ST_WARNING;
 	used = strlen(message);
@@ -185,17 +185,22 @@ backups_run(struct target *t, const struct limits *l, time_t now)
 		    "dated in the future: check the clock)", passed != NULL ?
 		    " " : " (", future->name);
 out:
-	if ((c = check_append(t, CHECK_BACKUP_AGE, st, "%s", message)) != NULL) {
-		c->has_number = newest != NULL;
-		c->number = age_s;
-		c->warning = l->warning[CHECK_BACKUP_AGE];
-		c->critical = l->critical[CHECK_BACKUP_AGE];
+	add_age(t, l, CHECK_BACKUP_AGE, st, newest != NULL, age_s, message);
+	/*
+	 * newest_backup_age: any type, incrementals included, for a schedule
+	 * of fulls and incrementals.  A catalogue that does not read is
+	 * backup_age's to report.
+	 */
+	if (scanned) {
+		const struct catalog_item *any = newest_any(items, n);
+
+		snprintf(none, sizeof(none), "no complete backup in %s",
+		    t->catalog);
+		st = judge(any, l, CHECK_NEWEST_BACKUP_AGE, now, &age_s, message,
+		    sizeof(message), none);
+		add_age(t, l, CHECK_NEWEST_BACKUP_AGE, st, any != NULL, age_s,
+		    message);
 	}
-	if (st > t->status)
-		t->status = st;
-	/* A catalogue that does not read is backup_age's to report. */
-	if (scanned)
-		newest_check(t, l, now, newest_any(items, n));
 	catalog_scan_free(items, foreign, n_foreign);
 }
 
