@@ -137,31 +137,13 @@ sql() {
 binlog_bytes() {
 	sql -e 'SHOW BINARY LOGS' | awk '{ s += $2 } END { print s + 0 }'
 }
-bytes() {
-	find "$@" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'
-}
 # json_field KEY FILE: the value of "KEY": in dbkit's --json output.
 json_field() {
 	sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p" "$2" | head -n 1
 }
-
-# flush_dirty: make InnoDB write its dirty pages now (fewer than 200 left),
-# then put its flushing settings back (as bench/backup.sh).
-flush_dirty() {
-	local pct io iomax dirty deadline=$((SECONDS + 300))
-	read -r pct io iomax < <(sql -e 'SELECT @@innodb_max_dirty_pages_pct, @@innodb_io_capacity, @@innodb_io_capacity_max')
-	sql -e 'SET GLOBAL innodb_io_capacity_max = 100000; SET GLOBAL innodb_io_capacity = 50000;
-		SET GLOBAL innodb_max_dirty_pages_pct = 0'
-	while dirty=$(sql -e "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'" | cut -f2) && ((dirty >= 200)); do
-		if ((SECONDS >= deadline)); then
-			echo "incremental.sh: warning: still $dirty dirty pages after 300 s" >&2
-			break
-		fi
-		sleep 0.2
-	done
-	sql -e "SET GLOBAL innodb_max_dirty_pages_pct = $pct; SET GLOBAL innodb_io_capacity = $io;
-		SET GLOBAL innodb_io_capacity_max = $iomax"
-}
+# bytes and flush_dirty
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 # --- the range: a small full backup, then MB of binary log of writes.
 sql -e "DROP DATABASE IF EXISTS $DB; CREATE DATABASE $DB"
