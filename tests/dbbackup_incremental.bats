@@ -12,6 +12,7 @@
 
 # shellcheck disable=SC2154
 load helper/common
+load helper/binlog
 
 setup_file() {
 	server_start src --log-bin=binlog --server-id=11 --binlog-format=ROW
@@ -37,27 +38,9 @@ setup() {
 		CREATE TABLE inc.log (id INT AUTO_INCREMENT PRIMARY KEY, at VARCHAR(20))"
 }
 
-# writes N: rows in the three logging formats, updates and deletes.
+# writes N: rows into inc.t in the three logging formats.
 writes() {
-	local fmt
-	for fmt in ROW STATEMENT MIXED; do
-		sql src "SET SESSION binlog_format = $fmt;
-			INSERT INTO inc.t (v, b, d) SELECT CONCAT('zé ', seq, ' $fmt'),
-				REPEAT(UNHEX('00FF'), seq), seq / 7 FROM seq.seq_1_to_$1;
-			UPDATE inc.t SET d = d + 1 WHERE id % 3 = 0;
-			DELETE FROM inc.t WHERE id % 11 = 0"
-	done
-}
-
-# purge_to FILE: purges the binary logs before FILE; a dump thread still
-# ending or a binlog checkpoint not yet written holds a file a moment.
-purge_to() {
-	for _ in {1..100}; do
-		sql src "PURGE BINARY LOGS TO '$1'"
-		[ "$(sql src 'SHOW BINARY LOGS' | head -1 | cut -f1)" = "$1" ] && return
-		sleep 0.1
-	done
-	fail "PURGE BINARY LOGS TO '$1' left: $(sql src 'SHOW BINARY LOGS')"
+	binlog_writes src inc "$1"
 }
 
 # manifest ID: the manifest of a backup in the catalogue.
@@ -482,7 +465,7 @@ to_dst() {
 	assert_success
 	[ "$(check_field default binlog_kept status)" = ok ]
 	[[ $(check_field default binlog_kept message) == "binlog."*", where "*"-full ends, is on the server" ]]
-	purge_to "$file"
+	binlog_purge_to src "$file"
 	# dbhealth sees it before the next incremental fails.
 	run --separate-stderr dbhealth --json --backup-path "$DB_BACKUP_PATH"
 	assert_failure 2

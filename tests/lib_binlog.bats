@@ -9,6 +9,7 @@
 
 # shellcheck disable=SC2154
 load helper/common
+load helper/binlog
 
 setup_file() {
 	server_start src --log-bin=binlog --server-id=7 --binlog-format=ROW
@@ -32,17 +33,9 @@ coord() {
 	sql src 'SHOW MASTER STATUS' | cut -f1,2 | tr '\t' ' '
 }
 
-# writes N: transactions in the three logging formats, with text, blobs
-# and decimals, so every kind of row and query event is in the range.
+# writes N: rows into bl.t in the three logging formats.
 writes() {
-	local fmt
-	for fmt in ROW STATEMENT MIXED; do
-		sql src "SET SESSION binlog_format = $fmt;
-			INSERT INTO bl.t (v, b, d) SELECT CONCAT('zé ', seq, ' $fmt'),
-				REPEAT(UNHEX('00FF'), seq), seq / 7 FROM seq.seq_1_to_$1;
-			UPDATE bl.t SET d = d + 1 WHERE id % 3 = 0;
-			DELETE FROM bl.t WHERE id % 11 = 0"
-	done
+	binlog_writes src bl "$1"
 }
 
 @test "a copy from a file's start is the server's files, byte for byte, and decodes" {
@@ -154,13 +147,7 @@ writes() {
 	writes 2
 	sql src 'FLUSH BINARY LOGS'
 	read -r f p <<<"$(coord)"
-	# A dump thread still ending or a binlog checkpoint not yet written
-	# holds a file a moment.
-	for _ in {1..100}; do
-		sql src "PURGE BINARY LOGS TO '$f'"
-		[ "$(sql src 'SHOW BINARY LOGS' | head -1 | cut -f1)" = "$f" ] && break
-		sleep 0.1
-	done
+	binlog_purge_to src "$f"
 	[ -z "$(sql src 'SHOW BINARY LOGS' | grep -F "$old")" ]
 	run --separate-stderr binlogtest copy "$old" 4 "$f" "$p" "$OUT"
 	assert_failure 1
