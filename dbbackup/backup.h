@@ -127,6 +127,7 @@ struct options {
 	long long threads;
 	long long chunk_rows;
 	int level;			/* 0: no compression */
+	int binlog_level;		/* of an incremental's binlog files */
 	enum lock_mode lock;
 	long long lock_wait_timeout_s;
 	long long long_query_guard_s;

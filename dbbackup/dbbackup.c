@@ -36,6 +36,14 @@
  */
 #define DEFAULT_LEVEL 2
 
+/*
+ * An incremental's binary logs: level 6, since the copy waits on the
+ * server's stream rather than on compression.  On 300 MB of sysbench
+ * binlog, level 2 wrote 7% more than gzip -6; level 6 wrote 1% more, and
+ * the copy still took 0.6x the time of mariadb-binlog --raw.
+ */
+#define DEFAULT_BINLOG_LEVEL 6
+
 enum {
 	OPT_THREADS = 0x2000,
 	OPT_NO_COMPRESS,
@@ -89,6 +97,7 @@ usage(void)
 "      --compress             gzip the files (DB_BACKUP_COMPRESSION, the default)\n"
 "      --no-compress          write the files uncompressed\n"
 "      --compress-level N     1 (fast) to 12 (small), default 2\n"
+"                             (6 for an incremental's binary logs)\n"
 "      --exclude PATTERN      skip databases (db) or tables (db.table) matching\n"
 "                             the shell PATTERN; repeatable\n"
 "      --chunk-rows N         split tables with an integer key into chunks of\n"
@@ -285,10 +294,13 @@ check_backup(struct settings *s, struct options *o, size_t cap)
 	if (s->encryption)
 		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
 		    "implemented yet; refusing to write an unencrypted backup");
-	if (o->level == -1)
+	if (o->level == -1) {
 		o->level = s->compression ? DEFAULT_LEVEL : 0;
-	else if (!s->compression)
+		o->binlog_level = s->compression ? DEFAULT_BINLOG_LEVEL : 0;
+	} else if (!s->compression)
 		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
+	else
+		o->binlog_level = o->level;
 	if (o->n_only == 0 && s->database != NULL && s->database[0] != '\0')
 		add_databases(o, s->database, cap);
 }

@@ -113,7 +113,7 @@ dump_chunk(struct workers *pool, void *state, void *job, char *err,
 		return -1;
 	}
 	free(sql);
-	if ((out = output_file_open(b, c->file, b->opt->level > 0, err,
+	if ((out = output_file_open(b, c->file, b->opt->level, err,
 	    errlen)) == NULL) {
 		mysql_free_result(res);
 		return -1;

@@ -456,13 +456,13 @@ sink_begin(void *ctx, const char *name, char *err, size_t errlen)
 	struct backup *b = ctx;
 	char rel[512];
 
-	snprintf(rel, sizeof(rel), BINLOG_DIR "/%s%s", name, b->opt->level > 0 ?
-	    ".gz" : "");
+	snprintf(rel, sizeof(rel), BINLOG_DIR "/%s%s", name,
+	    b->opt->binlog_level > 0 ? ".gz" : "");
 	if ((b->inc.open_name = strdup(rel)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	if ((b->inc.open = output_file_open(b, rel, b->opt->level > 0, err,
+	if ((b->inc.open = output_file_open(b, rel, b->opt->binlog_level, err,
 	    errlen)) == NULL)
 		return -1;
 	if (json_array_append_new(b->inc.files, json_pack("{s:s, s:s}",

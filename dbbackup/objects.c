@@ -435,7 +435,7 @@ objects_write(struct backup *b, struct database *d, char *err, size_t errlen)
 			if (w == NULL) {
 				snprintf(rel, sizeof(rel), "%s/%s%s", d->dir,
 				    objects_file_names[k], gz ? ".gz" : "");
-				if ((w = output_file_open(b, rel, gz, err,
+				if ((w = output_file_open(b, rel, b->opt->level, err,
 				    errlen)) == NULL ||
 				    sqlfile_begin(w, err, errlen) == -1) {
 					rc = -1;

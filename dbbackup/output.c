@@ -64,13 +64,13 @@ output_make_dirs(struct backup *b, char *err, size_t errlen)
 }
 
 struct gzw *
-output_file_open(struct backup *b, const char *rel, bool compress, char *err,
+output_file_open(struct backup *b, const char *rel, int level, char *err,
     size_t errlen)
 {
 	char path[8192];
 
 	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
-	return gzw_open(path, compress ? b->opt->level : 0, err, errlen);
+	return gzw_open(path, level, err, errlen);
 }
 
 int

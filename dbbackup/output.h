@@ -22,8 +22,8 @@ int output_name(struct backup *b, char *err, size_t errlen);
 /* Creates ID.partial and a directory per database in it.  0 or -1. */
 int output_make_dirs(struct backup *b, char *err, size_t errlen);
 
-/* Opens file rel of the backup for writing, gzip'd with compress. */
-struct gzw *output_file_open(struct backup *b, const char *rel, bool compress,
+/* Opens file rel of the backup for writing, gzip'd at level (0: not). */
+struct gzw *output_file_open(struct backup *b, const char *rel, int level,
     char *err, size_t errlen);
 
 /*

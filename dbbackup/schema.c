@@ -382,7 +382,7 @@ write_table_schema(struct backup *b, struct table *t, char *err, size_t errlen)
 
 	snprintf(rel, sizeof(rel), "%s/%s.sql%s", t->db->dir, t->file_name,
 	    b->opt->level > 0 ? ".gz" : "");
-	if ((w = output_file_open(b, rel, b->opt->level > 0, err, errlen)) == NULL)
+	if ((w = output_file_open(b, rel, b->opt->level, err, errlen)) == NULL)
 		return -1;
 	if (sqlfile_begin(w, err, errlen) == -1 ||
 	    sqlfile_add(w, t->create_sql, err, errlen) == -1) {
@@ -508,7 +508,7 @@ write_grants(struct backup *b, char *err, size_t errlen)
 		snprintf(err, errlen, "grants: %s", mysql_error(b->ctl));
 		return -1;
 	}
-	if ((w = output_file_open(b, rel, b->opt->level > 0, err, errlen)) ==
+	if ((w = output_file_open(b, rel, b->opt->level, err, errlen)) ==
 	    NULL || sqlfile_begin(w, err, errlen) == -1) {
 		mysql_free_result(accounts);
 		return -1;
