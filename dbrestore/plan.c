@@ -11,45 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "objects.h"
 #include "plan.h"
-
-static bool
-listed(const char **list, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strcmp(list[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* Whether --table names db.table (the first '.' separates them). */
-static bool
-table_listed(const struct options *o, const char *db, const char *table)
-{
-	size_t i, dblen = strlen(db);
-
-	for (i = 0; i < o->n_tables; i++)
-		if (strncmp(o->tables[i], db, dblen) == 0 &&
-		    o->tables[i][dblen] == '.' &&
-		    strcmp(o->tables[i] + dblen + 1, table) == 0)
-			return true;
-	return false;
-}
-
-static bool
-db_has_listed_table(const struct options *o, const char *db)
-{
-	size_t i, dblen = strlen(db);
-
-	for (i = 0; i < o->n_tables; i++)
-		if (strncmp(o->tables[i], db, dblen) == 0 &&
-		    o->tables[i][dblen] == '.')
-			return true;
-	return false;
-}
 
 static int
 add_db(struct restore *r, json_t *d, char *err, size_t errlen)
@@ -83,7 +47,7 @@ add_db(struct restore *r, json_t *d, char *err, size_t errlen)
 			    db->name);
 			return -1;
 		}
-		if (!db->whole && !table_listed(o, db->name, rt->name))
+		if (!filter_table(o, db->name, rt->name))
 			continue;
 		rt->json = t;
 		rt->is_sequence = strcmp(json_string_value(json_object_get(t,
@@ -118,10 +82,7 @@ plan_build(struct restore *r, char *err, size_t errlen)
 			snprintf(err, errlen, "manifest: a database has no name");
 			return -1;
 		}
-		if (o->n_databases > 0 && !listed(o->databases, o->n_databases,
-		    name))
-			continue;
-		if (o->n_tables > 0 && !db_has_listed_table(o, name))
+		if (!filter_database(o, name))
 			continue;
 		if (add_db(r, d, err, errlen) == -1)
 			return -1;
@@ -141,7 +102,7 @@ plan_build(struct restore *r, char *err, size_t errlen)
 
 		for (j = 0; j < r->n_dbs && !found; j++)
 			for (k = 0; k < r->dbs[j].n_tables && !found; k++)
-				found = table_listed(&(struct options){ .tables =
+				found = filter_table(&(struct options){ .tables =
 				    &o->tables[i], .n_tables = 1 }, r->dbs[j].name,
 				    r->dbs[j].tables[k].name);
 		if (!found) {

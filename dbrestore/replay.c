@@ -4,13 +4,15 @@
  * backup, in one server session, so a temporary table made in one
  * incremental is there for the next.  The decoder is the server's own
  * mariadb-binlog, one run a binlog file, fed the decompressed file on its
- * standard input by a thread (it needs no server and no password), with
+ * standard input by a thread (feed.c; it needs no server and no password),
+ * with
  * TZ=UTC so that the times it prints are UTC.  Its output is read line by
  * line and run statement by statement here, as the mariadb client would
  * (DELIMITER, the \C charset command, comments between events), which is
  * what lets the replay stop exactly before the transaction --until named
  * (chain.c found its GTID) and name the event that failed: its file, end
- * position and GTID.  One statement in memory at a time.
+ * position and GTID.  One statement in memory at a time.  --database and
+ * --table keep the selected statements and row events (filter.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -26,6 +28,8 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "feed.h"
+#include "filter.h"
 #include "gzr.h"
 #include "jsonout.h"
 #include "replay.h"
@@ -33,48 +37,20 @@
 
 #define DECODER "mariadb-binlog"
 
-/* The decompressing thread: a backup file into the decoder's stdin. */
-struct feeder {
-	struct gzr *in;
-	int fd;
-	int rc;
-	char err[1024];
-};
-
-static void *
-feed(void *arg)
-{
-	struct feeder *f = arg;
-	char buf[65536];
-	ssize_t n, w;
-	size_t off;
-
-	while ((n = gzr_read(f->in, buf, sizeof(buf), f->err,
-	    sizeof(f->err))) > 0)
-		for (off = 0; off < (size_t)n; off += (size_t)w)
-			if ((w = write(f->fd, buf + off, (size_t)n - off)) ==
-			    -1) {
-				if (errno == EINTR) {
-					w = 0;
-					continue;
-				}
-				/* EPIPE: the replay stopped reading. */
-				goto out;
-			}
-	if (n == -1)
-		f->rc = -1;
-out:
-	close(f->fd);
-	return NULL;
-}
-
 /* What the statement loop knows of where it is. */
 struct replayer {
 	struct restore *r;
 	MYSQL *m;			/* the session, or NULL: */
 	FILE *out;			/* --sql writes the statements here */
 	FILE *list;			/* --events lists them here */
-	char db[256];			/* --events: the current database */
+	bool filter;			/* --database or --table */
+	struct feeder *feeder;		/* of the file being read */
+	char db[256];			/* the statement event's database */
+	char rows_db[256];		/* of the rows statement's first selected
+					   table, "" while none is */
+	char *annotate;			/* --events: its statement (#Q>) */
+	size_t annotate_len;
+	bool in_annotate;		/* the last line was one of it */
 	const struct link *link;
 	const char *file;		/* the server's name of the file */
 	char delim[32];
@@ -109,6 +85,10 @@ read_header(struct replayer *p, const char *line)
 	p->when = timegm(&tm);
 	if (end != 0)			/* 0: the format description's copy */
 		p->end_pos = end;
+	if (p->feeder->note_dbs && (strstr(line, "\tQuery\t") != NULL ||
+	    strstr(line, "\tQuery_compressed\t") != NULL ||
+	    strstr(line, "\tExecute_load_query\t") != NULL))
+		feed_query_db(p->feeder, end, p->db, sizeof(p->db));
 	if ((g = strstr(line, "\tGTID ")) == NULL ||
 	    sscanf(g, "\tGTID %u-%u-%llu", &d, &s, &seq) != 3)
 		return;
@@ -120,84 +100,167 @@ read_header(struct replayer *p, const char *line)
 	p->r->chain.groups++;
 }
 
-/* --events: the database of a row event, from its table map. */
+/*
+ * A table map's comment ("Table_map: `db`.`t` mapped to number 23"): the
+ * rows statement after it is selected when one of its tables is.
+ */
 static void
 table_map(struct replayer *p, const char *line)
 {
 	const char *m = strstr(line, "\tTable_map: `");
+	char db[256], table[256];
 
-	if (m != NULL)
-		sscanf(m, "\tTable_map: `%255[^`]`", p->db);
+	if (p->rows_db[0] == '\0' && m != NULL &&
+	    sscanf(m, "\tTable_map: `%255[^`]`.`%255[^`]`", db, table) == 2 &&
+	    filter_table(p->r->opt, db, table))
+		memcpy(p->rows_db, db, sizeof(db));
 }
 
-/* Whether --database and --grep keep a statement of p->db. */
-static bool
-listed(const struct replayer *p, const char *stmt)
+/* --events: the #Q> lines of a rows statement, its text. */
+static int
+take_annotate(struct replayer *p, const char *line, size_t n, char *err,
+    size_t errlen)
 {
-	const struct options *o = p->r->opt;
-	bool db = o->n_databases == 0;
+	char *grown;
 
-	for (size_t i = 0; !db && i < o->n_databases; i++)
-		db = strcmp(o->databases[i], p->db) == 0;
-	return db && (o->grep == NULL || strcasestr(stmt, o->grep) != NULL);
+	if (!p->in_annotate)
+		p->annotate_len = 0;
+	p->in_annotate = true;
+	if ((grown = realloc(p->annotate, p->annotate_len + n + 2)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	p->annotate = grown;
+	if (p->annotate_len > 0)
+		p->annotate[p->annotate_len++] = '\n';
+	memcpy(p->annotate + p->annotate_len, line, n);
+	p->annotate_len += n;
+	p->annotate[p->annotate_len] = '\0';
+	return 0;
 }
 
 /* One line for a statement: time, GTID, where it ends, database, text. */
 static int
-list_statement(struct replayer *p, const char *stmt, size_t n)
+list_statement(struct replayer *p, const char *db, const char *stmt, size_t n)
 {
+	const char *grep = p->r->opt->grep;
 	char at[RFC3339_LEN];
 	json_t *j;
 	int rc;
 
-	if (!listed(p, stmt))
+	if (grep != NULL && strcasestr(stmt, grep) == NULL)
 		return 0;
 	time_rfc3339(p->when, at);
 	if (p->r->opt->json) {
 		j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:s%}", "time", at,
 		    "gtid", p->gtid, "file", p->file, "position",
-		    (json_int_t)p->end_pos, "database", p->db, "statement", stmt,
-		    n);
+		    (json_int_t)p->end_pos, "database", db, "statement", stmt, n);
 		rc = j == NULL ? -1 : jsonout_write(j, p->list, false);
 		json_decref(j);
 		return rc;
 	}
 	fprintf(p->list, "%s %s %s:%llu %s ", at, p->gtid[0] ? p->gtid : "-",
-	    p->file, (unsigned long long)p->end_pos, p->db[0] ? p->db : "-");
+	    p->file, (unsigned long long)p->end_pos, db[0] ? db : "-");
 	/* One line a statement, whatever its own newlines. */
 	for (size_t i = 0; i < n; i++)
 		fputc(stmt[i] == '\n' || stmt[i] == '\r' ? ' ' : stmt[i], p->list);
 	return fputc('\n', p->list) == EOF ? -1 : 0;
 }
 
-/*
- * --events: a statement of the decoder's output.  What the client would
- * set up (SET, BEGIN, COMMIT, the BINLOG of row events, whose #Q> line
- * is listed instead) is not the user's; USE says the database.
- */
-static int
-list_query(struct replayer *p)
+/* What a statement of the decoder's output is. */
+enum stmt_kind {
+	STMT_SETUP,		/* the session's settings, BEGIN, COMMIT */
+	STMT_USE,		/* the event's default database */
+	STMT_ROWS,		/* BINLOG: row events */
+	STMT_USER,		/* the statement the source ran */
+};
+
+static enum stmt_kind
+classify(const char *s)
 {
-	static const char *const skip[] = { "SET ", "BEGIN", "START TRANSACTION",
-	    "COMMIT", "ROLLBACK", "BINLOG ", "/*", "XA ", NULL };
-	const char *s = p->stmt;
+	/*
+	 * What the decoder prints around an event: timestamps, session
+	 * variables, user variables and insert ids a statement used,
+	 * versioned comments, transaction boundaries.
+	 */
+	static const char *const setup[] = { "SET TIMESTAMP=", "SET @",
+	    "SET INSERT_ID=", "SET LAST_INSERT_ID=", "/*!", "/*M!", "BEGIN",
+	    "START TRANSACTION", "COMMIT", "ROLLBACK", "XA ", NULL };
 
 	while (*s == ' ' || *s == '\n')
 		s++;
-	if (strncasecmp(s, "use ", 4) == 0) {
-		sscanf(s + 4, "`%255[^`]`", p->db);
-		return 0;
+	if (strncasecmp(s, "use ", 4) == 0)
+		return STMT_USE;
+	if (strncmp(s, "BINLOG ", 7) == 0)
+		return STMT_ROWS;
+	for (size_t i = 0; setup[i] != NULL; i++)
+		if (strncasecmp(s, setup[i], strlen(setup[i])) == 0)
+			return STMT_SETUP;
+	return STMT_USER;
+}
+
+/*
+ * --events: the user's statements, and for row events the statement that
+ * made them (the #Q> lines before them), when --database and --table
+ * select them.
+ */
+static int
+list_query(struct replayer *p, enum stmt_kind kind)
+{
+	const char *s = p->stmt;
+	int rc = 0;
+
+	if (kind == STMT_ROWS) {
+		if (p->annotate_len > 0 && p->rows_db[0] != '\0')
+			rc = list_statement(p, p->rows_db, p->annotate,
+			    p->annotate_len);
+		p->annotate_len = 0;
+		p->rows_db[0] = '\0';
+		return rc;
 	}
-	for (size_t i = 0; skip[i] != NULL; i++)
-		if (strncasecmp(s, skip[i], strlen(skip[i])) == 0)
-			return 0;
-	return list_statement(p, s, strlen(s));
+	if (kind != STMT_USER)
+		return 0;
+	while (*s == ' ' || *s == '\n')
+		s++;
+	if (!filter_statement(p->r->opt, p->db, s))
+		return 0;
+	return list_statement(p, p->db, s, strlen(s));
+}
+
+/*
+ * --database, --table: whether a statement is replayed; a BINLOG one is
+ * cut down to the selected tables' events.  1, 0, or -1 with err.
+ */
+static int
+keep(struct replayer *p, enum stmt_kind kind, char *err, size_t errlen)
+{
+	const struct options *o = p->r->opt;
+	char why[256];
+	int rc;
+
+	switch (kind) {
+	case STMT_SETUP:
+		return 1;
+	case STMT_USE:
+		return filter_database(o, p->db);
+	case STMT_ROWS:
+		if ((rc = filter_rows(o, p->stmt, &p->len, why,
+		    sizeof(why))) == -1)
+			snprintf(err, errlen, "replaying %s: %s, the event ending "
+			    "at %llu: %s", p->link->id, p->file,
+			    (unsigned long long)p->end_pos, why);
+		return rc;
+	case STMT_USER:
+		break;
+	}
+	return filter_statement(o, p->db, p->stmt);
 }
 
 /* Runs the statement collected, or the client command it is. */
 static int
 run(struct replayer *p, char *err, size_t errlen)
 {
+	enum stmt_kind kind;
 	char charset[64];
 	MYSQL_RES *res;
 	int rc;
@@ -211,8 +274,11 @@ run(struct replayer *p, char *err, size_t errlen)
 	if (strncmp(p->stmt, "/*M!", 4) == 0 &&
 	    strstr(p->stmt, "SET @@session.gtid_seq_no=") != NULL)
 		return 0;
+	kind = classify(p->stmt);
 	if (p->list != NULL)
-		return list_query(p);
+		return list_query(p, kind);
+	if (p->filter && (rc = keep(p, kind, err, errlen)) != 1)
+		return rc;
 	if (p->out != NULL)
 		rc = fprintf(p->out, "%s%s\n", p->stmt, p->delim) < 0;
 	else if (strncmp(p->stmt, "/*!\\C ", 6) == 0 &&
@@ -259,7 +325,9 @@ take_line(struct replayer *p, const char *line, size_t n, char *err,
 		}
 		if (line[0] == '#') {
 			if (p->list != NULL && strncmp(line, "#Q> ", 4) == 0)
-				return list_statement(p, line + 4, n - 4);
+				return take_annotate(p, line + 4, n - 4, err,
+				    errlen);
+			p->in_annotate = false;
 			if (p->list != NULL)
 				table_map(p, line);
 			read_header(p, line);
@@ -268,6 +336,7 @@ take_line(struct replayer *p, const char *line, size_t n, char *err,
 		if (n == 0)
 			return 0;
 	}
+	p->in_annotate = false;
 	if (p->len + n + 2 > p->cap) {
 		if ((grown = realloc(p->stmt, p->len + n + 65536)) == NULL) {
 			snprintf(err, errlen, "out of memory");
@@ -334,15 +403,19 @@ spawn(int *to, int *from, char *err, size_t errlen)
 static int
 replay_file(struct replayer *p, const char *rel, char *err, size_t errlen)
 {
-	struct feeder f = { .fd = -1 };
+	struct feeder f = { .fd = -1, .note_dbs = p->filter || p->list != NULL,
+	    .lock = PTHREAD_MUTEX_INITIALIZER };
 	pthread_t thread;
-	char *line = NULL;
+	char *line = NULL, label[1024];
 	size_t cap = 0;
 	ssize_t n;
 	FILE *out;
 	pid_t pid;
 	int from, status, rc = 0;
 
+	snprintf(label, sizeof(label), "%s/%s", p->link->id, rel);
+	f.label = label;
+	p->feeder = &f;
 	if ((f.in = gzr_open_in(p->link->dir, rel, err, errlen)) == NULL)
 		return -1;
 	if ((pid = spawn(&f.fd, &from, err, errlen)) == -1) {
@@ -378,6 +451,7 @@ replay_file(struct replayer *p, const char *rel, char *err, size_t errlen)
 	fclose(out);
 	pthread_join(thread, NULL);
 	gzr_close(f.in);
+	free(f.dbs);
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	if (rc == 0 && f.rc == -1) {
@@ -417,6 +491,7 @@ replay(struct replayer *p, char *err, size_t errlen)
 		}
 	}
 	free(p->stmt);
+	free(p->annotate);
 	if (rc == 0 && out != NULL && (fflush(out) == EOF || ferror(out))) {
 		snprintf(err, errlen, "write error: %s", strerror(errno));
 		rc = -1;
@@ -427,7 +502,7 @@ replay(struct replayer *p, char *err, size_t errlen)
 int
 replay_chain(struct restore *r, char *err, size_t errlen)
 {
-	struct replayer p = { .r = r };
+	struct replayer p = { .r = r, .filter = filter_active(r->opt) };
 	int rc;
 
 	if ((p.m = conn_open(r->settings, 0, err, errlen)) == NULL)
@@ -453,7 +528,8 @@ replay_list(struct restore *r, FILE *f, char *err, size_t errlen)
 int
 replay_write_sql(struct restore *r, FILE *f, char *err, size_t errlen)
 {
-	struct replayer p = { .r = r, .out = f };
+	struct replayer p = { .r = r, .out = f,
+	    .filter = filter_active(r->opt) };
 
 	/* The session as a fresh one, as the replay into a server has it. */
 	fprintf(f, "\n-- the binary log of %zu incremental%s%s%s\n"

@@ -72,11 +72,10 @@ restore_open(struct restore *r, const char *root, const char *spec,
 		    "id")));
 		return -1;
 	}
-	if (incremental && (r->opt->into != NULL || r->opt->n_tables > 0 ||
-	    (r->opt->n_databases > 0 && r->opt->mode != MODE_EVENTS))) {
-		snprintf(err, errlen, "%s is an incremental backup: --into, "
-		    "--database and --table do not apply to its binary logs yet; "
-		    "restore the whole chain", json_string_value(
+	if (incremental && r->opt->into != NULL) {
+		snprintf(err, errlen, "%s is an incremental backup: --into does "
+		    "not apply to binary logs, whose statements name their "
+		    "databases; restore under the same name", json_string_value(
 		    json_object_get(r->manifest, "id")));
 		return -1;
 	}
@@ -96,7 +95,7 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	if (incremental && chain_open(r, root, err, errlen) == -1)
 		return -1;
 	r->id = json_string_value(json_object_get(r->manifest, "id"));
-	/* --events reads the binary log only: -D selects its events. */
+	/* --events reads the binary log only: -D and --table select. */
 	return r->opt->mode == MODE_EVENTS ? 0 : plan_build(r, err, errlen);
 }
 

@@ -102,6 +102,115 @@ binlog_gtid_parse(const unsigned char *p, const struct binlog_header *h,
 	return 0;
 }
 
+/*
+ * A statement event's post-header: thread id 4, exec time 4, db_len 1,
+ * error code 2, status variables' length 2; Execute_load_query adds 13
+ * (file id, start and end of the file name, duplicate handling).  Then the
+ * status variables, the database, a NUL, the statement.
+ */
+#define QUERY_POST_HEADER_LEN 13
+#define EXECUTE_LOAD_EXTRA_LEN 13
+
+int
+binlog_query_db(const unsigned char *p, const struct binlog_header *h,
+    char *db, size_t dblen)
+{
+	size_t post = QUERY_POST_HEADER_LEN, at, n;
+
+	if (h->type == BINLOG_EXECUTE_LOAD_QUERY)
+		post += EXECUTE_LOAD_EXTRA_LEN;
+	else if (h->type != BINLOG_QUERY && h->type != BINLOG_QUERY_COMPRESSED)
+		return -1;
+	if (h->length < BINLOG_HEADER_LEN + post)
+		return -1;
+	n = p[BINLOG_HEADER_LEN + 8];
+	at = BINLOG_HEADER_LEN + post + le16(p + BINLOG_HEADER_LEN + 11);
+	if (at + n > h->length || n >= dblen)
+		return -1;
+	memcpy(db, p + at, n);
+	db[n] = '\0';
+	return 0;
+}
+
+/* A rows or table map event's table id: 6 bytes after the header. */
+static uint64_t
+table_id(const unsigned char *p)
+{
+	return (uint64_t)le32(p + BINLOG_HEADER_LEN) |
+	    (uint64_t)le16(p + BINLOG_HEADER_LEN + 4) << 32;
+}
+
+/* A counted, NUL-ended name at p[*at] of an event of len bytes. */
+static int
+take_name(const unsigned char *p, size_t len, size_t *at, char *out,
+    size_t outlen)
+{
+	size_t n;
+
+	if (*at >= len)
+		return -1;
+	n = p[(*at)++];
+	if (*at + n + 1 > len || n >= outlen)
+		return -1;
+	memcpy(out, p + *at, n);
+	out[n] = '\0';
+	*at += n + 1;
+	return 0;
+}
+
+int
+binlog_table_map_parse(const unsigned char *p, const struct binlog_header *h,
+    uint64_t *id, char *db, size_t dblen, char *table, size_t tablelen)
+{
+	size_t at = BINLOG_HEADER_LEN + 8;	/* table id 6, flags 2 */
+
+	if (h->type != BINLOG_TABLE_MAP || h->length < at)
+		return -1;
+	*id = table_id(p);
+	if (take_name(p, h->length, &at, db, dblen) == -1 ||
+	    take_name(p, h->length, &at, table, tablelen) == -1)
+		return -1;
+	return 0;
+}
+
+bool
+binlog_is_rows(uint8_t type)
+{
+	/*
+	 * 20-22 the pre-GA rows events, 23-25 v1, 30-32 v2, 167-172
+	 * MariaDB's compressed ones (v2 and v1).
+	 */
+	return (type >= 20 && type <= 25) || (type >= 30 && type <= 32) ||
+	    (type >= 167 && type <= 172);
+}
+
+int
+binlog_rows_parse(const unsigned char *p, const struct binlog_header *h,
+    uint64_t *id, uint16_t *flags)
+{
+	if (h->length < BINLOG_HEADER_LEN + 8)
+		return -1;
+	*id = table_id(p);
+	*flags = le16(p + BINLOG_HEADER_LEN + 6);
+	return 0;
+}
+
+void
+binlog_rows_set_flags(unsigned char *p, const struct binlog_header *h,
+    uint16_t flags, bool crc)
+{
+	size_t body = h->length - CRC_LEN;
+	uint32_t sum;
+
+	p[BINLOG_HEADER_LEN + 6] = (unsigned char)flags;
+	p[BINLOG_HEADER_LEN + 7] = (unsigned char)(flags >> 8);
+	if (!crc)
+		return;
+	sum = (uint32_t)crc32(0, p, (uInt)body);
+	for (int i = 0; i < 4; i++)
+		p[body + (size_t)i] = (unsigned char)(sum >> (8 * i));
+}
+
 /* The state of one copy. */
 struct copy {
 	const struct binlog_coord *from, *to;

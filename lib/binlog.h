@@ -26,11 +26,17 @@ enum binlog_type {
 	BINLOG_ROTATE = 4,
 	BINLOG_FORMAT_DESCRIPTION = 15,
 	BINLOG_XID = 16,
+	BINLOG_EXECUTE_LOAD_QUERY = 18,
+	BINLOG_TABLE_MAP = 19,
 	BINLOG_HEARTBEAT = 27,
 	BINLOG_ANNOTATE_ROWS = 160,
 	BINLOG_GTID = 162,
 	BINLOG_GTID_LIST = 163,
+	BINLOG_QUERY_COMPRESSED = 166,
 };
+
+#define BINLOG_ROWS_STMT_END 0x0001	/* a rows event's flag: the last of
+					   its statement */
 
 /* The v4 header of an event, all fields little-endian on disk. */
 struct binlog_header {
@@ -76,6 +82,39 @@ bool binlog_fde_has_crc(const unsigned char *p, const struct binlog_header *h);
 /* The GTID of a GTID event.  0, or -1 when the event is too short. */
 int binlog_gtid_parse(const unsigned char *p, const struct binlog_header *h,
     struct binlog_gtid *g);
+
+/*
+ * The default database of a statement event (Query, Query_compressed,
+ * Execute_load_query) into db, "" when it ran without one.  0, or -1 when
+ * p is another event or too short for what it says.
+ */
+int binlog_query_db(const unsigned char *p, const struct binlog_header *h,
+    char *db, size_t dblen);
+
+/*
+ * The table id, database and table of a Table_map event.  0, or -1 when
+ * the event is too short for what it says.
+ */
+int binlog_table_map_parse(const unsigned char *p,
+    const struct binlog_header *h, uint64_t *table_id, char *db,
+    size_t dblen, char *table, size_t tablelen);
+
+/* Whether an event of this type holds rows (Write, Update, Delete_rows). */
+bool binlog_is_rows(uint8_t type);
+
+/*
+ * The table id and flags of a rows event (the caller checked
+ * binlog_is_rows).  0, or -1 when it is too short.
+ */
+int binlog_rows_parse(const unsigned char *p, const struct binlog_header *h,
+    uint64_t *table_id, uint16_t *flags);
+
+/*
+ * Sets a rows event's flags, keeping its CRC32 valid when it had one
+ * (crc: whether it did, as the caller saw before the change).
+ */
+void binlog_rows_set_flags(unsigned char *p, const struct binlog_header *h,
+    uint16_t flags, bool crc);
 
 /*
  * Where the copied events go, one binlog file at a time: begin(name)

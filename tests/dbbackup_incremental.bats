@@ -280,7 +280,7 @@ to_dst() {
 	run --separate-stderr dbrestore --events --grep 'drop table' "$id"
 	assert_success
 	[ "${#lines[@]}" -eq 1 ]
-	assert_output --regexp "^[0-9T:Z-]+ $drop binlog\.[0-9]+:[0-9]+ inc DROP TABLE"
+	assert_output --regexp "^[0-9T:Z-]+ $drop binlog\.[0-9]+:[0-9]+ - DROP TABLE"
 	run --separate-stderr dbrestore --events -D inc "$id"
 	assert_success
 	assert_line --partial "INSERT INTO inc.log (at) VALUES ('later')"
@@ -332,6 +332,70 @@ to_dst() {
 	[ -z "$(sql dst "SHOW TABLES FROM inc LIKE 'precious'")" ]
 	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = "before,after" ]
 	sql dst 'DROP DATABASE inc'
+}
+
+@test "--database and --table with a chain replay only what they select: row events by table, statements by database" {
+	sql src "DROP DATABASE IF EXISTS other; CREATE DATABASE other;
+		CREATE TABLE other.orders (id INT AUTO_INCREMENT PRIMARY KEY, x VARCHAR(20));
+		CREATE TRIGGER inc.t_ai AFTER INSERT ON inc.t FOR EACH ROW
+			INSERT INTO other.orders (x) VALUES (CONCAT('t', NEW.id))"
+	full=$(dbbackup --json full | jq -r .id)
+	# Row events: one statement whose rows events change inc.t, then
+	# (its trigger) other.orders; one UPDATE of both tables.
+	sql src "INSERT INTO inc.t (v) VALUES ('r1'), ('r2');
+		INSERT INTO inc.log (at) VALUES ('row');
+		INSERT INTO other.orders (x) VALUES ('o1');
+		UPDATE inc.log l, other.orders o SET l.at = 'both', o.x = 'both'
+			WHERE l.at = 'row' AND o.x = 'o1'"
+	# Statements, by their default database; without one, by the
+	# databases they qualify names with.
+	sql src "SET SESSION binlog_format = STATEMENT; USE inc;
+		INSERT INTO log (at) VALUES ('stmt-inc');
+		USE other; INSERT INTO orders (x) VALUES ('stmt-other');
+		CREATE TABLE scratch (a INT)"
+	sql src "SET SESSION binlog_format = STATEMENT;
+		INSERT INTO inc.log (at) VALUES ('no-db');
+		INSERT INTO \`other\`.orders (x) VALUES ('no-db')"
+	id=$(dbbackup --json incremental | jq -r .id)
+	want_t=$(sql src 'CHECKSUM TABLE inc.t')
+	want_orders=$(sql src 'CHECKSUM TABLE other.orders')
+	run --separate-stderr dbrestore --events --table other.orders "$id"
+	assert_success
+	assert_line --regexp "^[0-9T:Z-]+ [0-9-]+ binlog\.[0-9]+:[0-9]+ other INSERT INTO inc\.t \(v\) VALUES \('r1'\), \('r2'\)\$"
+	assert_line --partial " other INSERT INTO orders (x) VALUES ('stmt-other')"
+	refute_output --partial scratch
+	refute_output --partial "VALUES ('row')"
+	to_dst
+	sql dst 'DROP DATABASE IF EXISTS other'
+	# --database inc: the rows of inc's tables, not those of other.orders
+	# in the same statements.
+	run --separate-stderr dbrestore --json -D inc "$id"
+	assert_success
+	[ -z "$stderr" ]
+	[ "$(sql dst 'CHECKSUM TABLE inc.t')" = "$want_t" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = "both,stmt-inc,no-db" ]
+	[ -z "$(sql dst "SHOW DATABASES LIKE 'other'")" ]
+	sql dst 'DROP DATABASE inc'
+	# The same as SQL for a stock client.
+	dbrestore --sql -D inc "$id" 2>/dev/null | mariadb --no-defaults -uroot -S "$SOCK_dst"
+	[ "$(sql dst 'CHECKSUM TABLE inc.t')" = "$want_t" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = "both,stmt-inc,no-db" ]
+	sql dst 'DROP DATABASE inc'
+	# --table other.orders: its rows from the trigger (the statement's
+	# first table not selected), the UPDATE, the statements naming it;
+	# not other.scratch, not inc.
+	run --separate-stderr dbrestore --table other.orders "$id"
+	assert_success
+	[ "$(sql dst 'CHECKSUM TABLE other.orders')" = "$want_orders" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(x ORDER BY id) FROM other.orders')" = "t1,t2,both,stmt-other,no-db" ]
+	[ "$(sql dst 'SHOW TABLES FROM other')" = orders ]
+	[ -z "$(sql dst "SHOW DATABASES LIKE 'inc'")" ]
+	sql dst 'DROP DATABASE other'
+	sql src 'DROP DATABASE other'
+	# --into does not rename what the binary log names.
+	run --separate-stderr dbrestore -D inc --into elsewhere "$id"
+	assert_failure
+	[[ $stderr == "dbrestore: $id is an incremental backup: --into does not apply to binary logs"* ]]
 }
 
 @test "a target outside the chain, a broken chain and a flipped byte are refused before the server is touched" {
