@@ -275,11 +275,12 @@ same_gtids(const char *a, const char *b)
 /*
  * Whether the server's binary log still goes on from where the parent
  * ended: its file is there, long enough, and the GTID state there is the
- * parent's.  *bytes: what the copy will read, for the progress line.
+ * parent's.  *files, *bytes: what the copy will read, for the progress
+ * line.
  */
 static int
-check_continuity(struct backup *b, const char *parent, uint64_t *bytes,
-    char *err, size_t errlen)
+check_continuity(struct backup *b, const char *parent, unsigned int *files,
+    uint64_t *bytes, char *err, size_t errlen)
 {
 	const struct binlog_coord *from = &b->inc.from, *to = &b->inc.to;
 	MYSQL_RES *res;
@@ -288,6 +289,7 @@ check_continuity(struct backup *b, const char *parent, uint64_t *bytes,
 	bool found = false, counting = false;
 	char gtid[1024];
 
+	*files = 0;
 	*bytes = 0;
 	if ((res = conn_select(b->ctl, "SHOW BINARY LOGS", err, errlen)) ==
 	    NULL)
@@ -311,10 +313,12 @@ check_continuity(struct backup *b, const char *parent, uint64_t *bytes,
 			}
 			size -= from->pos;
 		}
-		if (counting)
+		if (counting) {
+			(*files)++;
 			*bytes += strcmp(row[0], to->file) == 0 ? to->pos -
 			    (strcmp(row[0], from->file) == 0 ? from->pos : 0) :
 			    size;
+		}
 		if (strcmp(row[0], to->file) == 0)
 			counting = false;
 	}
@@ -405,6 +409,7 @@ incremental_plan(struct backup *b, char *err, size_t errlen)
 	char **foreign = NULL;
 	size_t n = 0, n_foreign = 0;
 	struct parent p = { NULL, NULL };
+	unsigned int files;
 	uint64_t bytes;
 	int rc = -1;
 
@@ -437,11 +442,13 @@ incremental_plan(struct backup *b, char *err, size_t errlen)
 		    (unsigned long long)b->inc.from.pos);
 		goto out;
 	}
-	if (check_continuity(b, b->inc.parent, &bytes, err, errlen) == -1 ||
+	if (check_continuity(b, b->inc.parent, &files, &bytes, err,
+	    errlen) == -1 ||
 	    gtid_at(b, &b->inc.to, b->inc.to_gtid, sizeof(b->inc.to_gtid),
 	    err, errlen) == -1)
 		goto out;
-	progress_expect(&b->progress, 0, 0, bytes);
+	progress_files(&b->progress);
+	progress_expect(&b->progress, files, 0, bytes);
 	rc = 0;
 out:
 	json_decref(p.manifest);

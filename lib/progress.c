@@ -26,6 +26,7 @@ struct counts {
 	unsigned long long bytes, total_bytes;
 	double elapsed_ms;
 	bool final;		/* the work is over: the totals, no estimates */
+	bool files;		/* progress_files */
 };
 
 /* Prints ", ETA ..." for left units at rate units per second. */
@@ -50,11 +51,16 @@ show(FILE *f, const char *prog, const struct counts *c)
 	bool by_rows = !c->final && c->total_rows_estimate > c->rows;
 	bool by_bytes = !c->final && c->total_bytes > c->bytes;
 
-	fprintf(f, "\r%s: %u/%u chunk%s, %llu", prog, c->chunks_done,
-	    c->chunks_total, c->chunks_total == 1 ? "" : "s", c->rows);
-	if (by_rows)
-		fprintf(f, " of ~%llu", c->total_rows_estimate);
-	fprintf(f, " row%s, %.1f", !by_rows && c->rows == 1 ? "" : "s", mb);
+	fprintf(f, "\r%s: %u/%u %s%s, ", prog, c->chunks_done,
+	    c->chunks_total, c->files ? "file" : "chunk",
+	    c->chunks_total == 1 ? "" : "s");
+	if (!c->files) {
+		fprintf(f, "%llu", c->rows);
+		if (by_rows)
+			fprintf(f, " of ~%llu", c->total_rows_estimate);
+		fprintf(f, " row%s, ", !by_rows && c->rows == 1 ? "" : "s");
+	}
+	fprintf(f, "%.1f", mb);
 	if (by_bytes)
 		fprintf(f, " of %.1f", (double)c->total_bytes / 1e6);
 	fprintf(f, " MB, %.1f MB/s", secs > 0 ? mb / secs : 0.0);
@@ -77,6 +83,12 @@ progress_expect(struct progress *p, unsigned int chunks,
 	atomic_fetch_add(&p->chunks_total, chunks);
 	atomic_fetch_add(&p->total_rows_estimate, rows_estimate);
 	atomic_fetch_add(&p->total_bytes, bytes);
+}
+
+void
+progress_files(struct progress *p)
+{
+	p->files = true;
 }
 
 void
@@ -107,6 +119,7 @@ progress_main(void *arg)
 		if (!last)
 			usleep(INTERVAL_US);
 		c.final = last;
+		c.files = p->files;
 		c.chunks_done = atomic_load(&p->chunks_done);
 		c.chunks_total = atomic_load(&p->chunks_total);
 		c.rows = atomic_load(&p->rows);

@@ -28,12 +28,19 @@ struct progress {
 	double started_ms;
 	pthread_t thread;
 	bool running;
+	bool files;			/* chunks are files, no rows */
 	atomic_bool done;
 };
 
 /* Adds to what the counts will reach: chunks, estimated rows, bytes. */
 void progress_expect(struct progress *p, unsigned int chunks,
     unsigned long long rows_estimate, unsigned long long bytes);
+
+/*
+ * Counts files instead of chunks, and no rows: "PROG: 1/3 files, 40.1 of
+ * 323.6 MB, ..." (a copy of files).  Before progress_start.
+ */
+void progress_files(struct progress *p);
 
 /* Adds rows and bytes done; any thread may. */
 void progress_add(struct progress *p, unsigned long long rows,

@@ -43,6 +43,11 @@ writes() {
 	binlog_writes src inc "$1"
 }
 
+# last_line_of TEXT: the last line a progress report left, unpadded.
+last_line_of() {
+	printf '%s' "$1" | tr '\r' '\n' | grep . | tail -n 1 | sed 's/ *$//'
+}
+
 # manifest ID: the manifest of a backup in the catalogue.
 manifest() {
 	cat "$DB_BACKUP_PATH/$1/manifest.json"
@@ -113,12 +118,17 @@ Try 'dbbackup --help' for more information."
 	writes 10
 	sql src 'FLUSH BINARY LOGS'
 	writes 5
-	run --separate-stderr dbbackup --json incremental
+	run --separate-stderr dbbackup --json --progress incremental
 	assert_success
 	two=$(jq -r .id <<<"$output")
 	[ "$(jq -r .parent <<<"$output")" = "$one" ]
 	[ "$(manifest "$two" | jq -c .binlog.start)" = "$(jq -c .binlog.end <<<"$m")" ]
 	[ "$(manifest "$two" | jq '.binlog.files | length')" = 3 ]
+	# Its progress counts files and ends with the bytes copied.
+	mb=$(cd "$DB_BACKUP_PATH/$two" && manifest "$two" | jq -r '.binlog.files[].file' |
+		xargs zcat | wc -c | awk '{ printf "%.1f", $1 / 1e6 }')
+	run last_line_of "$stderr"
+	assert_output --regexp "^dbbackup: 3/3 files, ${mb//./\\.} MB, [0-9.]+ MB/s in [0-9.]+ s\$"
 	run --separate-stderr dbrestore --verify "$two"
 	assert_success
 	# The full through dbrestore, the chain through the stock tools.
