@@ -55,7 +55,7 @@ note(struct feeder *f, const unsigned char *p, const struct binlog_header *h,
 	pthread_mutex_lock(&f->lock);
 	if (f->head > 0 && f->head == f->n) {
 		f->head = f->n = 0;	/* all asked for: start over */
-	} else if (f->n == f->cap) {
+	} else if (f->n == f->cap && f->head > 0) {
 		memmove(f->dbs, f->dbs + f->head, (f->n - f->head) *
 		    sizeof(*f->dbs));
 		f->n -= f->head;
