@@ -274,6 +274,23 @@ to_dst() {
 	sql dst 'DROP DATABASE inc'
 }
 
+@test "an event that fails stops the replay, naming its file, end position and GTID" {
+	dbbackup full >/dev/null
+	sql src "INSERT INTO inc.log (at) VALUES ('before')"
+	sql src 'CREATE TABLE inc.clash (a INT)'
+	gtid=$(sql src 'SELECT @@gtid_binlog_pos')
+	read -r file pos _ < <(sql src 'SHOW MASTER STATUS')
+	sql src "INSERT INTO inc.log (at) VALUES ('after')"
+	id=$(dbbackup --json incremental | jq -r .id)
+	to_dst
+	sql dst 'CREATE DATABASE inc; CREATE TABLE inc.clash (a INT)'
+	run --separate-stderr dbrestore "$id"
+	assert_failure 1
+	[ "$stderr" = "dbrestore: replaying $id: $file, the event ending at $pos (GTID $gtid): Table 'clash' already exists" ]
+	[ "$(sql dst 'SELECT GROUP_CONCAT(at ORDER BY id) FROM inc.log')" = before ]
+	sql dst 'DROP DATABASE inc'
+}
+
 @test "--until a time, --until-gtid of a DROP TABLE with --exclusive, and --until-position" {
 	dbbackup full >/dev/null
 	sql src "INSERT INTO inc.log (at) VALUES ('before')"
