@@ -28,7 +28,8 @@ ifneq ($(WERROR),)
 override CFLAGS += -Werror
 endif
 
-LIB_SRC = lib/binlog.c lib/catalog.c lib/cli.c lib/conn.c lib/fs.c lib/gzr.c \
+LIB_SRC = lib/binlog.c lib/catalog.c lib/cli.c lib/compression.c lib/conn.c \
+	lib/fs.c lib/gzr.c \
 	lib/gzw.c lib/human.c lib/jsonout.c lib/manifest.c lib/name.c \
 	lib/optfile.c lib/parse.c lib/pool.c lib/progress.c lib/session.c \
 	lib/settings.c lib/sha256.c lib/sqlfile.c lib/sqlscan.c lib/table.c \
@@ -66,7 +67,7 @@ DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
 DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/bench.c \
 	dbpool-bench/hist.c dbpool-bench/report.c dbpool-bench/workload.c
 DBPOOL_OBJ = $(DBPOOL_SRC:.c=.o)
-BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libcrypto 2>/dev/null)
+BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libzstd libcrypto 2>/dev/null)
 
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune dbpool-bench/dbpool-bench
@@ -92,7 +93,9 @@ ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	tests/lib/sqltest.o tests/lib/threadtest.o tests/lib/binlogtest.o
 $(ALL_OBJ): .build-flags
 
+# Made anew: ar r keeps the members of files that were renamed or removed.
 $(LIB): $(LIB_OBJ)
+	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJ)
 
 dbhealth/dbhealth: $(DBHEALTH_OBJ) $(LIB)

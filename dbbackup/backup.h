@@ -126,7 +126,8 @@ struct options {
 	size_t n_excludes;
 	long long threads;
 	long long chunk_rows;
-	int level;			/* 0: no compression */
+	enum compression codec;
+	int level;			/* of the codec; 0 with none */
 	int binlog_level;		/* of an incremental's binlog files */
 	enum lock_mode lock;
 	long long lock_wait_timeout_s;

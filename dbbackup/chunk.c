@@ -158,7 +158,7 @@ chunk_plan(struct backup *b, struct table *t, char *err, size_t errlen)
 			key_format(lo + (i + 1) * width, t->key_unsigned, c->hi,
 			    sizeof(c->hi));
 		snprintf(c->file, sizeof(c->file), "%s/%s.%05d.tsv%s", t->db->dir,
-		    t->file_name, c->index, b->opt->level > 0 ? ".gz" : "");
+		    t->file_name, c->index, compression_suffix(b->opt->codec));
 	}
 	return 0;
 }

@@ -44,6 +44,9 @@
  */
 #define DEFAULT_BINLOG_LEVEL 6
 
+/* zstd's own default, for the data and the binary logs alike. */
+#define DEFAULT_ZSTD_LEVEL 3
+
 enum {
 	OPT_THREADS = 0x2000,
 	OPT_NO_COMPRESS,
@@ -94,10 +97,12 @@ usage(void)
 "Backup:\n"
 "  -d, --backup-path DIR      the catalogue (DB_BACKUP_PATH, storage/backups)\n"
 "      --threads N            worker connections (default: the number of CPUs)\n"
-"      --compress             gzip the files (DB_BACKUP_COMPRESSION, the default)\n"
+"      --compress[=HOW]       gzip (the default), zstd or none\n"
+"                             (DB_BACKUP_COMPRESSION; true is gzip)\n"
 "      --no-compress          write the files uncompressed\n"
-"      --compress-level N     1 (fast) to 12 (small), default 2\n"
-"                             (6 for an incremental's binary logs)\n"
+"      --compress-level N     gzip 1 (fast) to 12 (small), default 2 (6 for\n"
+"                             an incremental's binary logs); zstd 1 to 19,\n"
+"                             default 3\n"
 "      --exclude PATTERN      skip databases (db) or tables (db.table) matching\n"
 "                             the shell PATTERN; repeatable\n"
 "      --chunk-rows N         split tables with an integer key into chunks of\n"
@@ -139,7 +144,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		SETTINGS_LONGOPTS,
 		{ "backup-path", required_argument, NULL, 'd' },
 		{ "threads", required_argument, NULL, OPT_THREADS },
-		{ "compress", no_argument, NULL, OPT_COMPRESS },
+		{ "compress", optional_argument, NULL, OPT_COMPRESS },
 		{ "no-compress", no_argument, NULL, OPT_NO_COMPRESS },
 		{ "compress-level", required_argument, NULL, OPT_LEVEL },
 		{ "exclude", required_argument, NULL, OPT_EXCLUDE },
@@ -186,14 +191,15 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			    optarg, 1, 256);
 			break;
 		case OPT_COMPRESS:
-			cli_setting(EXIT_USAGE, s, "compress", "true");
+			cli_setting(EXIT_USAGE, s, "compress",
+			    optarg != NULL ? optarg : "true");
 			break;
 		case OPT_NO_COMPRESS:
 			cli_setting(EXIT_USAGE, s, "compress", "false");
 			break;
 		case OPT_LEVEL:
 			o->level = (int)cli_integer_arg(EXIT_USAGE,
-			    "compress-level", optarg, 1, 12);
+			    "compress-level", optarg, 1, 19);
 			break;
 		case OPT_EXCLUDE:
 			o->excludes[o->n_excludes++] = optarg;
@@ -294,11 +300,19 @@ check_backup(struct settings *s, struct options *o, size_t cap)
 	if (s->encryption)
 		cli_die(EXIT_USAGE, "DB_BACKUP_ENCRYPTION: encryption is not "
 		    "implemented yet; refusing to write an unencrypted backup");
+	o->codec = s->compression;
 	if (o->level == -1) {
-		o->level = s->compression ? DEFAULT_LEVEL : 0;
-		o->binlog_level = s->compression ? DEFAULT_BINLOG_LEVEL : 0;
-	} else if (!s->compression)
-		cli_usage_error(EXIT_USAGE, "--compress-level with --no-compress");
+		o->level = o->codec == COMPRESSION_GZIP ? DEFAULT_LEVEL :
+		    o->codec == COMPRESSION_ZSTD ? DEFAULT_ZSTD_LEVEL : 0;
+		o->binlog_level = o->codec == COMPRESSION_GZIP ?
+		    DEFAULT_BINLOG_LEVEL : o->level;
+	} else if (o->codec == COMPRESSION_NONE)
+		cli_usage_error(EXIT_USAGE, "--compress-level without "
+		    "compression");
+	else if (o->level > compression_max_level(o->codec))
+		cli_usage_error(EXIT_USAGE, "--compress-level: out of range "
+		    "for %s (1 to %d): '%d'", compression_name(o->codec),
+		    compression_max_level(o->codec), o->level);
 	else
 		o->binlog_level = o->level;
 	if (o->n_only == 0 && s->database != NULL && s->database[0] != '\0')

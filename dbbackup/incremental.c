@@ -464,7 +464,7 @@ sink_begin(void *ctx, const char *name, char *err, size_t errlen)
 	char rel[512];
 
 	snprintf(rel, sizeof(rel), BINLOG_DIR "/%s%s", name,
-	    b->opt->binlog_level > 0 ? ".gz" : "");
+	    compression_suffix(b->opt->codec));
 	if ((b->inc.open_name = strdup(rel)) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;

@@ -418,7 +418,7 @@ int
 objects_write(struct backup *b, struct database *d, char *err, size_t errlen)
 {
 	char rel[2048];
-	bool gz = b->opt->level > 0;
+	const char *suffix = compression_suffix(b->opt->codec);
 	int rc = 0, failed;
 	MYSQL_RES *res;
 
@@ -434,7 +434,7 @@ objects_write(struct backup *b, struct database *d, char *err, size_t errlen)
 				continue;
 			if (w == NULL) {
 				snprintf(rel, sizeof(rel), "%s/%s%s", d->dir,
-				    objects_file_names[k], gz ? ".gz" : "");
+				    objects_file_names[k], suffix);
 				if ((w = output_file_open(b, rel, b->opt->level, err,
 				    errlen)) == NULL ||
 				    sqlfile_begin(w, err, errlen) == -1) {

@@ -29,13 +29,13 @@ hex64(uint64_t v)
 
 static json_t *
 file_or_null(const struct database *d, bool present, const char *name,
-    bool gz)
+    const char *suffix)
 {
 	char path[2048];
 
 	if (!present)
 		return json_null();
-	snprintf(path, sizeof(path), "%s/%s%s", d->dir, name, gz ? ".gz" : "");
+	snprintf(path, sizeof(path), "%s/%s%s", d->dir, name, suffix);
 	return json_string(path);
 }
 
@@ -61,7 +61,7 @@ table_json(const struct backup *b, const struct table *t)
 		sum += c->checksum;	/* sums of row hashes add up */
 	}
 	snprintf(schema, sizeof(schema), "%s/%s.sql%s", t->db->dir, t->file_name,
-	    b->opt->level > 0 ? ".gz" : "");
+	    compression_suffix(b->opt->codec));
 	return json_pack("{s:o, s:s, s:b, s:s, s:o, s:o, s:o, s:I, s:o, s:o}",
 	    "name", jsonout_text(t->name),
 	    "kind", t->is_sequence ? "sequence" : "table",
@@ -91,13 +91,14 @@ set_text(json_t *o, const char *key, const char *s)
 }
 
 static json_t *
-object_json(const struct database *d, const struct object *o, bool gz)
+object_json(const struct database *d, const struct object *o,
+    const char *suffix)
 {
 	char file[2048];
 	json_t *j, *reads;
 
 	snprintf(file, sizeof(file), "%s/%s%s", d->dir,
-	    objects_file_names[o->kind], gz ? ".gz" : "");
+	    objects_file_names[o->kind], suffix);
 	j = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o}",
 	    "kind", objects_kind_name(o), "name", jsonout_text(o->name),
 	    "file", file, "sql_mode", jsonout_text(o->sql_mode),
@@ -132,25 +133,26 @@ static json_t *
 database_json(const struct backup *b, const struct database *d)
 {
 	json_t *tables = json_array(), *objects = json_array();
-	bool gz = b->opt->level > 0;
+	const char *suffix = compression_suffix(b->opt->codec);
 	size_t i;
 
 	for (i = 0; i < d->n_tables; i++)
 		json_array_append_new(tables, table_json(b, &d->tables[i]));
 	for (i = 0; i < d->n_objects; i++)
-		json_array_append_new(objects, object_json(d, &d->objects[i], gz));
+		json_array_append_new(objects, object_json(d, &d->objects[i],
+		    suffix));
 	return json_pack("{s:o, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "name", jsonout_text(d->name), "dir", d->dir,
 	    "charset", d->charset, "collation", d->collation,
 	    "tables", tables,
 	    "objects", objects,
-	    "views_file", file_or_null(d, d->has_objects[OBJ_VIEW], "@views.sql", gz),
+	    "views_file", file_or_null(d, d->has_objects[OBJ_VIEW], "@views.sql", suffix),
 	    "routines_file", file_or_null(d, d->has_objects[OBJ_ROUTINE],
-	    "@routines.sql", gz),
+	    "@routines.sql", suffix),
 	    "triggers_file", file_or_null(d, d->has_objects[OBJ_TRIGGER],
-	    "@triggers.sql", gz),
+	    "@triggers.sql", suffix),
 	    "events_file", file_or_null(d, d->has_objects[OBJ_EVENT],
-	    "@events.sql", gz));
+	    "@events.sql", suffix));
 }
 
 static json_t *
@@ -247,10 +249,10 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    "binlog_position", b->binlog_position >= 0 ?
 	    json_integer(b->binlog_position) : json_null(),
 	    "gtid", b->gtid[0] ? json_string(b->gtid) : json_null(),
-	    "compression", b->opt->level > 0 ? "gzip" : "none",
+	    "compression", compression_name(b->opt->codec),
 	    "grants_file", b->opt->grants && b->type != TYPE_DATA ?
-	    json_string(b->opt->level > 0 ?
-	    "@grants.sql.gz" : "@grants.sql") : json_null(),
+	    json_sprintf("@grants.sql%s", compression_suffix(b->opt->codec)) :
+	    json_null(),
 	    "databases", dbs,
 	    "files", b->files,
 	    "totals", "databases", (json_int_t)t.databases,

@@ -381,7 +381,7 @@ write_table_schema(struct backup *b, struct table *t, char *err, size_t errlen)
 	struct gzw *w;
 
 	snprintf(rel, sizeof(rel), "%s/%s.sql%s", t->db->dir, t->file_name,
-	    b->opt->level > 0 ? ".gz" : "");
+	    compression_suffix(b->opt->codec));
 	if ((w = output_file_open(b, rel, b->opt->level, err, errlen)) == NULL)
 		return -1;
 	if (sqlfile_begin(w, err, errlen) == -1 ||
@@ -495,12 +495,14 @@ write_account(struct backup *b, struct gzw *w, MYSQL_ROW row, char *err,
 static int
 write_grants(struct backup *b, char *err, size_t errlen)
 {
-	const char *rel = b->opt->level > 0 ? "@grants.sql.gz" : "@grants.sql";
+	char rel[64];
 	MYSQL_RES *accounts;
 	MYSQL_ROW row;
 	struct gzw *w;
 	int rc = 0;
 
+	snprintf(rel, sizeof(rel), "@grants.sql%s",
+	    compression_suffix(b->opt->codec));
 	/* The accounts every server creates for itself are the target's own. */
 	if ((accounts = conn_select(b->ctl, "SELECT User, Host, is_role FROM "
 	    "mysql.user WHERE User NOT IN ('', 'root', 'mariadb.sys', 'mysql') "

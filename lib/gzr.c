@@ -2,8 +2,12 @@
 /*
  * gzr: a backup file read back as a stream.  gzr_open reads the first
  * bytes; the gzip magic 1f 8b selects zlib's inflate (windowBits 15 + 16:
- * gzip wrapper only, CRC-32 and length checked), anything else is served
- * as it is.  A gzip file is a sequence of members, so at each member's end
+ * gzip wrapper only, CRC-32 and length checked), the zstd magic 28 b5 2f
+ * fd libzstd's streaming decompression (any number of frames, each
+ * frame's checksum checked when it has one), anything else is served as
+ * it is.  zstd reports what is wrong itself: trailing bytes that are not
+ * a frame, a corrupt block, a checksum; the file ending inside a frame is
+ * truncation.  A gzip file is a sequence of members, so at each member's end
  * (Z_STREAM_END) the reader is between members: if the file ends there,
  * that is the clean end; if the next two bytes are the magic again, the
  * inflater is reset for the next member; any other bytes are an error,
@@ -23,6 +27,7 @@
 
 #include <libdeflate.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include "fs.h"
 #include "gzr.h"
@@ -33,7 +38,9 @@
 
 struct gzr {
 	int fd;
-	int gzip;		/* 0: a plain file */
+	int gzip;		/* 0: a plain file, or zstd */
+	ZSTD_DCtx *zstd;	/* a zstd file */
+	int in_frame;		/* zstd: inside a frame, or holding output */
 	int eof;		/* read(2) has returned 0 */
 	int in_member;		/* inside a gzip member, not between two */
 	int z_ready;		/* z needs inflateEnd */
@@ -53,6 +60,7 @@ gzr_free(struct gzr *r)
 		(void)inflateEnd(&r->z);
 	if (r->fast != NULL)
 		libdeflate_free_decompressor(r->fast);
+	ZSTD_freeDCtx(r->zstd);
 	free(r->fast_out);
 	if (r->fd != -1)
 		(void)close(r->fd);
@@ -106,9 +114,16 @@ gzr_fdopen(int fd, const char *label, char *err, size_t errlen)
 	r->fd = fd;
 	r->z.next_in = r->in;
 	/* A pipe may deliver one byte at a time; a file does not end early. */
-	while (r->z.avail_in < 2 && !r->eof)
+	while (r->z.avail_in < 4 && !r->eof)
 		if (fill(r, err, errlen) == -1)
 			goto fail;
+	if (r->z.avail_in >= 4 && memcmp(r->in, "\x28\xb5\x2f\xfd", 4) == 0) {
+		if ((r->zstd = ZSTD_createDCtx()) == NULL) {
+			snprintf(err, errlen, "%s: out of memory", label);
+			goto fail;
+		}
+		return r;
+	}
 	if (r->z.avail_in < 2 || r->in[0] != 0x1f || r->in[1] != 0x8b)
 		return r;
 	r->gzip = 1;
@@ -168,6 +183,47 @@ read_plain(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 }
 
 /*
+ * zstd: returns as soon as some output is there, 0 only at the end of
+ * the file after a complete frame.
+ */
+static ssize_t
+read_zstd(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
+{
+	ZSTD_outBuffer out = { buf, len, 0 };
+	ZSTD_inBuffer in;
+	size_t left;
+
+	for (;;) {
+		if (r->z.avail_in == 0 && !r->eof && fill(r, err, errlen) == -1)
+			return -1;
+		/*
+		 * Between frames with nothing left: the end.  (Asked again
+		 * here, zstd would want the next frame's header.)
+		 */
+		if (r->z.avail_in == 0 && r->eof && !r->in_frame)
+			return 0;
+		in = (ZSTD_inBuffer){ r->z.next_in, r->z.avail_in, 0 };
+		/* Also with no input: it may hold output from last time. */
+		left = ZSTD_decompressStream(r->zstd, &out, &in);
+		if (ZSTD_isError(left)) {
+			snprintf(err, errlen, "%s: corrupt zstd stream (%s)",
+			    r->path, ZSTD_getErrorName(left));
+			return -1;
+		}
+		r->z.next_in += in.pos;
+		r->z.avail_in -= (uInt)in.pos;
+		r->in_frame = left != 0;
+		if (out.pos > 0)
+			return (ssize_t)out.pos;
+		if (r->eof && r->z.avail_in == 0 && r->in_frame) {
+			snprintf(err, errlen, "%s: truncated zstd stream",
+			    r->path);
+			return -1;
+		}
+	}
+}
+
+/*
  * Between members: returns 1 if another member follows, 0 at the clean
  * end of the file, -1 on trailing bytes that are not a gzip member.
  */
@@ -223,6 +279,8 @@ gzr_read(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 {
 	int zrc;
 
+	if (r->zstd != NULL)
+		return read_zstd(r, buf, len, err, errlen);
 	if (!r->gzip)
 		return read_plain(r, buf, len, err, errlen);
 	/* avail_out is an unsigned int; a short read is allowed. */

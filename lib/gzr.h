@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * gzr: reads a backup file back as a stream: gzip (any number of
- * members, as gzw and gzip write them) through zlib, or a plain file.
+ * members, as gzw and gzip write them) through zlib, zstd (any number of
+ * frames) through libzstd, or a plain file.
  * A truncated or corrupt stream is an error, never a silent short read.
  */
 #ifndef DBKIT_GZR_H
@@ -14,8 +15,8 @@ struct gzr;
 
 /*
  * Reads from fd, which it owns from now on (gzr_close closes it, and so
- * does a failure); label names it in messages.  gzip is recognised by its
- * magic bytes, anything else is read as it is.  Returns NULL with
+ * does a failure); label names it in messages.  gzip and zstd are
+ * recognised by their magic bytes, anything else is read as it is.  Returns NULL with
  * "label: why" in err.
  */
 struct gzr *gzr_fdopen(int fd, const char *label, char *err, size_t errlen);

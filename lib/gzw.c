@@ -7,8 +7,11 @@
  * libdeflate has no streaming interface, and does not need one here: a
  * member per megabyte costs about 18 bytes and a little ratio, and buys a
  * fixed memory bound (the input block plus one output buffer of
- * libdeflate_gzip_compress_bound bytes, both allocated once).  Level 0
- * writes the bytes unchanged through the same buffer.  Every byte that
+ * libdeflate_gzip_compress_bound bytes, both allocated once).  zstd
+ * does stream: each full buffer goes to one zstd frame, with its content
+ * checksum, through ZSTD_compressStream2, whose window (a few MiB at the
+ * levels we allow) is the only memory it adds.  COMPRESSION_NONE writes
+ * the bytes unchanged through the same buffer.  Every byte that
  * reaches the file also goes through an incremental SHA-256, so the
  * caller gets the checksum of the file on disk without reading it back.
  * Writeback is started as the file grows (sync_file_range), so the disk
@@ -17,12 +20,14 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <libdeflate.h>
+#include <zstd.h>
 
 #include "gzw.h"
 #include "sha256.h"
@@ -32,13 +37,14 @@
 
 struct gzw {
 	int fd;
-	int level;
+	enum compression codec;
 	int failed;		/* a write failed: the file is unusable */
 	int members;		/* gzip members written so far */
-	struct libdeflate_compressor *compressor;	/* NULL at level 0 */
+	struct libdeflate_compressor *compressor;	/* gzip */
+	ZSTD_CCtx *zstd;
 	unsigned char *in;	/* GZW_BLOCK_SIZE bytes not yet written */
 	size_t in_len;
-	unsigned char *out;	/* one compressed member */
+	unsigned char *out;	/* one compressed member, or zstd's output */
 	size_t out_cap;
 	struct sha256 *sha;
 	uint64_t size_bytes;
@@ -52,6 +58,7 @@ gzw_free(struct gzw *w)
 {
 	if (w->compressor != NULL)
 		libdeflate_free_compressor(w->compressor);
+	ZSTD_freeCCtx(w->zstd);
 	sha256_free(w->sha);
 	free(w->in);
 	free(w->out);
@@ -59,14 +66,32 @@ gzw_free(struct gzw *w)
 	free(w);
 }
 
+/* The zstd context of a file: its level, and a checksum in each frame. */
+static ZSTD_CCtx *
+zstd_open(int level)
+{
+	ZSTD_CCtx *z = ZSTD_createCCtx();
+
+	if (z != NULL && (ZSTD_isError(ZSTD_CCtx_setParameter(z,
+	    ZSTD_c_compressionLevel, level)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(z, ZSTD_c_checksumFlag, 1)))) {
+		ZSTD_freeCCtx(z);
+		z = NULL;
+	}
+	return z;
+}
+
 struct gzw *
-gzw_open(const char *path, int level, char *err, size_t errlen)
+gzw_open(const char *path, enum compression codec, int level, char *err,
+    size_t errlen)
 {
 	struct gzw *w;
 
-	if (level < 0 || level > 12) {
-		snprintf(err, errlen, "%s: invalid compression level %d "
-		    "(0 to 12)", path, level);
+	if (codec != COMPRESSION_NONE &&
+	    (level < 1 || level > compression_max_level(codec))) {
+		snprintf(err, errlen, "%s: invalid %s level %d (1 to %d)", path,
+		    compression_name(codec), level,
+		    compression_max_level(codec));
 		return NULL;
 	}
 	if ((w = calloc(1, sizeof(*w))) == NULL ||
@@ -74,16 +99,25 @@ gzw_open(const char *path, int level, char *err, size_t errlen)
 	    (w->in = malloc(GZW_BLOCK_SIZE)) == NULL)
 		goto nomem;
 	w->fd = -1;
-	w->level = level;
-	if (level > 0) {
+	w->codec = codec;
+	switch (codec) {
+	case COMPRESSION_GZIP:
 		if ((w->compressor = libdeflate_alloc_compressor(level)) ==
 		    NULL)
 			goto nomem;
 		w->out_cap = libdeflate_gzip_compress_bound(w->compressor,
 		    GZW_BLOCK_SIZE);
-		if ((w->out = malloc(w->out_cap)) == NULL)
+		break;
+	case COMPRESSION_ZSTD:
+		if ((w->zstd = zstd_open(level)) == NULL)
 			goto nomem;
+		w->out_cap = ZSTD_CStreamOutSize();
+		break;
+	case COMPRESSION_NONE:
+		break;
 	}
+	if (w->out_cap > 0 && (w->out = malloc(w->out_cap)) == NULL)
+		goto nomem;
 	if ((w->sha = sha256_new()) == NULL) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		gzw_free(w);
@@ -136,13 +170,47 @@ write_out(struct gzw *w, const unsigned char *buf, size_t len, char *err,
 	return 0;
 }
 
-/* Writes the buffered bytes, as one gzip member unless the level is 0. */
+/*
+ * The buffered bytes through zstd, and with end the end of the frame:
+ * the output as it comes, ZSTD_CStreamOutSize bytes at most at a time.
+ */
 static int
-flush_block(struct gzw *w, char *err, size_t errlen)
+flush_zstd(struct gzw *w, bool end, char *err, size_t errlen)
+{
+	ZSTD_inBuffer in = { w->in, w->in_len, 0 };
+	ZSTD_outBuffer out;
+	size_t left;
+
+	do {
+		out = (ZSTD_outBuffer){ w->out, w->out_cap, 0 };
+		left = ZSTD_compressStream2(w->zstd, &out, &in, end ?
+		    ZSTD_e_end : ZSTD_e_continue);
+		if (ZSTD_isError(left)) {
+			snprintf(err, errlen, "%s: zstd: %s", w->path,
+			    ZSTD_getErrorName(left));
+			w->failed = 1;
+			return -1;
+		}
+		if (out.pos > 0 && write_out(w, w->out, out.pos, err, errlen) ==
+		    -1)
+			return -1;
+	} while (end ? left != 0 : in.pos < in.size);
+	w->in_len = 0;
+	return 0;
+}
+
+/*
+ * Writes the buffered bytes: as they are, as one gzip member, or into
+ * the zstd frame, which end finishes.
+ */
+static int
+flush_block(struct gzw *w, bool end, char *err, size_t errlen)
 {
 	size_t n;
 
-	if (w->level == 0) {
+	if (w->codec == COMPRESSION_ZSTD)
+		return flush_zstd(w, end, err, errlen);
+	if (w->codec == COMPRESSION_NONE) {
 		n = w->in_len;
 		w->in_len = 0;
 		return write_out(w, w->in, n, err, errlen);
@@ -180,7 +248,7 @@ gzw_write(struct gzw *w, const void *buf, size_t len, char *err, size_t errlen)
 		p += n;
 		len -= n;
 		if (w->in_len == GZW_BLOCK_SIZE &&
-		    flush_block(w, err, errlen) == -1)
+		    flush_block(w, false, err, errlen) == -1)
 			return -1;
 	}
 	return 0;
@@ -196,11 +264,12 @@ gzw_close(struct gzw *w, struct gzw_result *result, char *err, size_t errlen)
 		goto out;
 	}
 	/*
-	 * An empty input still gets one (empty) member: a zero-byte file is
-	 * not gzip, and gunzip -t would reject it.
+	 * An empty input still gets one (empty) gzip member or zstd frame:
+	 * a zero-byte file is neither, and gunzip -t would reject it.
 	 */
-	if ((w->in_len > 0 || (w->level > 0 && w->members == 0)) &&
-	    flush_block(w, err, errlen) == -1)
+	if ((w->in_len > 0 || w->codec == COMPRESSION_ZSTD ||
+	    (w->codec == COMPRESSION_GZIP && w->members == 0)) &&
+	    flush_block(w, true, err, errlen) == -1)
 		goto out;
 	/*
 	 * Errors keep the plain "path: why" form whatever the call: a full

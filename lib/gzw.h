@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * gzw: writes one backup file, gzip-compressed with libdeflate (or
- * plain), through a bounded buffer.  Each full buffer becomes one gzip
- * member, so the file is a valid gzip stream that zcat and gunzip -t read
- * as one, and memory stays at two buffers whatever the file's size.  The
+ * gzw: writes one backup file, gzip-compressed with libdeflate, zstd-
+ * compressed with libzstd, or plain, through a bounded buffer.  With gzip
+ * each full buffer becomes one gzip member, so the file is a valid gzip
+ * stream that zcat and gunzip -t read as one; zstd writes one frame that
+ * zstdcat reads.  Memory stays bounded whatever the file's size.  The
  * SHA-256 and size of the bytes on disk are computed as they are written,
  * so the manifest never re-reads a file.
  */
@@ -12,6 +13,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "compression.h"
 
 #define GZW_BLOCK_SIZE (1u << 20)	/* uncompressed bytes per gzip member */
 
@@ -25,11 +28,13 @@ struct gzw_result {
 };
 
 /*
- * Creates path (O_EXCL, mode 0600) for writing.  level 0 writes the bytes
- * as they are (no gzip); 1 to 12 are libdeflate levels (6 is gzip's
- * default).  Returns NULL with "path: why" in err.
+ * Creates path (O_EXCL, mode 0600) for writing, compressed with codec at
+ * level: gzip 1 to 12 (libdeflate's levels; 6 is gzip's default), zstd 1
+ * to 19; COMPRESSION_NONE writes the bytes as they are and ignores level.
+ * Returns NULL with "path: why" in err.
  */
-struct gzw *gzw_open(const char *path, int level, char *err, size_t errlen);
+struct gzw *gzw_open(const char *path, enum compression codec, int level,
+    char *err, size_t errlen);
 
 /* Appends len bytes.  Returns 0, or -1 with "path: why" in err. */
 int gzw_write(struct gzw *w, const void *buf, size_t len, char *err,

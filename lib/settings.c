@@ -34,15 +34,24 @@ struct def {
 #define F(field) offsetof(struct settings, field)
 #define DAY_MS (86400LL * 1000)
 
-/* The words of each T_CHOICE setting, NULL-ended, in the order of its
- * enum: the field (an enum) holds the index of the word. */
+/*
+ * The words of each T_CHOICE setting, NULL-ended, in the order of its
+ * enum: the field (an enum) holds the index of the word.  A choice that
+ * was a boolean before it had words also takes the booleans, as the
+ * words given: DB_BACKUP_COMPRESSION=true is gzip, false none.
+ */
 static const char *const pool_reset_words[] = { "changed", "always", "never",
+    NULL };
+static const char *const compression_words[] = { "none", "gzip", "zstd",
     NULL };
 static const struct {
 	size_t offset;
 	const char *const *words;
+	int if_true, if_false;	/* the enum of a boolean, -1: none */
 } choices[] = {
-	{ F(pool_reset), pool_reset_words },
+	{ F(pool_reset), pool_reset_words, -1, -1 },
+	{ F(compression), compression_words, COMPRESSION_GZIP,
+	    COMPRESSION_NONE },
 };
 
 static const struct def defs[] = {
@@ -84,7 +93,7 @@ static const struct def defs[] = {
 	    0, 0, 0 },
 	{ "DB_BACKUP_RETENTION_DAYS", "days", NULL, T_INT, F(retention_days),
 	    0, 1000000, 0 },
-	{ "DB_BACKUP_COMPRESSION", "compress", NULL, T_BOOL, F(compression),
+	{ "DB_BACKUP_COMPRESSION", "compress", NULL, T_CHOICE, F(compression),
 	    0, 0, 0 },
 	{ "DB_BACKUP_ENCRYPTION", NULL, NULL, T_BOOL, F(encryption), 0, 0, 0 },
 };
@@ -168,6 +177,7 @@ apply(struct settings *s, const struct def *d, const char *value, char *err,
 	void *field = (char *)s + d->offset;
 	long long v;
 	size_t i;
+	bool b;
 
 	switch (d->type) {
 	case T_PATH:
@@ -208,6 +218,12 @@ apply(struct settings *s, const struct def *d, const char *value, char *err,
 				*(int *)field = (int)v;
 				return 0;
 			}
+		if (choices[i].if_true != -1 &&
+		    parse_bool(value, &b, err, errlen) == 0) {
+			*(int *)field = b ? choices[i].if_true :
+			    choices[i].if_false;
+			return 0;
+		}
 		choice_error(choices[i].words, value, err, errlen);
 		return -1;
 	}
@@ -234,7 +250,7 @@ settings_init(struct settings *s)
 	s->max_query_time_ms = 10000;
 	s->min_available_connections = 2;
 	s->retention_days = 30;
-	s->compression = true;
+	s->compression = COMPRESSION_GZIP;
 	if (settings_set_string(&s->host, "localhost") == -1 ||
 	    settings_set_string(&s->user, login ? login : "root") == -1 ||
 	    settings_set_string(&s->backup_path, "storage/backups") == -1)

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "compression.h"
+
 #define SETTINGS_MAX_FLAGS 64
 
 struct settings {
@@ -44,7 +46,7 @@ struct settings {
 	/* backups */
 	char *backup_path;
 	long long retention_days;
-	bool compression;
+	enum compression compression;
 	bool encryption;
 
 	/* where the option file comes from */

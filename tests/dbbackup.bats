@@ -115,6 +115,42 @@ null
 	[ "$(jq -r '.databases[0].tables[] | select(.name == "../etc/passwd") | .chunks[0].file' "$dir/manifest.json")" = "every%20thing/%2E%2E%2Fetc%2Fpasswd.00001.tsv.gz" ]
 }
 
+@test "--compress=zstd writes .zst files that zstdcat reads, and every restore path reads them" {
+	local cat=$BATS_TEST_TMPDIR/zstd dir id f
+	objects src "$DB" >"$BATS_TEST_TMPDIR/src"
+	run --separate-stderr dbbackup -d "$cat" --json --compress=zstd --grants full "$DB"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	id=$(jq -r .id <<<"$output")
+	dir=$cat/$id
+	[ "$(jq -r .compression "$dir/manifest.json")" = zstd ]
+	[ "$(jq -r .grants_file "$dir/manifest.json")" = @grants.sql.zst ]
+	[ -z "$(jq -r '.files[].path | select(endswith(".zst") | not)' "$dir/manifest.json")" ]
+	for f in $(jq -r '.files[].path' "$dir/manifest.json"); do
+		zstd -q -t "$dir/$f" || fail "$f: zstd -t"
+	done
+	zstdcat "$dir/every%20thing/select.00001.tsv.zst" >"$BATS_TEST_TMPDIR/select.tsv"
+	printf '1\ta\n2\tb\n' | cmp - "$BATS_TEST_TMPDIR/select.tsv"
+	run --separate-stderr dbrestore -d "$cat" --test "$id"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	run --separate-stderr dbrestore -d "$cat" --sql --into sqlcopy "$id"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	printf '%s\n' "$output" | mariadb --no-defaults -uroot -S "$SOCK_dst"
+	objects dst sqlcopy >"$BATS_TEST_TMPDIR/sqlcopy"
+	diff -u <(sed "s/\`$DB\`/\`sqlcopy\`/g" "$BATS_TEST_TMPDIR/src") "$BATS_TEST_TMPDIR/sqlcopy"
+	use dst
+	run --separate-stderr dbrestore -d "$cat" "$id"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	objects dst "$DB" >"$BATS_TEST_TMPDIR/dst"
+	diff -u "$BATS_TEST_TMPDIR/src" "$BATS_TEST_TMPDIR/dst"
+	# The setting's words, and true and false as before.
+	DB_BACKUP_COMPRESSION=zstd run --separate-stderr dbbackup -d "$cat" --json schema "$DB"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(jq -r .compression "$cat/$(jq -r .id <<<"$output")/manifest.json")" = zstd ]
+	DB_BACKUP_COMPRESSION=false run --separate-stderr dbbackup -d "$cat" --json schema "$DB"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(jq -r .compression "$cat/$(jq -r .id <<<"$output")/manifest.json")" = none ]
+}
+
 @test "dbrestore --test proves the backup restores, then drops its scratch databases" {
 	run --separate-stderr dbrestore --test --json latest
 	assert_success
@@ -306,7 +342,10 @@ null
 |dbbackup: missing backup type: full, schema, data or incremental
 fulll|dbbackup: unknown backup type: 'fulll'
 --threads 0 full|dbbackup: --threads: out of range (1 to 256): '0'
---compress-level 13 full|dbbackup: --compress-level: out of range (1 to 12): '13'
+--compress-level 13 full|dbbackup: --compress-level: out of range for gzip (1 to 12): '13'
+--compress=zstd --compress-level 20 full|dbbackup: --compress-level: out of range (1 to 19): '20'
+--compress=lz4 full|dbbackup: --compress: invalid value: 'lz4' (one of: none gzip zstd)
+--no-compress --compress-level 3 full|dbbackup: --compress-level without compression
 --lock-wait-timeout 5x full|dbbackup: --lock-wait-timeout: invalid duration: '5x'
 --bogus full|dbbackup: unrecognized option '--bogus'
 EOF_TABLE

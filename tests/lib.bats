@@ -131,7 +131,7 @@ DB_POOL_MAX_CONNECTIONS|0|out of range (1 to 100000): '0'
 DB_POOL_TIMEOUT|soon|invalid duration: 'soon'
 DB_POOL_MAX_LIFETIME|1h30m|invalid duration: '1h30m'
 DB_BACKUP_RETENTION_DAYS|30d|invalid number: '30d'
-DB_BACKUP_COMPRESSION|maybe|invalid boolean: 'maybe'
+DB_BACKUP_COMPRESSION|maybe|invalid value: 'maybe' (one of: none gzip zstd)
 DB_MONITOR_MAX_FAILED_CONNECTIONS|0|out of range (1 to 1000000): '0'
 DB_MONITOR_MAX_POOL_UTIL|101|out of range (0 to 100): '101'
 EOF_TABLE

@@ -7,6 +7,8 @@
  * "filetest: ERROR" on stderr and exits 1; a usage error exits 2.
  *
  *	filetest gzwrite LEVEL OUT < in	  prints size_bytes raw_bytes sha256
+ *					  (gzip; LEVEL 0: none)
+ *	filetest zstdwrite LEVEL OUT < in the same with zstd
  *	filetest gzread IN [BUFSIZE] > out
  *	filetest sha256 FILE		  prints sha256 size
  *	filetest rowhash STRING		  prints the hash as 16 hex digits
@@ -66,7 +68,7 @@ number(const char *s, long long min, long long max, long long *out)
 }
 
 static int
-do_gzwrite(const char *level_arg, const char *path)
+do_write(enum compression codec, const char *level_arg, const char *path)
 {
 	struct gzw_result res;
 	struct gzw *w;
@@ -74,11 +76,14 @@ do_gzwrite(const char *level_arg, const char *path)
 	long long level;
 	ssize_t n;
 
-	if (number(level_arg, 0, 12, &level) == -1)
+	if (number(level_arg, 0, 99, &level) == -1)
 		return 2;
+	if (level == 0)
+		codec = COMPRESSION_NONE;
 	if ((buf = malloc(CHUNK)) == NULL)
 		return fail("out of memory");
-	if ((w = gzw_open(path, (int)level, err, sizeof(err))) == NULL) {
+	if ((w = gzw_open(path, codec, (int)level, err, sizeof(err))) ==
+	    NULL) {
 		free(buf);
 		return fail(err);
 	}
@@ -120,6 +125,12 @@ do_gzread(const char *path, const char *bufsize_arg)
 	while ((n = gzr_read(r, buf, (size_t)bufsize, err, sizeof(err))) > 0)
 		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
 			break;
+	/* Asked again at the end, a reader still says end (sqlfile asks). */
+	if (n == 0 && (n = gzr_read(r, buf, (size_t)bufsize, err,
+	    sizeof(err))) != 0 && n != -1) {
+		snprintf(err, sizeof(err), "data after the end");
+		n = -1;
+	}
 	gzr_close(r);
 	free(buf);
 	if (n == -1)
@@ -302,7 +313,9 @@ main(int argc, char **argv)
 		return usage();
 	cmd = argv[1];
 	if (strcmp(cmd, "gzwrite") == 0 && argc == 4)
-		return do_gzwrite(argv[2], argv[3]);
+		return do_write(COMPRESSION_GZIP, argv[2], argv[3]);
+	if (strcmp(cmd, "zstdwrite") == 0 && argc == 4)
+		return do_write(COMPRESSION_ZSTD, argv[2], argv[3]);
 	if (strcmp(cmd, "gzread") == 0 && (argc == 3 || argc == 4))
 		return do_gzread(argv[2], argc == 4 ? argv[3] : NULL);
 	if (strcmp(cmd, "writefile") == 0 && argc == 3)
