@@ -11,6 +11,10 @@
 #   dbrestore / myloader -e                  wall <= 0.60
 #   dbrestore / mariadb-import (LOAD DATA)   wall <= 1.10
 #   dbbackup peak RSS                        < 64 MiB
+#   dbbackup --compress=zstd / gzip          wall, size, restore wall
+#                                            (issue 12: zstd becomes the
+#                                            default only if all three < 1)
+#   dbbackup --compress=zstd / mydumper -c   wall <= 0.25, size <= 1.0
 #
 # N defaults to the number of CPUs, R to 3, S to 1 (the dataset of
 # the reference figures: sysbench 4 x 250,000 rows plus 200,000 rows of mixed
@@ -152,20 +156,23 @@ server_ticks() {
 declare -A cmd=(
 	[dbbackup]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup" --threads $N --json full bench >"$W/dbbackup.json"'
 	[dbbackup-nocomp]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-nocomp" --threads $N --no-compress --json full bench >"$W/dbbackup-nocomp.json"'
+	[dbbackup-zstd]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-zstd" --threads $N --compress=zstd --json full bench >"$W/dbbackup-zstd.json"'
 	[mydumper-c]='{T} mydumper -S "$SOCK" -u root -B bench -t $N -c -o "$W/mydumper-c"'
 	[mydumper]='{T} mydumper -S "$SOCK" -u root -B bench -t $N -o "$W/mydumper"'
 	[mariadb-dump-gzip]='{T} mariadb-dump $C --single-transaction --quick bench | {T} gzip -6 >"$W/f.sql.gz"'
 	[dbrestore]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup" --threads $N latest'
+	[dbrestore-zstd]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-zstd" --threads $N latest'
 	[myloader-e]='{T} myloader -S "$SOCK" -u root -t $N -o -e -d "$W/mydumper-c"'
 	[mariadb-import]='cat "$W"/tab/*.sql | {T} mariadb $C bench && {T} mariadb-import $C --local --use-threads=$N bench "$W"/tab/*.txt'
 )
 # What each dump writes (deleted before it runs; its size is the output).
 declare -A output=(
-	[dbbackup]=$W/dbbackup [dbbackup-nocomp]=$W/dbbackup-nocomp [mydumper-c]=$W/mydumper-c
+	[dbbackup]=$W/dbbackup [dbbackup-nocomp]=$W/dbbackup-nocomp [dbbackup-zstd]=$W/dbbackup-zstd
+	[mydumper-c]=$W/mydumper-c
 	[mydumper]=$W/mydumper [mariadb-dump-gzip]=$W/f.sql.gz
 )
-dumps=(dbbackup dbbackup-nocomp mydumper-c mydumper mariadb-dump-gzip)
-restores=(dbrestore myloader-e mariadb-import)
+dumps=(dbbackup dbbackup-nocomp dbbackup-zstd mydumper-c mydumper mariadb-dump-gzip)
+restores=(dbrestore dbrestore-zstd myloader-e mariadb-import)
 declare -A failed=()
 notes=()
 
@@ -236,7 +243,7 @@ prepare_dump() {
 }
 
 prepare_restore() {
-	if [[ $1 == dbrestore ]]; then
+	if [[ $1 == dbrestore* ]]; then
 		sql -e 'DROP DATABASE IF EXISTS bench'
 	else
 		sql -e 'DROP DATABASE IF EXISTS bench; CREATE DATABASE bench'
@@ -252,9 +259,10 @@ available() {
 	for v in "$@"; do
 		case $v in
 		dbbackup*) [[ -x $DBBACKUP ]] || { notes+=("$v: skipped, ${DBBACKUP#"$top"/} is not built"); continue; } ;;
-		dbrestore)
+		dbrestore*)
 			[[ -x $DBRESTORE ]] || { notes+=("$v: skipped, ${DBRESTORE#"$top"/} is not built"); continue; }
-			[[ -x $DBBACKUP && -z ${failed[dbbackup]-} ]] || { notes+=("$v: skipped, no good dbbackup output to restore"); continue; }
+			local from=dbbackup${v#dbrestore}
+			[[ -x $DBBACKUP && -z ${failed[$from]-} ]] || { notes+=("$v: skipped, no good $from output to restore"); continue; }
 			;;
 		myloader-e) [[ -z ${failed[mydumper-c]-} ]] || { notes+=("$v: skipped, mydumper -c failed"); continue; } ;;
 		esac
@@ -383,6 +391,11 @@ available "${dumps[@]}" "${restores[@]}" >/dev/null
 			ratio("dbbackup --no-compress / mydumper, wall", "dbbackup-nocomp", "mydumper", "wall", 1.1, "<=")
 			ratio("dbrestore / myloader -e, wall", "dbrestore", "myloader-e", "wall", 0.6, "<=")
 			ratio("dbrestore / mariadb-import, wall", "dbrestore", "mariadb-import", "wall", 1.1, "<=")
+			ratio("dbbackup zstd / gzip, wall", "dbbackup-zstd", "dbbackup", "wall", 1.0, "<")
+			ratio("dbbackup zstd / gzip, output size", "dbbackup-zstd", "dbbackup", "out", 1.0, "<")
+			ratio("dbrestore zstd / gzip, wall", "dbrestore-zstd", "dbrestore", "wall", 1.0, "<")
+			ratio("dbbackup zstd / mydumper -c, wall", "dbbackup-zstd", "mydumper-c", "wall", 0.25, "<=")
+			ratio("dbbackup zstd / mydumper -c, output size", "dbbackup-zstd", "mydumper-c", "out", 1.0, "<=")
 			m = -1
 			for (v in ok) if (v ~ /^dbbackup/ && !fail[v] && rss[v] / 1024 > m) m = rss[v] / 1024
 			if (m < 0) printf "  %-44s %7s\n", "dbbackup peak RSS, MiB", "n/a"
