@@ -49,7 +49,6 @@ parse_key(const char *str, const char *prefix, const char *kind,
 	/* bech32_decode lowers the hrp; the prefix also fixes the case. */
 	if (len != AGE_KEY_SIZE || strlen(hrp) != plen ||
 	    strncmp(str, prefix, plen) != 0 || str[plen] != '1') {
-		sodium_memzero(key, AGE_KEY_SIZE);
 		snprintf(why, whylen, "not an X25519 %s (%s1...)", kind,
 		    prefix);
 		return -1;
@@ -135,8 +134,10 @@ identities_push(struct age_identities *ids, const char *identity,
 	}
 	id = &ids->keys[ids->count];
 	if (parse_key(identity, IDENTITY_PREFIX, "identity", id->secret, why,
-	    whylen) == -1)
+	    whylen) == -1) {
+		sodium_memzero(id->secret, sizeof(id->secret));
 		return -1;
+	}
 	/* Cannot fail: the scalar is clamped, the result never all zero. */
 	(void)crypto_scalarmult_base(id->recipient, id->secret);
 	ids->count++;
@@ -280,20 +281,35 @@ identity_line(void *ctx, const char *line, char *why, size_t whylen)
 	return identities_push(ctx, line, why, whylen);
 }
 
+/* A file is taken whole or not at all. */
 int
 age_recipients_load(struct age_recipients *rs, const char *path, char *err,
     size_t errlen)
 {
-	return each_key_line(path, "recipient", recipient_line, rs, err,
-	    errlen);
+	size_t before = rs->count;
+
+	if (each_key_line(path, "recipient", recipient_line, rs, err,
+	    errlen) == -1) {
+		rs->count = before;
+		return -1;
+	}
+	return 0;
 }
 
 int
 age_identities_load(struct age_identities *ids, const char *path,
     char *err, size_t errlen)
 {
-	return each_key_line(path, "identity", identity_line, ids, err,
-	    errlen);
+	size_t before = ids->count;
+
+	if (each_key_line(path, "identity", identity_line, ids, err,
+	    errlen) == -1) {
+		sodium_memzero(ids->keys + before,
+		    (ids->count - before) * sizeof(*ids->keys));
+		ids->count = before;
+		return -1;
+	}
+	return 0;
 }
 
 void

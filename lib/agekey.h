@@ -47,7 +47,8 @@ int age_recipients_add(struct age_recipients *rs, const char *recipient,
 /*
  * Appends the recipients of an age recipients file: one "age1..." per
  * line, blank lines and lines starting with '#' ignored.  A file with no
- * recipient is an error.  0, or -1 with "path: line N: why" in err.
+ * recipient is an error.  0, or -1 with "path: line N: why" in err (and
+ * rs as it was).
  */
 int age_recipients_load(struct age_recipients *rs, const char *path,
     char *err, size_t errlen);
@@ -66,7 +67,7 @@ int age_identities_add(struct age_identities *ids, const char *identity,
  * Appends the identities of an identity file as age-keygen writes it:
  * one AGE-SECRET-KEY-1... per line, blank lines and lines starting with
  * '#' ignored; several keys are allowed, none is an error.  0, or -1 with
- * "path: line N: why" in err.
+ * "path: line N: why" in err (and ids as it was).
  */
 int age_identities_load(struct age_identities *ids, const char *path,
     char *err, size_t errlen);

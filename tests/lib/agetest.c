@@ -81,8 +81,10 @@ do_pubkey(const char *path)
 	struct age_identities ids = { .count = 0 };
 	char recipient[AGE_RECIPIENT_LEN + 1], err[512];
 
-	if (age_identities_load(&ids, path, err, sizeof(err)) == -1)
+	if (age_identities_load(&ids, path, err, sizeof(err)) == -1) {
+		age_identities_clear(&ids);
 		return fail(err);
+	}
 	for (size_t i = 0; i < ids.count; i++) {
 		age_recipient_format(ids.keys[i].recipient, recipient);
 		printf("%s\n", recipient);
