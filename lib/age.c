@@ -46,6 +46,8 @@
 #define SALT_SIZE 16		/* scrypt */
 #define MAC_SIZE 32
 #define TAG_SIZE crypto_aead_chacha20poly1305_ietf_ABYTES
+#define AEAD_NONCE crypto_aead_chacha20poly1305_ietf_NPUBBYTES
+#define AEAD_KEY crypto_aead_chacha20poly1305_ietf_KEYBYTES
 #define ENC_CHUNK (AGE_CHUNK_SIZE + TAG_SIZE)
 #define B64_32 43		/* unpadded base64 of 32 bytes */
 #define HEADER_MAX (1u << 20)	/* a longer header is refused */
@@ -130,16 +132,15 @@ b64_decode(unsigned char *out, size_t max, const char *s, size_t slen,
 
 /* The nonce of chunk number counter. */
 static void
-chunk_nonce(unsigned char nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES],
-    uint64_t counter, int last)
+chunk_nonce(unsigned char nonce[AEAD_NONCE], uint64_t counter, int last)
 {
-	memset(nonce, 0, crypto_aead_chacha20poly1305_ietf_NPUBBYTES);
+	memset(nonce, 0, AEAD_NONCE);
 	for (int i = 0; i < 8; i++)
 		nonce[10 - i] = (unsigned char)(counter >> (8 * i));
 	nonce[11] = last ? 1 : 0;
 }
 
-static const unsigned char zero_nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+static const unsigned char zero_nonce[AEAD_NONCE];
 
 /* scrypt(N = 2^log_n, r = 8, p = 1) of passphrase with age's salt. */
 static int
@@ -201,7 +202,7 @@ struct age_writer {
 	void *ctx;
 	int failed;		/* out failed: the file is unusable */
 	uint64_t counter;	/* the next chunk's number */
-	unsigned char key[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
+	unsigned char key[AEAD_KEY];
 	size_t len;		/* plaintext bytes in buf */
 	unsigned char buf[ENC_CHUNK];	/* one chunk, sealed in place */
 };
@@ -373,7 +374,7 @@ age_writer_open_passphrase(const char *passphrase, int log_n,
 static int
 seal(struct age_writer *w, int last, char *err, size_t errlen)
 {
-	unsigned char nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	unsigned char nonce[AEAD_NONCE];
 
 	chunk_nonce(nonce, w->counter, last);
 	crypto_aead_chacha20poly1305_ietf_encrypt_detached(w->buf,
@@ -443,7 +444,7 @@ struct header {
 	size_t len, cap;
 	struct stanza *stanzas;
 	size_t count, scap;
-	size_t mac_at;		/* offset of "---": the MAC covers text[0, +3) */
+	size_t mac_at;		/* "---": the MAC covers text up to +3 */
 	unsigned char mac[MAC_SIZE];
 };
 
@@ -455,7 +456,7 @@ struct age_reader {
 	const char *fail_after;	/* fails with this once out is served */
 	char failed[256];	/* every later call fails with this */
 	uint64_t counter;	/* the next chunk's number */
-	unsigned char key[crypto_aead_chacha20poly1305_ietf_KEYBYTES];
+	unsigned char key[AEAD_KEY];
 	size_t out_pos, out_len;	/* plaintext not yet served */
 	unsigned char out[AGE_CHUNK_SIZE];
 	size_t pos, len;	/* input not yet used: buf[pos, len) */
@@ -678,8 +679,13 @@ parse_header(struct age_reader *r, struct header *h,
 	size_t at, n, scrypts = 0;
 	const char *line;
 
-	if (read_line(r, h, &at, status, err, errlen) == -1)
+	if (read_line(r, h, &at, status, err, errlen) == -1) {
+		/* Not "header cut short" for a file that is no age file. */
+		if (*status == AGE_ERR_HEADER && h->len > 0 &&
+		    strncmp(h->text, VERSION_LINE, h->len) != 0)
+			snprintf(err, errlen, "age: not an age file");
 		return -1;
+	}
 	*status = AGE_ERR_HEADER;
 	if (strcmp(h->text, VERSION_LINE) != 0) {
 		snprintf(err, errlen, "age: %s", strncmp(h->text, prefix,
@@ -872,7 +878,7 @@ age_reader_open(age_read_fn *in, void *ctx,
 static int
 open_chunk(struct age_reader *r, size_t clen, int last)
 {
-	unsigned char nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	unsigned char nonce[AEAD_NONCE];
 
 	chunk_nonce(nonce, r->counter, last);
 	if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(r->out, NULL,
@@ -884,10 +890,7 @@ open_chunk(struct age_reader *r, size_t clen, int last)
 	return 0;
 }
 
-/*
- * Decrypts the next chunk into out.  0, or -1 with the reason in
- * r->failed (or in's message in err).
- */
+/* Decrypts the next chunk into out.  0, or -1 with r->failed set. */
 static int
 next_chunk(struct age_reader *r, char *err, size_t errlen)
 {

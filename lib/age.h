@@ -86,9 +86,9 @@ void age_writer_abort(struct age_writer *w);
 enum age_status {
 	AGE_OK,
 	AGE_ERR_SYSTEM,		/* in's error, out of memory */
-	AGE_ERR_HEADER,		/* not an age v1 file, or a malformed header */
-	AGE_ERR_NO_MATCH,	/* no identity or passphrase opens any stanza */
-	AGE_ERR_HMAC,		/* the header was altered after it was written */
+	AGE_ERR_HEADER,		/* not age v1, or a malformed header */
+	AGE_ERR_NO_MATCH,	/* no identity or passphrase opens a stanza */
+	AGE_ERR_HMAC,		/* the header was altered */
 };
 
 struct age_reader;
@@ -105,7 +105,7 @@ struct age_reader *age_reader_open(age_read_fn *in, void *ctx,
     enum age_status *status, char *err, size_t errlen);
 
 /*
- * Reads up to len bytes of authenticated plaintext.  The count (> 0), 0
+ * Reads up to len (> 0) bytes of authenticated plaintext.  The count (> 0), 0
  * at the end of a complete file, or -1 with err when the payload is
  * altered, truncated, has data after its final chunk, or in fails; every
  * later call fails the same way.

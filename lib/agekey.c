@@ -29,28 +29,31 @@
 #define IDENTITY_PREFIX "AGE-SECRET-KEY-"
 
 /*
- * Decodes a bech32 key whose prefix, as written, must be prefix (the case
- * included) and whose data must be AGE_KEY_SIZE bytes.  0, or -1 with the
- * reason in why.
+ * Decodes a bech32 key whose human-readable part, as written, must be
+ * prefix (the case included, as age wants it) and whose data must be
+ * AGE_KEY_SIZE bytes.  0, or -1 with the reason in why.
  */
 static int
 parse_key(const char *str, const char *prefix, const char *kind,
     unsigned char key[AGE_KEY_SIZE], char *why, size_t whylen)
 {
 	char hrp[32], reason[128];
-	size_t len = 0, plen = strlen(prefix);
+	size_t len, plen = strlen(prefix);
 
+	/* The separator is the last '1': "age1pq1..." is not ours. */
+	if (strncmp(str, prefix, plen) != 0 ||
+	    strrchr(str, '1') != str + plen) {
+		snprintf(why, whylen, "not an X25519 %s (%s1...)", kind,
+		    prefix);
+		return -1;
+	}
 	if (bech32_decode(str, hrp, sizeof(hrp), key, AGE_KEY_SIZE, &len,
-	    reason, sizeof(reason)) == -1 &&
-	    strcmp(reason, "data too long") != 0) {
+	    reason, sizeof(reason)) == -1) {
 		snprintf(why, whylen, "invalid bech32: %s", reason);
 		return -1;
 	}
-	/* bech32_decode lowers the hrp; the prefix also fixes the case. */
-	if (len != AGE_KEY_SIZE || strlen(hrp) != plen ||
-	    strncmp(str, prefix, plen) != 0 || str[plen] != '1') {
-		snprintf(why, whylen, "not an X25519 %s (%s1...)", kind,
-		    prefix);
+	if (len != AGE_KEY_SIZE) {
+		snprintf(why, whylen, "not %d bytes long", AGE_KEY_SIZE);
 		return -1;
 	}
 	return 0;
@@ -365,8 +368,8 @@ age_keygen(int fd, char recipient[AGE_RECIPIENT_LEN + 1], char *err,
 	randombytes_buf(secret, sizeof(secret));
 	(void)crypto_scalarmult_base(public, secret);
 	age_recipient_format(public, recipient);
-	(void)bech32_encode(identity, sizeof(identity), "age-secret-key-", secret,
-	    sizeof(secret), err, errlen);
+	(void)bech32_encode(identity, sizeof(identity), "age-secret-key-",
+	    secret, sizeof(secret), err, errlen);
 	for (char *p = identity; *p != '\0'; p++)
 		if (*p >= 'a' && *p <= 'z')
 			*p = (char)(*p - 'a' + 'A');

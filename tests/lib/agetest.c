@@ -263,7 +263,10 @@ source_read(void *ctx, void *buf, size_t len, char *err, size_t errlen)
 	}
 	s->z.next_out = buf;
 	s->z.avail_out = (uInt)want;
-	zrc = inflate(&s->z, Z_NO_FLUSH);
+	/* Returning 0 would be the end: go on until there is output. */
+	do
+		zrc = inflate(&s->z, Z_NO_FLUSH);
+	while (zrc == Z_OK && s->z.avail_out == want);
 	if (zrc != Z_OK && zrc != Z_STREAM_END && zrc != Z_BUF_ERROR) {
 		snprintf(err, errlen, "inflate: %s", s->z.msg != NULL ?
 		    s->z.msg : "error");
@@ -313,8 +316,7 @@ vector_parse(char *text, size_t len, struct vector *v, size_t *body,
 			 * second would fail as "no match". */
 			if (v->passphrase == NULL)
 				v->passphrase = value;
-		}
-		else if (strcmp(line, "identity") == 0) {
+		} else if (strcmp(line, "identity") == 0) {
 			if (age_identities_add(&v->ids, value, err,
 			    errlen) == -1)
 				return -1;
@@ -382,7 +384,7 @@ run_vector(const char *path)
 	if (vector_parse(text, len, &v, &body, err, sizeof(err)) == -1)
 		goto out;
 	if (v.expect == NULL || v.unknown) {
-		snprintf(err, sizeof(err), "no expect, or a key we do not know");
+		snprintf(err, sizeof(err), "no expect, or an unknown key");
 		goto out;
 	}
 	src.data = (unsigned char *)text + body;
