@@ -13,7 +13,7 @@ BATS_FLAGS ?=
 
 CFLAGS ?= -g -O2
 override CFLAGS += -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium 2>/dev/null) \
 	-DDBKIT_VERSION='"$(VERSION)"'
 override LDLIBS += -pthread -lm
 
@@ -28,12 +28,12 @@ ifneq ($(WERROR),)
 override CFLAGS += -Werror
 endif
 
-LIB_SRC = lib/binlog.c lib/catalog.c lib/cli.c lib/compression.c lib/conn.c \
-	lib/fs.c lib/gzr.c \
-	lib/gzw.c lib/human.c lib/jsonout.c lib/manifest.c lib/name.c \
-	lib/optfile.c lib/parse.c lib/pool.c lib/progress.c lib/session.c \
-	lib/settings.c lib/sha256.c lib/sqlfile.c lib/sqlscan.c lib/table.c \
-	lib/timeutil.c lib/tsv.c lib/workers.c
+LIB_SRC = lib/age.c lib/agekey.c lib/bech32.c lib/binlog.c lib/catalog.c \
+	lib/cli.c lib/compression.c lib/conn.c lib/fs.c lib/gzr.c lib/gzw.c \
+	lib/human.c lib/jsonout.c lib/manifest.c lib/name.c lib/optfile.c \
+	lib/parse.c lib/pool.c lib/progress.c lib/session.c lib/settings.c \
+	lib/sha256.c lib/sqlfile.c lib/sqlscan.c lib/table.c lib/timeutil.c \
+	lib/tsv.c lib/workers.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
@@ -67,13 +67,14 @@ DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
 DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/bench.c \
 	dbpool-bench/hist.c dbpool-bench/report.c dbpool-bench/workload.c
 DBPOOL_OBJ = $(DBPOOL_SRC:.c=.o)
-BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libzstd libcrypto 2>/dev/null)
+BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libzstd libcrypto libsodium 2>/dev/null)
 
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune dbpool-bench/dbpool-bench
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest \
-	tests/lib/sqltest tests/lib/threadtest tests/lib/binlogtest
+	tests/lib/sqltest tests/lib/threadtest tests/lib/binlogtest \
+	tests/lib/agetest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1 \
 	man/dbpool-bench.1
 MAN5 = man/dbkit-backup.5
@@ -90,7 +91,8 @@ endif
 ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	$(DBPRUNE_OBJ) $(DBPOOL_OBJ) \
 	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o \
-	tests/lib/sqltest.o tests/lib/threadtest.o tests/lib/binlogtest.o
+	tests/lib/sqltest.o tests/lib/threadtest.o tests/lib/binlogtest.o \
+	tests/lib/agetest.o
 $(ALL_OBJ): .build-flags
 
 # Made anew: ar r keeps the members of files that were renamed or removed.
@@ -115,6 +117,9 @@ tests/lib/threadtest: tests/lib/threadtest.o $(LIB)
 
 tests/lib/binlogtest: tests/lib/binlogtest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/binlogtest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
+tests/lib/agetest: tests/lib/agetest.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ tests/lib/agetest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
 
 tests/lib/pooltest: tests/lib/pooltest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/pooltest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
@@ -157,7 +162,7 @@ demo: deps
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -g -O1 -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium 2>/dev/null) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -DDBKIT_VERSION='"$(VERSION)"'
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=fuzz/obj/%.o)
