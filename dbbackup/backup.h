@@ -179,6 +179,7 @@ struct backup {
 	json_t *files;		/* [{path, size_bytes, sha256}] */
 	uint64_t stored_bytes, raw_bytes;
 	struct progress progress;	/* what --progress shows */
+	struct age_keys *seal;		/* encrypting: to whom, else NULL */
 	struct increment inc;	/* TYPE_INCREMENTAL */
 };
 

@@ -70,7 +70,7 @@ output_file_open(struct backup *b, const char *rel, int level, char *err,
 	char path[8192];
 
 	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
-	return gzw_open(path, b->opt->codec, level, err, errlen);
+	return gzw_open(path, b->opt->codec, level, b->seal, err, errlen);
 }
 
 int

@@ -146,7 +146,7 @@ run_file(struct restore *r, MYSQL *m, const char *rel, bool rename, char *err,
 	size_t len;
 	int rc;
 
-	if ((f = sqlfile_open(r->dir, rel, err, errlen)) == NULL)
+	if ((f = sqlfile_open(r->dir, rel, r->keys, err, errlen)) == NULL)
 		return -1;
 	while ((rc = sqlfile_next(f, &stmt, err, errlen)) == 1) {
 		sql = rename ? adapt_statement(r, stmt, "utf8mb4", "", &len, err,

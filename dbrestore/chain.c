@@ -157,6 +157,7 @@ walk_back(struct restore *r, const char *root, char *err, size_t errlen)
 struct scan {
 	const struct until *u;
 	struct chain *c;
+	struct age_keys *keys;		/* the restore's */
 	const char *file;		/* the server's name of the file read */
 	char prev_gtid[64];		/* the group before, for --until */
 	bool found;			/* the target is settled */
@@ -267,7 +268,7 @@ scan_link(struct scan *s, const struct link *l, char *err, size_t errlen)
 
 		s->file = text(f, "name");
 		snprintf(label, sizeof(label), "%s/%s", l->dir, rel);
-		if ((in = gzr_open_in(l->dir, rel, err, errlen)) == NULL)
+		if ((in = gzr_open_in(l->dir, rel, s->keys, err, errlen)) == NULL)
 			return -1;
 		rc = binlog_read(gz_read, in, label, on_event, s, err, errlen);
 		gzr_close(in);
@@ -343,7 +344,7 @@ check_window(struct restore *r, struct scan *s, char *err, size_t errlen)
 int
 chain_open(struct restore *r, const char *root, char *err, size_t errlen)
 {
-	struct scan s = { .u = &r->opt->until, .c = &r->chain };
+	struct scan s = { .u = &r->opt->until, .c = &r->chain, .keys = r->keys };
 	size_t i;
 
 	if (walk_back(r, root, err, errlen) == -1)

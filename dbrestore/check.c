@@ -198,7 +198,7 @@ check_table_definition(struct restore *r, MYSQL *m, const struct rdb *d,
 
 	if (file == NULL)
 		return 0;
-	if ((stmts = sqlfile_read(r->dir, file, &n, err, errlen)) == NULL)
+	if ((stmts = sqlfile_read(r->dir, file, r->keys, &n, err, errlen)) == NULL)
 		return -1;
 	want = n == 1 ? adapt_statement(r, stmts[0], "utf8mb4", "", &len, err,
 	    errlen) : NULL;

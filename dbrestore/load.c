@@ -60,7 +60,8 @@ infile_init(void **ptr, const char *name, void *userdata)
 
 	(void)name;
 	*ptr = f;
-	f->in = gzr_open_in(f->dir, f->file, f->err, sizeof(f->err));
+	f->in = gzr_open_in(f->dir, f->file, f->r->keys, f->err,
+	    sizeof(f->err));
 	return f->in == NULL ? 1 : 0;
 }
 

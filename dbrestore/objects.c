@@ -100,7 +100,8 @@ read_file(struct restore *r, struct file_stmts *f, const char *rel, char *err,
 {
 	memset(f, 0, sizeof(*f));
 	f->rel = rel;
-	return (f->stmts = sqlfile_read(r->dir, rel, &f->n, err, errlen)) == NULL ?
+	return (f->stmts = sqlfile_read(r->dir, rel, r->keys, &f->n, err,
+	    errlen)) == NULL ?
 	    -1 : 0;
 }
 

@@ -416,7 +416,8 @@ replay_file(struct replayer *p, const char *rel, char *err, size_t errlen)
 	snprintf(label, sizeof(label), "%s/%s", p->link->id, rel);
 	f.label = label;
 	p->feeder = &f;
-	if ((f.in = gzr_open_in(p->link->dir, rel, err, errlen)) == NULL)
+	if ((f.in = gzr_open_in(p->link->dir, rel, p->r->keys, err,
+	    errlen)) == NULL)
 		return -1;
 	if ((pid = spawn(&f.fd, &from, err, errlen)) == -1) {
 		gzr_close(f.in);

@@ -162,6 +162,7 @@ struct restore {
 	char dir[4096];
 	json_t *manifest;
 	const char *id;
+	struct age_keys *keys;		/* an encrypted backup's, else NULL */
 	struct rdb *dbs;
 	size_t n_dbs;
 	MYSQL *ctl;

@@ -35,7 +35,7 @@ copy_statements(struct restore *r, const char *rel, FILE *f, bool rename,
 	size_t len;
 	int rc;
 
-	if ((in = sqlfile_open(r->dir, rel, err, errlen)) == NULL)
+	if ((in = sqlfile_open(r->dir, rel, r->keys, err, errlen)) == NULL)
 		return -1;
 	while ((rc = sqlfile_next(in, &stmt, err, errlen)) == 1) {
 		sql = rename ? adapt_statement(r, stmt, "utf8mb4", "", &len, err,

@@ -357,7 +357,7 @@ sqlrows_write(struct restore *r, const struct rtable *t, const char *rel,
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	if ((in = gzr_open_in(r->dir, rel, err, errlen)) == NULL)
+	if ((in = gzr_open_in(r->dir, rel, r->keys, err, errlen)) == NULL)
 		goto out;
 	flockfile(f);
 	while ((n = gzr_read(in, buf, READ_BLOCK, err, errlen)) > 0)

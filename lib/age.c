@@ -759,13 +759,45 @@ x25519_open(const struct stanza *st, const struct age_identity *id,
 }
 
 /*
+ * The key scrypt gives for a stanza, from keys' memory of the last one
+ * when it has the same salt and work factor (keys may be NULL).
+ */
+static int
+scrypt_wrap(unsigned char wrap[32], const char *passphrase,
+    const struct stanza *st, struct age_keys *keys, char *err,
+    size_t errlen)
+{
+	int rc = 0, hit;
+
+	if (keys == NULL)
+		return scrypt_key(wrap, passphrase, st->arg, st->log_n, err,
+		    errlen);
+	/* Under the lock: the threads of a restore wait for one run. */
+	pthread_mutex_lock(&keys->lock);
+	hit = keys->open_wrap != NULL && keys->open_log_n == st->log_n &&
+	    memcmp(keys->open_salt, st->arg, SALT_SIZE) == 0;
+	if (!hit && (rc = scrypt_key(wrap, passphrase, st->arg, st->log_n,
+	    err, errlen)) == 0 && (keys->open_wrap != NULL ||
+	    (keys->open_wrap = sodium_malloc(32)) != NULL)) {
+		memcpy(keys->open_wrap, wrap, 32);
+		memcpy(keys->open_salt, st->arg, SALT_SIZE);
+		keys->open_log_n = st->log_n;
+	}
+	if (hit)
+		memcpy(wrap, keys->open_wrap, 32);
+	pthread_mutex_unlock(&keys->lock);
+	return rc;
+}
+
+/*
  * Finds the file key: the first stanza that one of ids or passphrase
  * opens.  0, or -1 with *status and err.
  */
 static int
 unwrap(const struct header *h, const struct age_identities *ids,
-    const char *passphrase, unsigned char file_key[FILE_KEY_SIZE],
-    enum age_status *status, char *err, size_t errlen)
+    const char *passphrase, struct age_keys *keys,
+    unsigned char file_key[FILE_KEY_SIZE], enum age_status *status,
+    char *err, size_t errlen)
 {
 	unsigned char wrap[32];
 	int rc;
@@ -785,8 +817,8 @@ unwrap(const struct header *h, const struct age_identities *ids,
 			}
 		}
 		if (st->type == STANZA_SCRYPT && passphrase != NULL) {
-			if (scrypt_key(wrap, passphrase, st->arg, st->log_n,
-			    err, errlen) == -1) {
+			if (scrypt_wrap(wrap, passphrase, st, keys, err,
+			    errlen) == -1) {
 				*status = AGE_ERR_SYSTEM;
 				return -1;
 			}
@@ -813,12 +845,14 @@ unwrap(const struct header *h, const struct age_identities *ids,
 static int
 open_payload(struct age_reader *r, const struct header *h,
     const struct age_identities *ids, const char *passphrase,
-    enum age_status *status, char *err, size_t errlen)
+    struct age_keys *keys, enum age_status *status, char *err,
+    size_t errlen)
 {
 	unsigned char file_key[FILE_KEY_SIZE], mac[MAC_SIZE];
 	int rc = -1;
 
-	if (unwrap(h, ids, passphrase, file_key, status, err, errlen) == -1)
+	if (unwrap(h, ids, passphrase, keys, file_key, status, err,
+	    errlen) == -1)
 		return -1;
 	header_mac(mac, file_key, h->text, h->mac_at + 3);
 	if (sodium_memcmp(mac, h->mac, MAC_SIZE) != 0) {
@@ -846,10 +880,10 @@ out:
 	return rc;
 }
 
-struct age_reader *
-age_reader_open(age_read_fn *in, void *ctx,
-    const struct age_identities *ids, const char *passphrase,
-    enum age_status *status, char *err, size_t errlen)
+static struct age_reader *
+reader_open(age_read_fn *in, void *ctx, const struct age_identities *ids,
+    const char *passphrase, struct age_keys *keys, enum age_status *status,
+    char *err, size_t errlen)
 {
 	struct age_reader *r;
 	struct header h = { .text = NULL };
@@ -864,7 +898,8 @@ age_reader_open(age_read_fn *in, void *ctx,
 	r->in = in;
 	r->ctx = ctx;
 	if (parse_header(r, &h, status, err, errlen) == -1 ||
-	    open_payload(r, &h, ids, passphrase, status, err, errlen) == -1) {
+	    open_payload(r, &h, ids, passphrase, keys, status, err,
+	    errlen) == -1) {
 		age_reader_close(r);
 		r = NULL;
 	} else
@@ -872,6 +907,105 @@ age_reader_open(age_read_fn *in, void *ctx,
 	free(h.text);
 	free(h.stanzas);
 	return r;
+}
+
+struct age_reader *
+age_reader_open(age_read_fn *in, void *ctx,
+    const struct age_identities *ids, const char *passphrase,
+    enum age_status *status, char *err, size_t errlen)
+{
+	return reader_open(in, ctx, ids, passphrase, NULL, status, err,
+	    errlen);
+}
+
+struct age_reader *
+age_reader_open_keys(age_read_fn *in, void *ctx, struct age_keys *k,
+    enum age_status *status, char *err, size_t errlen)
+{
+	return reader_open(in, ctx, k->ids.count > 0 ? &k->ids : NULL,
+	    k->passphrase, k, status, err, errlen);
+}
+
+int
+age_keys_init(struct age_keys *k, char *err, size_t errlen)
+{
+	if (pthread_mutex_init(&k->lock, NULL) != 0) {
+		snprintf(err, errlen, "age: cannot make a lock");
+		return -1;
+	}
+	k->lock_ready = true;
+	return crypto_start(err, errlen);
+}
+
+/*
+ * The passphrase's file key and scrypt stanza, made by the first file
+ * sealed.  0, or -1 with err.
+ */
+static int
+shared_stanza(struct age_keys *k, char *err, size_t errlen)
+{
+	char text[256];
+	size_t len = 0;
+	int rc = 0;
+
+	pthread_mutex_lock(&k->lock);
+	if (k->seal_stanza == NULL) {
+		if ((k->seal_key = sodium_malloc(FILE_KEY_SIZE)) == NULL) {
+			snprintf(err, errlen, "age: out of memory");
+			rc = -1;
+		} else {
+			randombytes_buf(k->seal_key, FILE_KEY_SIZE);
+			if ((rc = scrypt_stanza(text, &len, k->seal_key,
+			    k->passphrase, k->log_n, err, errlen)) == 0 &&
+			    (k->seal_stanza = strdup(text)) == NULL) {
+				snprintf(err, errlen, "age: out of memory");
+				rc = -1;
+			}
+		}
+	}
+	pthread_mutex_unlock(&k->lock);
+	return rc;
+}
+
+struct age_writer *
+age_writer_open_keys(struct age_keys *k, age_write_fn *out, void *ctx,
+    char *err, size_t errlen)
+{
+	char text[sizeof(VERSION_LINE) + 256 + 64];
+	size_t len;
+
+	if (k->to.count > 0 || k->passphrase == NULL)
+		return age_writer_open(&k->to, out, ctx, err, errlen);
+	if (k->passphrase[0] == '\0') {
+		snprintf(err, errlen, "age: empty passphrase");
+		return NULL;
+	}
+	if (k->log_n < 1 || k->log_n > AGE_SCRYPT_LOG_N_MAX) {
+		snprintf(err, errlen, "age: scrypt work factor 2^%d out of "
+		    "range (2^1 to 2^%d)", k->log_n, AGE_SCRYPT_LOG_N_MAX);
+		return NULL;
+	}
+	if (shared_stanza(k, err, errlen) == -1)
+		return NULL;
+	len = (size_t)sprintf(text, "%s%s", VERSION_LINE, k->seal_stanza);
+	return writer_start(text, len, k->seal_key, out, ctx, err, errlen);
+}
+
+void
+age_keys_clear(struct age_keys *k)
+{
+	age_recipients_clear(&k->to);
+	age_identities_clear(&k->ids);
+	if (k->passphrase != NULL)
+		age_passphrase_free(k->passphrase);
+	if (k->seal_key != NULL)
+		sodium_free(k->seal_key);
+	free(k->seal_stanza);
+	if (k->open_wrap != NULL)
+		sodium_free(k->open_wrap);
+	if (k->lock_ready)
+		pthread_mutex_destroy(&k->lock);
+	memset(k, 0, sizeof(*k));
 }
 
 /* Opens the chunk of clen bytes at buf[pos] into out.  0, or -1. */

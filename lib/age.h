@@ -16,6 +16,8 @@
 #ifndef DBKIT_AGE_H
 #define DBKIT_AGE_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -115,5 +117,51 @@ ssize_t age_read(struct age_reader *r, void *buf, size_t len, char *err,
 
 /* Wipes and frees r. */
 void age_reader_close(struct age_reader *r);
+
+/*
+ * What a program holds to write or read many files, such as the files of
+ * a backup, from several threads: recipients or a passphrase to seal,
+ * identities and a passphrase to open.  Sealing to recipients wraps a new
+ * file key for each file.  A passphrase would cost one scrypt run per
+ * file (2^log_n KiB and about a second at age's 18), so the first file
+ * sealed with it makes one file key and one scrypt stanza that every
+ * later file reuses; each file still starts with its own random payload
+ * nonce, hence its own payload key.  Opening remembers the key the last
+ * scrypt stanza gave (its salt and work factor), so that the files of
+ * one backup cost one scrypt run, not one each.
+ *
+ * Fill in the public fields (zero the struct first), then use the
+ * functions; age_keys_clear wipes and frees it all.
+ */
+struct age_keys {
+	struct age_recipients to;	/* sealing */
+	struct age_identities ids;	/* opening */
+	char *passphrase;		/* both; from age_passphrase_load */
+	int log_n;			/* sealing with the passphrase */
+	/* The module's: the passphrase's file key and stanza, and the last
+	   scrypt result when opening. */
+	pthread_mutex_t lock;
+	bool lock_ready;
+	unsigned char *seal_key;	/* sodium_malloc'd file key */
+	char *seal_stanza;
+	unsigned char open_salt[16];
+	int open_log_n;
+	unsigned char *open_wrap;	/* sodium_malloc'd, or NULL */
+};
+
+/* Starts the lock; call once before the keys are used.  0, or -1. */
+int age_keys_init(struct age_keys *k, char *err, size_t errlen);
+
+/* age_writer_open or the passphrase's shared header, as k says. */
+struct age_writer *age_writer_open_keys(struct age_keys *k,
+    age_write_fn *out, void *ctx, char *err, size_t errlen);
+
+/* age_reader_open with k's identities and passphrase. */
+struct age_reader *age_reader_open_keys(age_read_fn *in, void *ctx,
+    struct age_keys *k, enum age_status *status, char *err,
+    size_t errlen);
+
+/* Wipes and frees what k holds. */
+void age_keys_clear(struct age_keys *k);
 
 #endif

@@ -5,7 +5,10 @@
  * gzip wrapper only, CRC-32 and length checked), the zstd magic 28 b5 2f
  * fd libzstd's streaming decompression (any number of frames, each
  * frame's checksum checked when it has one), anything else is served as
- * it is.  zstd reports what is wrong itself: trailing bytes that are not
+ * it is.  Before all that, a file that starts with the age header is
+ * decrypted on the way in (lib/age.h): the reader's input is then the
+ * age reader's authenticated plaintext, never a byte that did not
+ * authenticate.  zstd reports what is wrong itself: trailing bytes that are not
  * a frame, a corrupt block, a checksum; the file ending inside a frame is
  * truncation.  A gzip file is a sequence of members, so at each member's end
  * (Z_STREAM_END) the reader is between members: if the file ends there,
@@ -36,8 +39,17 @@
 /* Room for one whole member of ours, compressed: libdeflate needs it all. */
 #define IN_SIZE (2u << 20)
 
+/* The start of an age file's first line. */
+#define AGE_MAGIC "age-encryption.org/"
+#define AGE_MAGIC_LEN (sizeof(AGE_MAGIC) - 1)
+
 struct gzr {
 	int fd;
+	/* The file's first bytes, read to see whether it is age: served
+	   before the rest of the file. */
+	unsigned char peek[AGE_MAGIC_LEN];
+	size_t peek_pos, peek_len;
+	struct age_reader *age;	/* decrypting, or NULL */
 	int gzip;		/* 0: a plain file, or zstd */
 	ZSTD_DCtx *zstd;	/* a zstd file */
 	int in_frame;		/* zstd: inside a frame, or holding output */
@@ -61,12 +73,53 @@ gzr_free(struct gzr *r)
 	if (r->fast != NULL)
 		libdeflate_free_decompressor(r->fast);
 	ZSTD_freeDCtx(r->zstd);
+	age_reader_close(r->age);
 	free(r->fast_out);
 	if (r->fd != -1)
 		(void)close(r->fd);
 	free(r->in);
 	free(r->path);
 	free(r);
+}
+
+/* The file's bytes: what was peeked at, then the rest.  Or -1. */
+static ssize_t
+read_file(void *ctx, void *buf, size_t len, char *err, size_t errlen)
+{
+	struct gzr *r = ctx;
+	ssize_t n;
+
+	if (r->peek_pos < r->peek_len) {
+		n = (ssize_t)(r->peek_len - r->peek_pos);
+		if ((size_t)n > len)
+			n = (ssize_t)len;
+		memcpy(buf, r->peek + r->peek_pos, (size_t)n);
+		r->peek_pos += (size_t)n;
+		return n;
+	}
+	do
+		n = read(r->fd, buf, len);
+	while (n == -1 && errno == EINTR);
+	if (n == -1)
+		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
+	return n;
+}
+
+/* The content: the file's bytes, or what decrypting them gives.  Or -1. */
+static ssize_t
+read_in(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
+{
+	char why[512];
+	ssize_t n;
+
+	if (r->age == NULL)
+		return read_file(r, buf, len, err, errlen);
+	if ((n = age_read(r->age, buf, len, why, sizeof(why))) == -1 &&
+	    strncmp(why, r->path, strlen(r->path)) != 0)
+		snprintf(err, errlen, "%s: %s", r->path, why);
+	else if (n == -1)
+		snprintf(err, errlen, "%s", why);
+	return n;
 }
 
 /*
@@ -81,21 +134,59 @@ fill(struct gzr *r, char *err, size_t errlen)
 	if (r->z.avail_in > 0 && r->z.next_in != r->in)
 		memmove(r->in, r->z.next_in, r->z.avail_in);
 	r->z.next_in = r->in;
-	do
-		n = read(r->fd, r->in + r->z.avail_in, IN_SIZE - r->z.avail_in);
-	while (n == -1 && errno == EINTR);
-	if (n == -1) {
-		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
+	n = read_in(r, r->in + r->z.avail_in, IN_SIZE - r->z.avail_in, err,
+	    errlen);
+	if (n == -1)
 		return -1;
-	}
 	if (n == 0)
 		r->eof = 1;
 	r->z.avail_in += (uInt)n;
 	return n;
 }
 
+/*
+ * Reads the file's first bytes, and when they are age's, starts
+ * decrypting with keys.  0, or -1 with err.
+ */
+static int
+open_age(struct gzr *r, struct age_keys *keys, char *err, size_t errlen)
+{
+	enum age_status status;
+	char why[512];
+	ssize_t n;
+
+	while (r->peek_len < AGE_MAGIC_LEN) {
+		do
+			n = read(r->fd, r->peek + r->peek_len,
+			    AGE_MAGIC_LEN - r->peek_len);
+		while (n == -1 && errno == EINTR);
+		if (n == -1) {
+			snprintf(err, errlen, "%s: %s", r->path,
+			    strerror(errno));
+			return -1;
+		}
+		if (n == 0)
+			return 0;
+		r->peek_len += (size_t)n;
+	}
+	if (memcmp(r->peek, AGE_MAGIC, AGE_MAGIC_LEN) != 0)
+		return 0;
+	if (keys == NULL) {
+		snprintf(err, errlen, "%s: encrypted (age), and no identity "
+		    "or passphrase was given to open it", r->path);
+		return -1;
+	}
+	if ((r->age = age_reader_open_keys(read_file, r, keys, &status, why,
+	    sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", r->path, why);
+		return -1;
+	}
+	return 0;
+}
+
 struct gzr *
-gzr_fdopen(int fd, const char *label, char *err, size_t errlen)
+gzr_fdopen(int fd, const char *label, struct age_keys *keys, char *err,
+    size_t errlen)
 {
 	struct gzr *r;
 	int zrc;
@@ -113,6 +204,8 @@ gzr_fdopen(int fd, const char *label, char *err, size_t errlen)
 	}
 	r->fd = fd;
 	r->z.next_in = r->in;
+	if (open_age(r, keys, err, errlen) == -1)
+		goto fail;
 	/* A pipe may deliver one byte at a time; a file does not end early. */
 	while (r->z.avail_in < 4 && !r->eof)
 		if (fill(r, err, errlen) == -1)
@@ -143,28 +236,28 @@ fail:
 }
 
 struct gzr *
-gzr_open(const char *path, char *err, size_t errlen)
+gzr_open(const char *path, struct age_keys *keys, char *err, size_t errlen)
 {
 	int fd = fs_open_regular(path, err, errlen);
 
-	return fd == -1 ? NULL : gzr_fdopen(fd, path, err, errlen);
+	return fd == -1 ? NULL : gzr_fdopen(fd, path, keys, err, errlen);
 }
 
 struct gzr *
-gzr_open_in(const char *dir, const char *rel, char *err, size_t errlen)
+gzr_open_in(const char *dir, const char *rel, struct age_keys *keys,
+    char *err, size_t errlen)
 {
 	char label[8192];
 	int fd = fs_open_in(dir, rel, err, errlen);
 
 	snprintf(label, sizeof(label), "%s/%s", dir, rel);
-	return fd == -1 ? NULL : gzr_fdopen(fd, label, err, errlen);
+	return fd == -1 ? NULL : gzr_fdopen(fd, label, keys, err, errlen);
 }
 
 /* Serves the bytes read by gzr_open first, then the file. */
 static ssize_t
 read_plain(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 {
-	ssize_t n;
 
 	if (r->z.avail_in > 0) {
 		if (len > r->z.avail_in)
@@ -174,12 +267,7 @@ read_plain(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 		r->z.avail_in -= (uInt)len;
 		return (ssize_t)len;
 	}
-	do
-		n = read(r->fd, buf, len);
-	while (n == -1 && errno == EINTR);
-	if (n == -1)
-		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
-	return n;
+	return read_in(r, buf, len, err, errlen);
 }
 
 /*

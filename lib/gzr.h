@@ -11,22 +11,28 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "age.h"
+
 struct gzr;
 
 /*
  * Reads from fd, which it owns from now on (gzr_close closes it, and so
- * does a failure); label names it in messages.  gzip and zstd are
- * recognised by their magic bytes, anything else is read as it is.  Returns NULL with
+ * does a failure); label names it in messages.  A file in the age format
+ * is decrypted with keys (its identities or passphrase; NULL: none, and
+ * such a file is refused); then gzip and zstd are recognised by their
+ * magic bytes, and anything else is read as it is.  Returns NULL with
  * "label: why" in err.
  */
-struct gzr *gzr_fdopen(int fd, const char *label, char *err, size_t errlen);
+struct gzr *gzr_fdopen(int fd, const char *label, struct age_keys *keys,
+    char *err, size_t errlen);
 
 /* gzr_fdopen of the regular file at path (fs_open_regular). */
-struct gzr *gzr_open(const char *path, char *err, size_t errlen);
+struct gzr *gzr_open(const char *path, struct age_keys *keys, char *err,
+    size_t errlen);
 
 /* gzr_fdopen of the file rel inside the directory dir (fs_open_in). */
-struct gzr *gzr_open_in(const char *dir, const char *rel, char *err,
-    size_t errlen);
+struct gzr *gzr_open_in(const char *dir, const char *rel,
+    struct age_keys *keys, char *err, size_t errlen);
 
 /*
  * Reads up to len uncompressed bytes into buf.  Returns the number read,

@@ -16,6 +16,8 @@
  * caller gets the checksum of the file on disk without reading it back.
  * Writeback is started as the file grows (sync_file_range), so the disk
  * works while we compress and the fsync at the end has little left to do.
+ * Encrypting, the compressed bytes go through an age writer (lib/age.h)
+ * on their way to the file, and the checksum is of the encrypted file.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,6 +48,7 @@ struct gzw {
 	size_t in_len;
 	unsigned char *out;	/* one compressed member, or zstd's output */
 	size_t out_cap;
+	struct age_writer *age;	/* encrypting, or NULL */
 	struct sha256 *sha;
 	uint64_t size_bytes;
 	uint64_t written_back;	/* bytes whose writeback has been started */
@@ -59,6 +62,7 @@ gzw_free(struct gzw *w)
 	if (w->compressor != NULL)
 		libdeflate_free_compressor(w->compressor);
 	ZSTD_freeCCtx(w->zstd);
+	age_writer_abort(w->age);
 	sha256_free(w->sha);
 	free(w->in);
 	free(w->out);
@@ -81,10 +85,22 @@ zstd_open(int level)
 	return z;
 }
 
-struct gzw *
-gzw_open(const char *path, enum compression codec, int level, char *err,
-    size_t errlen)
+/* An age_write_fn: the encrypted bytes to the file. */
+static int write_out(struct gzw *w, const unsigned char *buf, size_t len,
+    char *err, size_t errlen);
+
+static int
+age_out(void *ctx, const void *buf, size_t len, char *err, size_t errlen)
 {
+	return write_out(ctx, buf, len, err, errlen);
+}
+
+struct gzw *
+gzw_open(const char *path, enum compression codec, int level,
+    struct age_keys *seal, char *err, size_t errlen)
+{
+	char why[512];
+
 	struct gzw *w;
 
 	if (codec != COMPRESSION_NONE &&
@@ -129,6 +145,12 @@ gzw_open(const char *path, enum compression codec, int level, char *err,
 		gzw_free(w);
 		return NULL;
 	}
+	if (seal != NULL && (w->age = age_writer_open_keys(seal, age_out, w,
+	    why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, why);
+		gzw_free(w);
+		return NULL;
+	}
 	return w;
 nomem:
 	snprintf(err, errlen, "%s: out of memory", path);
@@ -170,6 +192,20 @@ write_out(struct gzw *w, const unsigned char *buf, size_t len, char *err,
 	return 0;
 }
 
+/* Compressed bytes to the file, through age when encrypting. */
+static int
+emit(struct gzw *w, const unsigned char *buf, size_t len, char *err,
+    size_t errlen)
+{
+	if (w->age == NULL)
+		return write_out(w, buf, len, err, errlen);
+	if (age_write(w->age, buf, len, err, errlen) == -1) {
+		w->failed = 1;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The buffered bytes through zstd, and with end the end of the frame:
  * the output as it comes, ZSTD_CStreamOutSize bytes at most at a time.
@@ -191,7 +227,7 @@ flush_zstd(struct gzw *w, bool end, char *err, size_t errlen)
 			w->failed = 1;
 			return -1;
 		}
-		if (out.pos > 0 && write_out(w, w->out, out.pos, err, errlen) ==
+		if (out.pos > 0 && emit(w, w->out, out.pos, err, errlen) ==
 		    -1)
 			return -1;
 	} while (end ? left != 0 : in.pos < in.size);
@@ -213,7 +249,7 @@ flush_block(struct gzw *w, bool end, char *err, size_t errlen)
 	if (w->codec == COMPRESSION_NONE) {
 		n = w->in_len;
 		w->in_len = 0;
-		return write_out(w, w->in, n, err, errlen);
+		return emit(w, w->in, n, err, errlen);
 	}
 	n = libdeflate_gzip_compress(w->compressor, w->in, w->in_len, w->out,
 	    w->out_cap);
@@ -225,7 +261,7 @@ flush_block(struct gzw *w, bool end, char *err, size_t errlen)
 	}
 	w->in_len = 0;
 	w->members++;
-	return write_out(w, w->out, n, err, errlen);
+	return emit(w, w->out, n, err, errlen);
 }
 
 int
@@ -271,6 +307,13 @@ gzw_close(struct gzw *w, struct gzw_result *result, char *err, size_t errlen)
 	    (w->codec == COMPRESSION_GZIP && w->members == 0)) &&
 	    flush_block(w, true, err, errlen) == -1)
 		goto out;
+	if (w->age != NULL) {
+		rc = age_writer_close(w->age, err, errlen);
+		w->age = NULL;
+		if (rc == -1)
+			goto out;
+		rc = -1;
+	}
 	/*
 	 * Errors keep the plain "path: why" form whatever the call: a full
 	 * disk may surface at write, fsync (delayed allocation) or close

@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "age.h"
 #include "compression.h"
 
 #define GZW_BLOCK_SIZE (1u << 20)	/* uncompressed bytes per gzip member */
@@ -31,10 +32,12 @@ struct gzw_result {
  * Creates path (O_EXCL, mode 0600) for writing, compressed with codec at
  * level: gzip 1 to 12 (libdeflate's levels; 6 is gzip's default), zstd 1
  * to 19; COMPRESSION_NONE writes the bytes as they are and ignores level.
- * Returns NULL with "path: why" in err.
+ * With seal (else NULL) the compressed bytes are encrypted in the age
+ * format to its recipients or passphrase; the size and SHA-256 are those
+ * of the encrypted file.  Returns NULL with "path: why" in err.
  */
 struct gzw *gzw_open(const char *path, enum compression codec, int level,
-    char *err, size_t errlen);
+    struct age_keys *seal, char *err, size_t errlen);
 
 /* Appends len bytes.  Returns 0, or -1 with "path: why" in err. */
 int gzw_write(struct gzw *w, const void *buf, size_t len, char *err,

@@ -95,7 +95,16 @@ static const struct def defs[] = {
 	    0, 1000000, 0 },
 	{ "DB_BACKUP_COMPRESSION", "compress", NULL, T_CHOICE, F(compression),
 	    0, 0, 0 },
-	{ "DB_BACKUP_ENCRYPTION", NULL, NULL, T_BOOL, F(encryption), 0, 0, 0 },
+	{ "DB_BACKUP_ENCRYPTION", "encrypt", NULL, T_BOOL, F(encryption),
+	    0, 0, 0 },
+	{ "DB_BACKUP_RECIPIENTS", "recipients", NULL, T_STRING, F(recipients),
+	    0, 0, 0 },
+	{ "DB_BACKUP_RECIPIENTS_FILE", "recipients-file", NULL, T_PATH,
+	    F(recipients_file), 0, 0, 0 },
+	{ "DB_BACKUP_PASSPHRASE_FILE", "passphrase-file", NULL, T_PATH,
+	    F(passphrase_file), 0, 0, 0 },
+	{ "DB_BACKUP_IDENTITY_FILE", "identity-file", NULL, T_PATH,
+	    F(identity_file), 0, 0, 0 },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))

@@ -48,6 +48,10 @@ struct settings {
 	long long retention_days;
 	enum compression compression;
 	bool encryption;
+	char *recipients;		/* age1... keys, by spaces or commas */
+	char *recipients_file;		/* age's recipients file format */
+	char *passphrase_file;		/* its first line, read when used */
+	char *identity_file;		/* age identities, for reading */
 
 	/* where the option file comes from */
 	const char *defaults_file;

@@ -94,7 +94,8 @@ sqlfile_close(struct sqlfile *f)
 }
 
 struct sqlfile *
-sqlfile_open(const char *dir, const char *rel, char *err, size_t errlen)
+sqlfile_open(const char *dir, const char *rel, struct age_keys *keys,
+    char *err, size_t errlen)
 {
 	size_t hlen = strlen(SQLFILE_HEADER);
 	struct sqlfile *f;
@@ -105,7 +106,7 @@ sqlfile_open(const char *dir, const char *rel, char *err, size_t errlen)
 		free(f);
 		return NULL;
 	}
-	if ((f->in = gzr_open_in(dir, rel, err, errlen)) == NULL)
+	if ((f->in = gzr_open_in(dir, rel, keys, err, errlen)) == NULL)
 		goto fail;
 	while (f->len < hlen && !f->eof)
 		if (fill(f, err, errlen) == -1)
@@ -167,8 +168,8 @@ sqlfile_next(struct sqlfile *f, const char **stmt, char *err, size_t errlen)
 }
 
 char **
-sqlfile_read(const char *dir, const char *rel, size_t *n, char *err,
-    size_t errlen)
+sqlfile_read(const char *dir, const char *rel, struct age_keys *keys,
+    size_t *n, char *err, size_t errlen)
 {
 	struct sqlfile *f;
 	char **stmts = NULL, **grown;
@@ -177,7 +178,7 @@ sqlfile_read(const char *dir, const char *rel, size_t *n, char *err,
 	int rc;
 
 	*n = 0;
-	if ((f = sqlfile_open(dir, rel, err, errlen)) == NULL)
+	if ((f = sqlfile_open(dir, rel, keys, err, errlen)) == NULL)
 		return NULL;
 	while ((rc = sqlfile_next(f, &stmt, err, errlen)) == 1) {
 		if ((total += strlen(stmt)) > SQLFILE_READ_MAX) {

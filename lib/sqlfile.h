@@ -31,11 +31,12 @@ int sqlfile_add_len(struct gzw *w, const char *stmt, size_t len, char *err,
 struct sqlfile;
 
 /*
- * Opens the schema file rel in the backup directory dir (fs_open_in) and
- * checks its header.  Returns NULL with "dir/rel: why" in err.
+ * Opens the schema file rel in the backup directory dir (fs_open_in),
+ * decrypting it with keys when it is encrypted (gzr_fdopen), and checks
+ * its header.  Returns NULL with "dir/rel: why" in err.
  */
-struct sqlfile *sqlfile_open(const char *dir, const char *rel, char *err,
-    size_t errlen);
+struct sqlfile *sqlfile_open(const char *dir, const char *rel,
+    struct age_keys *keys, char *err, size_t errlen);
 
 /*
  * The next statement: returns 1 with *stmt pointing to it (NUL-terminated,
@@ -54,8 +55,8 @@ void sqlfile_close(struct sqlfile *f);
  * goes over them more than once.  Returns the array (possibly empty,
  * *n == 0), or NULL with err.
  */
-char **sqlfile_read(const char *dir, const char *rel, size_t *n, char *err,
-    size_t errlen);
+char **sqlfile_read(const char *dir, const char *rel, struct age_keys *keys,
+    size_t *n, char *err, size_t errlen);
 
 void sqlfile_free(char **stmts, size_t n);
 

@@ -82,7 +82,8 @@ do_write(enum compression codec, const char *level_arg, const char *path)
 		codec = COMPRESSION_NONE;
 	if ((buf = malloc(CHUNK)) == NULL)
 		return fail("out of memory");
-	if ((w = gzw_open(path, codec, (int)level, err, sizeof(err))) ==
+	if ((w = gzw_open(path, codec, (int)level, NULL, err,
+	    sizeof(err))) ==
 	    NULL) {
 		free(buf);
 		return fail(err);
@@ -118,7 +119,7 @@ do_gzread(const char *path, const char *bufsize_arg)
 		return 2;
 	if ((buf = malloc((size_t)bufsize)) == NULL)
 		return fail("out of memory");
-	if ((r = gzr_open(path, err, sizeof(err))) == NULL) {
+	if ((r = gzr_open(path, NULL, err, sizeof(err))) == NULL) {
 		free(buf);
 		return fail(err);
 	}
@@ -210,7 +211,7 @@ do_sqlfile(const char *dir, const char *rel)
 	char err[512];
 	int rc;
 
-	if ((f = sqlfile_open(dir, rel, err, sizeof(err))) == NULL)
+	if ((f = sqlfile_open(dir, rel, NULL, err, sizeof(err))) == NULL)
 		return fail(err);
 	while ((rc = sqlfile_next(f, &stmt, err, sizeof(err))) == 1)
 		fwrite(stmt, 1, strlen(stmt) + 1, stdout);
