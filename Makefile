@@ -29,11 +29,11 @@ override CFLAGS += -Werror
 endif
 
 LIB_SRC = lib/age.c lib/agekey.c lib/bech32.c lib/binlog.c lib/catalog.c \
-	lib/cli.c lib/compression.c lib/conn.c lib/fs.c lib/gzr.c lib/gzw.c \
-	lib/human.c lib/jsonout.c lib/manifest.c lib/name.c lib/optfile.c \
-	lib/parse.c lib/pool.c lib/progress.c lib/session.c lib/settings.c \
-	lib/sha256.c lib/sqlfile.c lib/sqlscan.c lib/table.c lib/timeutil.c \
-	lib/tsv.c lib/workers.c
+	lib/cli.c lib/compression.c lib/conn.c lib/envelope.c lib/fs.c \
+	lib/gzr.c lib/gzw.c lib/human.c lib/jsonout.c lib/manifest.c \
+	lib/name.c lib/optfile.c lib/parse.c lib/pool.c lib/progress.c \
+	lib/session.c lib/settings.c lib/sha256.c lib/sqlfile.c lib/sqlscan.c \
+	lib/table.c lib/timeutil.c lib/tsv.c lib/workers.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
@@ -51,11 +51,11 @@ DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c \
 	dbbackup/dump.c dbbackup/incremental.c dbbackup/list.c \
 	dbbackup/objects.c dbbackup/output.c dbbackup/pin.c dbbackup/result.c \
-	dbbackup/schema.c dbbackup/snapshot.c
+	dbbackup/schema.c dbbackup/seal.c dbbackup/snapshot.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/chain.c dbrestore/check.c dbrestore/connect.c \
-	dbrestore/create.c dbrestore/feed.c dbrestore/filter.c dbrestore/load.c \
+	dbrestore/create.c dbrestore/feed.c dbrestore/filter.c dbrestore/keys.c dbrestore/load.c \
 	dbrestore/objects.c dbrestore/plan.c \
 	dbrestore/replay.c dbrestore/report.c dbrestore/restore.c \
 	dbrestore/scratch.c dbrestore/sqlout.c dbrestore/sqlrows.c \

@@ -180,6 +180,7 @@ struct backup {
 	uint64_t stored_bytes, raw_bytes;
 	struct progress progress;	/* what --progress shows */
 	struct age_keys *seal;		/* encrypting: to whom, else NULL */
+	unsigned char name_key[32];	/* encrypting: keys the file names */
 	struct increment inc;	/* TYPE_INCREMENTAL */
 };
 

@@ -517,7 +517,7 @@ incremental_copy(struct backup *b, char *err, size_t errlen)
 
 	snprintf(path, sizeof(path), "%s/" BINLOG_DIR, b->dir);
 	if (fs_mkdir_private(b->dir, err, errlen) == -1 ||
-	    fs_mkdir_private(path, err, errlen) == -1)
+	    (b->seal == NULL && fs_mkdir_private(path, err, errlen) == -1))
 		return -1;
 	if ((dump = conn_open(b->settings, 0, err, errlen)) == NULL)
 		return -1;

@@ -11,8 +11,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "catalog.h"
 #include "cli.h"
+#include "envelope.h"
 #include "fs.h"
 #include "gzw.h"
 #include "manifest.h"
@@ -55,7 +58,8 @@ output_make_dirs(struct backup *b, char *err, size_t errlen)
 
 	if (fs_mkdir_private(b->dir, err, errlen) == -1)
 		return -1;
-	for (i = 0; i < b->n_dbs; i++) {
+	/* Encrypted files are all in the top directory. */
+	for (i = 0; i < b->n_dbs && b->seal == NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", b->dir, b->dbs[i].dir);
 		if (fs_mkdir_private(path, err, errlen) == -1)
 			return -1;
@@ -63,13 +67,29 @@ output_make_dirs(struct backup *b, char *err, size_t errlen)
 	return 0;
 }
 
+const char *
+output_stored_name(const struct backup *b, const char *rel,
+    char out[OUTPUT_STORED_LEN])
+{
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+
+	if (b->seal == NULL)
+		return rel;
+	crypto_auth_hmacsha256(mac, (const unsigned char *)rel, strlen(rel),
+	    b->name_key);
+	sodium_bin2hex(out, OUTPUT_STORED_LEN, mac, 16);
+	memcpy(out + 32, ".age", 5);
+	return out;
+}
+
 struct gzw *
 output_file_open(struct backup *b, const char *rel, int level, char *err,
     size_t errlen)
 {
-	char path[8192];
+	char path[8192], stored[OUTPUT_STORED_LEN];
 
-	snprintf(path, sizeof(path), "%s/%s", b->dir, rel);
+	snprintf(path, sizeof(path), "%s/%s", b->dir,
+	    output_stored_name(b, rel, stored));
 	return gzw_open(path, b->opt->codec, level, b->seal, err, errlen);
 }
 
@@ -101,12 +121,112 @@ sync_dirs(struct backup *b, char *err, size_t errlen)
 	char path[8192];
 	size_t i;
 
-	for (i = 0; i < b->n_dbs; i++) {
+	for (i = 0; i < b->n_dbs && b->seal == NULL; i++) {
 		snprintf(path, sizeof(path), "%s/%s", b->dir, b->dbs[i].dir);
 		if (fs_fsync_dir(path, err, errlen) == -1)
 			return -1;
 	}
 	return fs_fsync_dir(b->dir, err, errlen);
+}
+
+/* The members of a manifest that name a file of the backup. */
+static bool
+names_file(const char *key)
+{
+	static const char *const keys[] = { "path", "file", "schema_file",
+	    "views_file", "routines_file", "triggers_file", "events_file",
+	    "grants_file", NULL };
+
+	for (size_t i = 0; keys[i] != NULL; i++)
+		if (strcmp(key, keys[i]) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Renames every file a manifest names to its name on disk: the values of
+ * the members that name files which are files of the backup (listed, a
+ * set in paths), not an incremental's binlog coordinates ("file" too).
+ * 0 or -1.
+ */
+static int
+map_names(const struct backup *b, json_t *v, const json_t *paths)
+{
+	char stored[OUTPUT_STORED_LEN];
+	const char *key;
+	json_t *m;
+	size_t i;
+
+	if (json_is_array(v))
+		json_array_foreach(v, i, m)
+			if (map_names(b, m, paths) == -1)
+				return -1;
+	if (json_is_object(v))
+		json_object_foreach(v, key, m) {
+			if (json_is_string(m) && names_file(key) &&
+			    json_object_get(paths, json_string_value(m)) !=
+			    NULL) {
+				if (json_object_set_new(v, key, json_string(
+				    output_stored_name(b, json_string_value(m),
+				    stored))) == -1)
+					return -1;
+			} else if (map_names(b, m, paths) == -1)
+				return -1;
+		}
+	return 0;
+}
+
+/*
+ * Encrypting: the manifest, its file names mapped, is itself an encrypted
+ * file of the backup (MANIFEST_PRIVATE); manifest.json is its envelope,
+ * which holds nothing of the content (see dbkit-backup(5)).
+ */
+static int
+write_sealed(struct backup *b, json_t *m, char *err, size_t errlen)
+{
+	struct gzw_result r;
+	json_t *files, *env, *paths = json_object(), *f;
+	struct gzw *w;
+	char path[8192], *text;
+	size_t i;
+	int rc;
+
+	snprintf(path, sizeof(path), "%s/%s", b->dir, MANIFEST_PRIVATE);
+	json_array_foreach(json_object_get(m, "files"), i, f)
+		json_object_set(paths, json_string_value(json_object_get(f,
+		    "path")), json_true());
+	rc = map_names(b, m, paths);
+	json_decref(paths);
+	if (rc == -1 ||
+	    (text = json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(15))) ==
+	    NULL) {
+		snprintf(err, errlen, "%s: cannot encode the manifest", path);
+		return -1;
+	}
+	if ((w = gzw_open(path, b->opt->codec, b->opt->level, b->seal, err,
+	    errlen)) == NULL) {
+		free(text);
+		return -1;
+	}
+	rc = gzw_write(w, text, strlen(text), err, errlen);
+	free(text);
+	if (rc == -1) {
+		gzw_abort(w);
+		return -1;
+	}
+	if (gzw_close(w, &r, err, errlen) == -1)
+		return -1;
+	files = json_deep_copy(json_object_get(m, "files"));
+	env = manifest_envelope(m, files, MANIFEST_PRIVATE, r.size_bytes,
+	    r.sha256);
+	json_decref(files);
+	if (env == NULL) {
+		snprintf(err, errlen, "manifest: out of memory");
+		return -1;
+	}
+	rc = manifest_write(b->dir, env, err, errlen);
+	json_decref(env);
+	return rc;
 }
 
 int
@@ -120,7 +240,8 @@ output_finish(struct backup *b, const char *tool_version, char *err,
 		snprintf(err, errlen, "manifest: out of memory");
 		return -1;
 	}
-	rc = manifest_write(b->dir, m, err, errlen);
+	rc = b->seal != NULL ? write_sealed(b, m, err, errlen) :
+	    manifest_write(b->dir, m, err, errlen);
 	json_decref(m);
 	snprintf(b->final, sizeof(b->final), "%s/%s", b->root, b->id);
 	if (rc == 0)

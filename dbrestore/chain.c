@@ -46,15 +46,12 @@ snapshot_end(const json_t *m, char *file, size_t filelen, uint64_t *pos,
 
 /* Holds and verifies the backup id of root: its manifest and files. */
 static int
-open_backup(const char *root, const char *id, struct catalog_ref *held,
-    json_t **manifest, char *err, size_t errlen)
+open_backup(const char *root, const char *id, struct age_keys *keys,
+    struct catalog_ref *held, json_t **manifest, char *err, size_t errlen)
 {
 	if (catalog_resolve(root, id, held, err, errlen) == -1)
 		return -1;
-	if ((*manifest = manifest_read(held->dir, err, errlen)) == NULL ||
-	    manifest_verify_files(held->dir, *manifest, err, errlen) == -1)
-		return -1;
-	return 0;
+	return restore_read_manifest(held->dir, keys, manifest, err, errlen);
 }
 
 /* Whether link l starts where the backup before it, m, ended. */
@@ -120,7 +117,7 @@ walk_back(struct restore *r, const char *root, char *err, size_t errlen)
 		}
 		memset(&l, 0, sizeof(l));
 		l.held.fd = -1;
-		if (open_backup(root, parent, &l.held, &l.manifest, msg,
+		if (open_backup(root, parent, r->keys, &l.held, &l.manifest, msg,
 		    sizeof(msg)) == -1) {
 			catalog_release(&l.held);
 			json_decref(l.manifest);

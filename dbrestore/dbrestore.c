@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "conn.h"
 #include "exitcode.h"
+#include "keys.h"
 #include "replay.h"
 #include "report.h"
 #include "restore.h"
@@ -46,6 +47,8 @@ enum {
 	OPT_EXCLUSIVE,
 	OPT_EVENTS,
 	OPT_GREP,
+	OPT_IDENTITY_FILE,
+	OPT_PASSPHRASE_FILE,
 };
 
 static void
@@ -90,6 +93,10 @@ usage(void)
 "                             table with the backup, drop them\n"
 "      --sql                  write the backup as SQL to stdout\n"
 "      --progress             show progress on stderr (default when a terminal)\n"
+"      --identity-file FILE   open an encrypted backup with these age\n"
+"                             identities (DB_BACKUP_IDENTITY_FILE)\n"
+"      --passphrase-file FILE or with the passphrase on FILE's one line\n"
+"                             (DB_BACKUP_PASSPHRASE_FILE)\n"
 "\n"
 "Point in time (an incremental BACKUP: its full backup, then its chain's\n"
 "binary logs replayed):\n"
@@ -161,6 +168,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "test", no_argument, NULL, OPT_TEST },
 		{ "sql", no_argument, NULL, OPT_SQL },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "identity-file", required_argument, NULL, OPT_IDENTITY_FILE },
+		{ "passphrase-file", required_argument, NULL,
+		    OPT_PASSPHRASE_FILE },
 		{ "until", required_argument, NULL, OPT_UNTIL },
 		{ "until-gtid", required_argument, NULL, OPT_UNTIL_GTID },
 		{ "until-position", required_argument, NULL, OPT_UNTIL_POSITION },
@@ -230,6 +240,12 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_EXCLUSIVE: o->until.exclusive = true; break;
 		case OPT_EVENTS: o->mode = MODE_EVENTS; modes++; break;
 		case OPT_GREP: o->grep = optarg; break;
+		case OPT_IDENTITY_FILE:
+			cli_setting(EXIT_USAGE, s, "identity-file", optarg);
+			break;
+		case OPT_PASSPHRASE_FILE:
+			cli_setting(EXIT_USAGE, s, "passphrase-file", optarg);
+			break;
 		case 'j': o->json = true; break;
 		default:
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
@@ -264,6 +280,7 @@ main(int argc, char **argv)
 	struct settings s, conn;
 	struct options o;
 	struct restore r;
+	struct age_keys keys = { .log_n = 0 };
 	const char *backup;
 	char err[4096] = "";
 	int status = EXIT_USAGE;
@@ -281,6 +298,13 @@ main(int argc, char **argv)
 	conn = s;
 	conn.database = NULL;
 	restore_init(&r, &conn, &o);
+	switch (keys_load(&s, &keys, err, sizeof(err))) {
+	case -1:
+		age_keys_clear(&keys);
+		cli_usage_error(EXIT_USAGE, "%s", err);
+	case 1:
+		r.keys = &keys;
+	}
 	/* A bad backup is bad input (2), whatever is asked of it. */
 	if (restore_open(&r, s.backup_path, backup, err, sizeof(err)) == 0) {
 		status = EXIT_FAILED;
@@ -294,6 +318,7 @@ main(int argc, char **argv)
 	if (status != EXIT_DONE && err[0] != '\0')
 		cli_warn("%s", err);
 	restore_free(&r);
+	age_keys_clear(&keys);
 	free(o.databases);
 	free(o.tables);
 	settings_free(&s);

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "connect.h"
 #include "create.h"
+#include "envelope.h"
 #include "load.h"
 #include "manifest.h"
 #include "plan.h"
@@ -60,8 +61,22 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	if (r->held.warning[0] != '\0')
 		cli_warn("%s", r->held.warning);
 	snprintf(r->dir, sizeof(r->dir), "%s", r->held.dir);
-	if ((r->manifest = manifest_read(r->dir, err, errlen)) == NULL ||
-	    manifest_verify_files(r->dir, r->manifest, err, errlen) == -1)
+	/* Without a key, --verify checks an encrypted backup's files. */
+	if (r->keys == NULL && r->opt->mode == MODE_VERIFY) {
+		if ((r->manifest = manifest_read(r->dir, err, errlen)) == NULL ||
+		    manifest_verify_files(r->dir, r->manifest, err,
+		    errlen) == -1)
+			return -1;
+		if (manifest_encrypted(r->manifest)) {
+			r->id = json_string_value(json_object_get(r->manifest,
+			    "id"));
+			return 0;
+		}
+		json_decref(r->manifest);
+		r->manifest = NULL;
+	}
+	if (restore_read_manifest(r->dir, r->keys, &r->manifest, err,
+	    errlen) == -1)
 		return -1;
 	incremental = strcmp(json_string_value(json_object_get(r->manifest,
 	    "type")), "incremental") == 0;
@@ -97,6 +112,34 @@ restore_open(struct restore *r, const char *root, const char *spec,
 	r->id = json_string_value(json_object_get(r->manifest, "id"));
 	/* --events reads the binary log only: -D and --table select. */
 	return r->opt->mode == MODE_EVENTS ? 0 : plan_build(r, err, errlen);
+}
+
+int
+restore_read_manifest(const char *dir, struct age_keys *keys,
+    json_t **manifest, char *err, size_t errlen)
+{
+	json_t *env;
+
+	if ((env = manifest_read(dir, err, errlen)) == NULL ||
+	    manifest_verify_files(dir, env, err, errlen) == -1) {
+		json_decref(env);
+		return -1;
+	}
+	if (!manifest_encrypted(env)) {
+		*manifest = env;
+		return 0;
+	}
+	if (keys == NULL) {
+		snprintf(err, errlen, "%s is encrypted: give its identity file "
+		    "(--identity-file, DB_BACKUP_IDENTITY_FILE) or passphrase "
+		    "file (--passphrase-file, DB_BACKUP_PASSPHRASE_FILE)",
+		    json_string_value(json_object_get(env, "id")));
+		json_decref(env);
+		return -1;
+	}
+	*manifest = manifest_read_private(dir, env, keys, err, errlen);
+	json_decref(env);
+	return *manifest == NULL ? -1 : 0;
 }
 
 /*

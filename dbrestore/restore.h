@@ -190,6 +190,13 @@ void restore_init(struct restore *r, const struct settings *conn,
 int restore_open(struct restore *r, const char *root, const char *spec,
     char *err, size_t errlen);
 /*
+ * The manifest of the backup in dir, its files verified; for an
+ * encrypted backup, the manifest inside, opened with keys.  0, or -1
+ * with err.
+ */
+int restore_read_manifest(const char *dir, struct age_keys *keys,
+    json_t **manifest, char *err, size_t errlen);
+/*
  * Does what the mode asks with the opened backup: nothing more for
  * --verify, a restore, or --test's restore, comparison and cleanup.  0,
  * or -1 with err; *ok is false when --test found a difference.

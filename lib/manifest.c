@@ -640,6 +640,45 @@ validate_binlog(const json_t *m, const json_t *paths, char *err,
 	return 0;
 }
 
+bool
+manifest_encrypted(const json_t *m)
+{
+	const char *e = json_string_value(json_object_get(m, "encryption"));
+
+	return json_integer_value(json_object_get(m, "format_version")) >= 3 &&
+	    e != NULL && strcmp(e, "age") == 0;
+}
+
+/*
+ * An encrypted backup's envelope: what the catalogue's readers use
+ * without a key.  The rest is in the private manifest.
+ */
+static int
+validate_envelope(const json_t *m, json_t *paths, char *err, size_t errlen)
+{
+	const json_t *snap = json_object_get(m, "snapshot");
+	const json_t *server = json_object_get(m, "server");
+
+	if (!manifest_encrypted(m))
+		return invalid(err, errlen, "", "encryption", "missing or not "
+		    "\"age\"");
+	if (check_id(m, "id", false, "", err, errlen) == -1 ||
+	    check_word(m, "type", "", err, errlen) == -1 ||
+	    check_id(m, "parent", true, "", err, errlen) == -1 ||
+	    check_file(m, "private", paths, false, "", err, errlen) == -1)
+		return -1;
+	if (!json_is_object(json_object_get(m, "totals")) ||
+	    check_count(json_object_get(m, "totals"), "stored_bytes", "totals",
+	    err, errlen) == -1)
+		return invalid(err, errlen, "totals", "stored_bytes", "missing "
+		    "or not a count");
+	if (!json_is_object(snap) || !json_is_object(server) ||
+	    !json_is_integer(json_object_get(server, "server_id")))
+		return invalid(err, errlen, "", "snapshot", "missing, or the "
+		    "server's id is");
+	return 0;
+}
+
 /* Every level, top down; paths collects the files listed. */
 static int
 validate_manifest(const json_t *m, json_t *paths, char *err, size_t errlen)
@@ -656,6 +695,8 @@ validate_manifest(const json_t *m, json_t *paths, char *err, size_t errlen)
 	json_array_foreach(files, i, v)
 		if (validate_file(v, i, paths, err, errlen) == -1)
 			return -1;
+	if (json_integer_value(json_object_get(m, "format_version")) >= 3)
+		return validate_envelope(m, paths, err, errlen);
 	if (check_id(m, "id", false, "", err, errlen) == -1 ||
 	    check_word(m, "type", "", err, errlen) == -1 ||
 	    check_id(m, "parent", true, "", err, errlen) == -1 ||
@@ -797,3 +838,4 @@ manifest_verify_files(const char *dir, const json_t *m, char *err,
 			return -1;
 	return 0;
 }
+

@@ -12,9 +12,11 @@
 #include <stddef.h>
 #include <jansson.h>
 
+
 #define MANIFEST_NAME "manifest.json"
 #define MANIFEST_FORMAT "dbkit-backup"
-#define MANIFEST_VERSION_MAJOR 2	/* readers refuse a newer major */
+#define MANIFEST_PRIVATE "manifest.age"	/* an encrypted backup's manifest */
+#define MANIFEST_VERSION_MAJOR 3	/* readers refuse a newer major */
 /*
  * Full, schema and data backups are written as 1.1, which dbkit 0.2
  * reads; an incremental as 2.0, which a 1.x reader refuses rather than
@@ -23,6 +25,12 @@
  */
 #define MANIFEST_V1_MINOR 1
 #define MANIFEST_V2_MINOR 0
+/*
+ * An encrypted backup's manifest.json is an envelope of version 3.0,
+ * which a 2.x reader refuses (it could not open the files anyway); the
+ * manifest inside (MANIFEST_PRIVATE) has the version of its type.
+ */
+#define MANIFEST_V3_MINOR 0
 #define MANIFEST_MAX (256u << 20)	/* the largest manifest.json read */
 #define MANIFEST_NAME_CHARS 64		/* names: MariaDB's identifier limit */
 
@@ -46,6 +54,9 @@ json_t *manifest_parse(const char *text, size_t len, const char *label,
  * or NULL with "dir/manifest.json: why" in err.
  */
 json_t *manifest_read(const char *dir, char *err, size_t errlen);
+
+/* Whether m (as manifest_read returns it) is an encrypted backup's envelope. */
+bool manifest_encrypted(const json_t *m);
 
 /*
  * Checks every file the manifest lists against its size and SHA-256,
