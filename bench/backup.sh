@@ -15,6 +15,8 @@
 #                                            (issue 12: zstd becomes the
 #                                            default only if all three < 1)
 #   dbbackup --compress=zstd / mydumper -c   wall <= 0.25, size <= 1.0
+#   dbbackup --encrypt (one age recipient) / dbbackup      wall <= 1.10
+#   dbrestore of it (--identity-file) / dbrestore          wall <= 1.10
 #
 # N defaults to the number of CPUs, R to 3, S to 1 (the dataset of
 # the reference figures: sysbench 4 x 250,000 rows plus 200,000 rows of mixed
@@ -157,22 +159,25 @@ declare -A cmd=(
 	[dbbackup]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup" --threads $N --json full bench >"$W/dbbackup.json"'
 	[dbbackup-nocomp]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-nocomp" --threads $N --no-compress --json full bench >"$W/dbbackup-nocomp.json"'
 	[dbbackup-zstd]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-zstd" --threads $N --compress=zstd --json full bench >"$W/dbbackup-zstd.json"'
+	[dbbackup-age]='{T} "$DBBACKUP" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-age" --threads $N --encrypt --recipients-file "$W/key.pub" --json full bench >"$W/dbbackup-age.json"'
 	[mydumper-c]='{T} mydumper -S "$SOCK" -u root -B bench -t $N -c -o "$W/mydumper-c"'
 	[mydumper]='{T} mydumper -S "$SOCK" -u root -B bench -t $N -o "$W/mydumper"'
 	[mariadb-dump-gzip]='{T} mariadb-dump $C --single-transaction --quick bench | {T} gzip -6 >"$W/f.sql.gz"'
 	[dbrestore]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup" --threads $N latest'
 	[dbrestore-zstd]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-zstd" --threads $N latest'
+	[dbrestore-age]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-age" --threads $N --identity-file "$W/key.txt" latest'
 	[myloader-e]='{T} myloader -S "$SOCK" -u root -t $N -o -e -d "$W/mydumper-c"'
 	[mariadb-import]='cat "$W"/tab/*.sql | {T} mariadb $C bench && {T} mariadb-import $C --local --use-threads=$N bench "$W"/tab/*.txt'
 )
 # What each dump writes (deleted before it runs; its size is the output).
 declare -A output=(
 	[dbbackup]=$W/dbbackup [dbbackup-nocomp]=$W/dbbackup-nocomp [dbbackup-zstd]=$W/dbbackup-zstd
+	[dbbackup-age]=$W/dbbackup-age
 	[mydumper-c]=$W/mydumper-c
 	[mydumper]=$W/mydumper [mariadb-dump-gzip]=$W/f.sql.gz
 )
-dumps=(dbbackup dbbackup-nocomp dbbackup-zstd mydumper-c mydumper mariadb-dump-gzip)
-restores=(dbrestore dbrestore-zstd myloader-e mariadb-import)
+dumps=(dbbackup dbbackup-nocomp dbbackup-zstd dbbackup-age mydumper-c mydumper mariadb-dump-gzip)
+restores=(dbrestore dbrestore-zstd dbrestore-age myloader-e mariadb-import)
 declare -A failed=()
 notes=()
 
@@ -295,6 +300,8 @@ phase() {
 "$top/bench/dataset.sh" --scale "$scale" --out "$out" >/dev/null
 echo "backup.sh: dataset built ($(awk -F '\t' '{ r += $2 } END { print r }' "$out/dataset.tsv") rows); mariadb-dump --tab (untimed)" >&2
 mkdir -p "$W/tab"
+# The key pair of the encrypted variants (untimed).
+[[ ! -x $DBBACKUP ]] || "$DBBACKUP" keygen "$W/key.txt" >"$W/key.pub"
 # shellcheck disable=SC2086
 mariadb-dump $C --single-transaction --tab="$W/tab" bench
 sql -e 'RESET MASTER'
@@ -396,6 +403,8 @@ available "${dumps[@]}" "${restores[@]}" >/dev/null
 			ratio("dbrestore zstd / gzip, wall", "dbrestore-zstd", "dbrestore", "wall", 1.0, "<")
 			ratio("dbbackup zstd / mydumper -c, wall", "dbbackup-zstd", "mydumper-c", "wall", 0.25, "<=")
 			ratio("dbbackup zstd / mydumper -c, output size", "dbbackup-zstd", "mydumper-c", "out", 1.0, "<=")
+			ratio("dbbackup encrypted / not, wall", "dbbackup-age", "dbbackup", "wall", 1.1, "<=")
+			ratio("dbrestore encrypted / not, wall", "dbrestore-age", "dbrestore", "wall", 1.1, "<=")
 			m = -1
 			for (v in ok) if (v ~ /^dbbackup/ && !fail[v] && rss[v] / 1024 > m) m = rss[v] / 1024
 			if (m < 0) printf "  %-44s %7s\n", "dbbackup peak RSS, MiB", "n/a"
