@@ -138,6 +138,69 @@ full" ]
 	assert_success
 }
 
+# file_refs MANIFEST: "where<TAB>file" for every file a manifest's content names.
+file_refs() {
+	jq -r 'paths(type == "string") as $p
+		| select($p[-1] | IN("file", "schema_file", "views_file", "routines_file", "triggers_file", "events_file", "grants_file"))
+		| select($p[0] != "binlog")
+		| "\($p | tostring)\t\(getpath($p))"' "$1" | sort
+}
+
+@test "stock age opens every file, and each holds what the unencrypted backup's file holds; nothing shows in clear" {
+	run --separate-stderr dbbackup --json --no-compress --grants full "$DB"
+	plain=$DB_BACKUP_PATH/$(jq -r .id <<<"$output")
+	run --separate-stderr dbbackup --json --no-compress --encrypt --recipients "$(cat "$KEYS/one.pub")" --grants full "$DB"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	id=$(jq -r .id <<<"$output")
+	dir=$DB_BACKUP_PATH/$id
+	age -d -i "$KEYS/one.txt" -o "$BATS_TEST_TMPDIR/m.json" "$dir/manifest.age"
+	file_refs "$plain/manifest.json" >"$BATS_TEST_TMPDIR/plain.refs"
+	file_refs "$BATS_TEST_TMPDIR/m.json" >"$BATS_TEST_TMPDIR/sealed.refs"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/plain.refs")" -ge 20 ]
+	join -t $'\t' "$BATS_TEST_TMPDIR/plain.refs" "$BATS_TEST_TMPDIR/sealed.refs" >"$BATS_TEST_TMPDIR/pairs"
+	[ "$(wc -l <"$BATS_TEST_TMPDIR/pairs")" -eq "$(wc -l <"$BATS_TEST_TMPDIR/plain.refs")" ]
+	while IFS=$'\t' read -r _ logical opaque; do
+		age -d -i "$KEYS/one.txt" "$dir/$opaque" | cmp - "$plain/$logical" || fail "$logical ($opaque) differs"
+	done <"$BATS_TEST_TMPDIR/pairs"
+	# A table name, a column value, a database name: in the plain files,
+	# nowhere in the encrypted ones.
+	for word in 'row 12345 é' '日本語テーブル' 'every thing' 'secret'; do
+		grep -r -q -F -- "$word" "$plain" || fail "the control has no '$word'"
+		! grep -r -q -F -- "$word" "$dir" || fail "'$word' shows in $dir"
+	done
+}
+
+@test "files that stock age encrypted, the manifest too, restore with dbrestore" {
+	run --separate-stderr dbbackup --json --encrypt --recipients "$(cat "$KEYS/one.pub")" full "$DB"
+	id=$(jq -r .id <<<"$output")
+	dir=$DB_BACKUP_PATH/$id
+	pub=$(cat "$KEYS/one.pub")
+	# Every file decrypted and encrypted again by stock age, and both
+	# manifests brought up to date with their new sizes and checksums.
+	for f in "$dir"/*.age; do
+		age -d -i "$KEYS/one.txt" "$f" | age -e -r "$pub" -o "$f.new"
+		mv "$f.new" "$f"
+	done
+	age -d -i "$KEYS/one.txt" "$dir/manifest.age" | zcat >"$BATS_TEST_TMPDIR/m.json"
+	entries() {
+		for f in "$dir"/*.age; do
+			[ "${f##*/}" = "$1" ] && continue
+			printf '{"path":"%s","size_bytes":%s,"sha256":"%s"}\n' "${f##*/}" "$(stat -c %s "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"
+		done | jq -s .
+	}
+	jq --argjson files "$(entries manifest.age)" '.files = [.files[] as $o | ($files[] | select(.path == $o.path))]' \
+		"$BATS_TEST_TMPDIR/m.json" | gzip | age -e -r "$pub" -o "$dir/manifest.age"
+	jq --argjson files "$(entries none)" '.files = [.files[] as $o | ($files[] | select(.path == $o.path))]' \
+		"$dir/manifest.json" >"$BATS_TEST_TMPDIR/env.json"
+	cp "$BATS_TEST_TMPDIR/env.json" "$dir/manifest.json"
+	run --separate-stderr dbrestore --verify "$id"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	to_dst
+	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(sql dst "CHECKSUM TABLE \`$DB\`.big" | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.big" | cut -f2)" ]
+}
+
 @test "two recipients: the second identity alone restores; a wrong identity is refused in one line" {
 	run --separate-stderr dbbackup --json --encrypt --compress=zstd \
 		--recipients "$(cat "$KEYS/one.pub"),$(cat "$KEYS/two.pub")" full "$DB"
@@ -198,6 +261,23 @@ with open(sys.argv[1], "r+b") as f:
 	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
 	assert_failure 2
 	[ "$stderr" = "dbrestore: $dir/$f: SHA-256 does not match the manifest: the file is damaged or was changed" ]
+	# The manifest inside of another backup (another id), its envelope's
+	# checksum made to match: refused, nothing restored.
+	run --separate-stderr dbbackup --json --encrypt --recipients "$(cat "$KEYS/one.pub")" full "$DB"
+	id=$(jq -r .id <<<"$output")
+	dir=$DB_BACKUP_PATH/$id
+	age -d -i "$KEYS/one.txt" "$dir/manifest.age" | zcat | jq '.id = "20000101T000000Z-full"' | gzip |
+		age -e -r "$(cat "$KEYS/one.pub")" -o "$BATS_TEST_TMPDIR/m.age"
+	mv "$BATS_TEST_TMPDIR/m.age" "$dir/manifest.age"
+	jq --arg s "$(stat -c %s "$dir/manifest.age")" --arg h "$(sha256sum <"$dir/manifest.age" | cut -d' ' -f1)" \
+		'(.files[] | select(.path == "manifest.age")) |= (.size_bytes = ($s | tonumber) | .sha256 = $h)' \
+		"$dir/manifest.json" >"$BATS_TEST_TMPDIR/env.json"
+	cp "$BATS_TEST_TMPDIR/env.json" "$dir/manifest.json"
+	to_dst
+	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	assert_failure 2
+	[ "$stderr" = "dbrestore: $dir/manifest.age: does not agree with manifest.json (its id, type, parent or files differ): the backup was tampered with" ] || fail "$stderr"
+	[ -z "$(sql dst "SHOW DATABASES LIKE 'every thing'")" ]
 }
 
 @test "usage errors: nothing to encrypt to, both kinds of key, a key while encryption is off, a bad recipient" {
