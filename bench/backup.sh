@@ -16,7 +16,7 @@
 #                                            default only if all three < 1)
 #   dbbackup --compress=zstd / mydumper -c   wall <= 0.25, size <= 1.0
 #   dbbackup --encrypt (one age recipient) / dbbackup      wall <= 1.10
-#   dbrestore of it (--identity-file) / dbrestore          wall <= 1.10
+#   dbrestore of it (--identity) / dbrestore          wall <= 1.10
 #
 # N defaults to the number of CPUs, R to 3, S to 1 (the dataset of
 # the reference figures: sysbench 4 x 250,000 rows plus 200,000 rows of mixed
@@ -165,7 +165,7 @@ declare -A cmd=(
 	[mariadb-dump-gzip]='{T} mariadb-dump $C --single-transaction --quick bench | {T} gzip -6 >"$W/f.sql.gz"'
 	[dbrestore]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup" --threads $N latest'
 	[dbrestore-zstd]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-zstd" --threads $N latest'
-	[dbrestore-age]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-age" --threads $N --identity-file "$W/key.txt" latest'
+	[dbrestore-age]='{T} "$DBRESTORE" --no-defaults -S "$SOCK" -u root --backup-path "$W/dbbackup-age" --threads $N --identity "$W/key.txt" latest'
 	[myloader-e]='{T} myloader -S "$SOCK" -u root -t $N -o -e -d "$W/mydumper-c"'
 	[mariadb-import]='cat "$W"/tab/*.sql | {T} mariadb $C bench && {T} mariadb-import $C --local --use-threads=$N bench "$W"/tab/*.txt'
 )

@@ -136,6 +136,7 @@ struct options {
 	bool json;
 	bool progress;
 	bool no_promote;		/* incremental: never become a full */
+	char *recipients;		/* the --recipient keys, by spaces */
 };
 
 /* What an incremental backup copies: its parent's end to the server's now. */

@@ -65,7 +65,7 @@ enum {
 	OPT_NO_PROMOTE,
 	OPT_ENCRYPT,
 	OPT_NO_ENCRYPT,
-	OPT_RECIPIENTS,
+	OPT_RECIPIENT,
 	OPT_RECIPIENTS_FILE,
 	OPT_PASSPHRASE_FILE,
 };
@@ -89,7 +89,7 @@ usage(void)
 "list shows the catalogue: every backup with its state, age, size and pin,\n"
 "and the totals; pin keeps a backup from dbprune, unpin lets it go again.\n"
 "They read the catalogue only and never connect.  keygen makes a key pair\n"
-"for --recipients and dbrestore --identity-file, as age-keygen does.\n"
+"for --recipient and dbrestore --identity, as age-keygen does.\n"
 "Exit status: 0 done, 1 failed, 2 usage error.\n"
 "\n"
 "Connection (also DB_* environment variables and ~/.my.cnf):\n"
@@ -123,8 +123,8 @@ usage(void)
 "      --no-lock              take no global lock (see dbbackup(1) for limits)\n"
 "      --encrypt              encrypt every file in the age format\n"
 "                             (DB_BACKUP_ENCRYPTION); --no-encrypt: do not\n"
-"      --recipients LIST      age1... public keys, by spaces or commas\n"
-"                             (DB_BACKUP_RECIPIENTS)\n"
+"      --recipient KEY        an age1... public key to encrypt to; repeatable\n"
+"                             (DB_BACKUP_RECIPIENTS: by spaces or commas)\n"
 "      --recipients-file FILE age's recipients file (DB_BACKUP_RECIPIENTS_FILE)\n"
 "      --passphrase-file FILE encrypt with the passphrase on FILE's one line\n"
 "                             instead (DB_BACKUP_PASSPHRASE_FILE)\n"
@@ -147,6 +147,20 @@ add_databases(struct options *o, char *list, size_t cap)
 	    name = strtok_r(NULL, ",", &save))
 		if (o->n_only < cap)
 			o->only_databases[o->n_only++] = name;
+}
+
+/* Appends key to the space-separated list *list.  0, or -1 (memory). */
+static int
+add_recipient(char **list, const char *key)
+{
+	char *grown;
+
+	if (asprintf(&grown, "%s%s%s", *list ? *list : "", *list ? " " : "",
+	    key) == -1)
+		return -1;
+	free(*list);
+	*list = grown;
+	return 0;
 }
 
 /*
@@ -174,7 +188,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "no-promote", no_argument, NULL, OPT_NO_PROMOTE },
 		{ "encrypt", no_argument, NULL, OPT_ENCRYPT },
 		{ "no-encrypt", no_argument, NULL, OPT_NO_ENCRYPT },
-		{ "recipients", required_argument, NULL, OPT_RECIPIENTS },
+		{ "recipient", required_argument, NULL, OPT_RECIPIENT },
 		{ "recipients-file", required_argument, NULL,
 		    OPT_RECIPIENTS_FILE },
 		{ "passphrase-file", required_argument, NULL,
@@ -257,8 +271,10 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			cli_setting(EXIT_USAGE, s, "encrypt", opt == OPT_ENCRYPT ?
 			    "true" : "false");
 			break;
-		case OPT_RECIPIENTS:
-			cli_setting(EXIT_USAGE, s, "recipients", optarg);
+		case OPT_RECIPIENT:
+			/* Repeatable: all of them, as DB_BACKUP_RECIPIENTS lists. */
+			if (add_recipient(&o->recipients, optarg) == -1)
+				cli_die(EXIT_FAILED, "out of memory");
 			break;
 		case OPT_RECIPIENTS_FILE:
 			cli_setting(EXIT_USAGE, s, "recipients-file", optarg);
@@ -273,6 +289,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
 		}
 	}
+	/* The settings keep the pointer: main frees it at the end. */
+	if (o->recipients != NULL)
+		cli_setting(EXIT_USAGE, s, "recipients", o->recipients);
 	if (optind >= argc)
 		cli_usage_error(EXIT_USAGE, "missing backup type: full, schema, "
 		    "data or incremental");
@@ -412,6 +431,7 @@ main(int argc, char **argv)
 out:
 	free(o.only_databases);
 	free(o.excludes);
+	free(o.recipients);
 	settings_free(&s);
 	return status;
 }

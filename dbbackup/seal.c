@@ -59,7 +59,7 @@ seal_setup(const struct settings *s, struct age_keys *k, char *err,
 	if (!to && s->passphrase_file == NULL) {
 		snprintf(err, errlen, "DB_BACKUP_ENCRYPTION: encryption is on, "
 		    "but there is nothing to encrypt to: give recipients "
-		    "(--recipients, --recipients-file) or a passphrase file "
+		    "(--recipient, --recipients-file) or a passphrase file "
 		    "(--passphrase-file)");
 		return -1;
 	}

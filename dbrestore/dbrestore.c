@@ -93,8 +93,8 @@ usage(void)
 "                             table with the backup, drop them\n"
 "      --sql                  write the backup as SQL to stdout\n"
 "      --progress             show progress on stderr (default when a terminal)\n"
-"      --identity-file FILE   open an encrypted backup with these age\n"
-"                             identities (DB_BACKUP_IDENTITY_FILE)\n"
+"      --identity FILE        open an encrypted backup with the age\n"
+"                             identities in FILE (DB_BACKUP_IDENTITY_FILE)\n"
 "      --passphrase-file FILE or with the passphrase on FILE's one line\n"
 "                             (DB_BACKUP_PASSPHRASE_FILE)\n"
 "\n"
@@ -168,7 +168,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "test", no_argument, NULL, OPT_TEST },
 		{ "sql", no_argument, NULL, OPT_SQL },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
-		{ "identity-file", required_argument, NULL, OPT_IDENTITY_FILE },
+		{ "identity", required_argument, NULL, OPT_IDENTITY_FILE },
 		{ "passphrase-file", required_argument, NULL,
 		    OPT_PASSPHRASE_FILE },
 		{ "until", required_argument, NULL, OPT_UNTIL },

@@ -131,7 +131,7 @@ restore_read_manifest(const char *dir, struct age_keys *keys,
 	}
 	if (keys == NULL) {
 		snprintf(err, errlen, "%s is encrypted: give its identity file "
-		    "(--identity-file, DB_BACKUP_IDENTITY_FILE) or passphrase "
+		    "(--identity, DB_BACKUP_IDENTITY_FILE) or passphrase "
 		    "file (--passphrase-file, DB_BACKUP_PASSPHRASE_FILE)",
 		    json_string_value(json_object_get(env, "id")));
 		json_decref(env);

@@ -351,7 +351,7 @@ fulll|dbbackup: unknown backup type: 'fulll'
 EOF_TABLE
 	DB_BACKUP_ENCRYPTION=true run --separate-stderr dbbackup full
 	assert_failure 2
-	[ "${stderr_lines[0]}" = "dbbackup: DB_BACKUP_ENCRYPTION: encryption is on, but there is nothing to encrypt to: give recipients (--recipients, --recipients-file) or a passphrase file (--passphrase-file)" ]
+	[ "${stderr_lines[0]}" = "dbbackup: DB_BACKUP_ENCRYPTION: encryption is on, but there is nothing to encrypt to: give recipients (--recipient, --recipients-file) or a passphrase file (--passphrase-file)" ]
 	run --separate-stderr dbbackup full no_such_db
 	assert_failure 1
 	[ "$stderr" = "dbbackup: database 'no_such_db' does not exist" ]

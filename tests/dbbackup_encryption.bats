@@ -85,7 +85,7 @@ private() {
 
 @test "a backup to a recipient shows nothing of its content, needs no key to list or verify, and restores with the identity" {
 	objects src "$DB" >"$BATS_TEST_TMPDIR/src"
-	run --separate-stderr dbbackup --json --encrypt --recipients "$(cat "$KEYS/one.pub")" --grants full "$DB"
+	run --separate-stderr dbbackup --json --encrypt --recipient "$(cat "$KEYS/one.pub")" --grants full "$DB"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	id=$(jq -r .id <<<"$output")
 	dir=$DB_BACKUP_PATH/$id
@@ -122,19 +122,19 @@ full" ]
 	to_dst
 	run --separate-stderr dbrestore "$id"
 	assert_failure 2
-	[ "$stderr" = "dbrestore: $id is encrypted: give its identity file (--identity-file, DB_BACKUP_IDENTITY_FILE) or passphrase file (--passphrase-file, DB_BACKUP_PASSPHRASE_FILE)" ]
+	[ "$stderr" = "dbrestore: $id is encrypted: give its identity file (--identity, DB_BACKUP_IDENTITY_FILE) or passphrase file (--passphrase-file, DB_BACKUP_PASSPHRASE_FILE)" ]
 	[ -z "$(sql dst "SHOW DATABASES LIKE 'every thing'")" ]
 	# With it: the restore, --test and --sql.
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" "$id"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	objects dst "$DB" >"$BATS_TEST_TMPDIR/dst"
 	diff -u "$BATS_TEST_TMPDIR/src" "$BATS_TEST_TMPDIR/dst"
 	DB_BACKUP_IDENTITY_FILE=$KEYS/one.txt run --separate-stderr dbrestore --test "$id"
 	[ "$status" -eq 0 ] || fail "$stderr"
-	dbrestore --identity-file "$KEYS/one.txt" --sql --into sqlcopy "$id" |
+	dbrestore --identity "$KEYS/one.txt" --sql --into sqlcopy "$id" |
 		mariadb --no-defaults -uroot -S "$SOCK_dst"
 	[ "$(sql dst 'CHECKSUM TABLE sqlcopy.types' | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" ]
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" --verify "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" --verify "$id"
 	assert_success
 }
 
@@ -149,7 +149,7 @@ file_refs() {
 @test "stock age opens every file, and each holds what the unencrypted backup's file holds; nothing shows in clear" {
 	run --separate-stderr dbbackup --json --no-compress --grants full "$DB"
 	plain=$DB_BACKUP_PATH/$(jq -r .id <<<"$output")
-	run --separate-stderr dbbackup --json --no-compress --encrypt --recipients "$(cat "$KEYS/one.pub")" --grants full "$DB"
+	run --separate-stderr dbbackup --json --no-compress --encrypt --recipient "$(cat "$KEYS/one.pub")" --grants full "$DB"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	id=$(jq -r .id <<<"$output")
 	dir=$DB_BACKUP_PATH/$id
@@ -171,7 +171,7 @@ file_refs() {
 }
 
 @test "files that stock age encrypted, the manifest too, restore with dbrestore" {
-	run --separate-stderr dbbackup --json --encrypt --recipients "$(cat "$KEYS/one.pub")" full "$DB"
+	run --separate-stderr dbbackup --json --encrypt --recipient "$(cat "$KEYS/one.pub")" full "$DB"
 	id=$(jq -r .id <<<"$output")
 	dir=$DB_BACKUP_PATH/$id
 	pub=$(cat "$KEYS/one.pub")
@@ -196,31 +196,31 @@ file_refs() {
 	run --separate-stderr dbrestore --verify "$id"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	to_dst
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" "$id"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[ "$(sql dst "CHECKSUM TABLE \`$DB\`.big" | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.big" | cut -f2)" ]
 }
 
 @test "two recipients: the second identity alone restores; a wrong identity is refused in one line" {
 	run --separate-stderr dbbackup --json --encrypt --compress=zstd \
-		--recipients "$(cat "$KEYS/one.pub"),$(cat "$KEYS/two.pub")" full "$DB"
+		--recipient "$(cat "$KEYS/one.pub")" --recipient "$(cat "$KEYS/two.pub")" full "$DB"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	id=$(jq -r .id <<<"$output")
 	age -d -i "$KEYS/two.txt" "$DB_BACKUP_PATH/$id/manifest.age" | zstdcat | jq -e '.compression == "zstd"'
 	to_dst
-	run --separate-stderr dbrestore --identity-file "$KEYS/two.txt" "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/two.txt" "$id"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[ "$(sql dst "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" = "$(sql src "CHECKSUM TABLE \`$DB\`.types" | cut -f2)" ]
 	sql dst "DROP DATABASE \`$DB\`"
 	dbbackup keygen "$BATS_TEST_TMPDIR/other.txt" >/dev/null
-	run --separate-stderr dbrestore --identity-file "$BATS_TEST_TMPDIR/other.txt" "$id"
+	run --separate-stderr dbrestore --identity "$BATS_TEST_TMPDIR/other.txt" "$id"
 	assert_failure 2
 	[ "$stderr" = "dbrestore: $DB_BACKUP_PATH/$id/manifest.age: age: no identity matches the file's recipients" ]
 	[ -z "$(sql dst "SHOW DATABASES LIKE 'every thing'")" ]
 	# An identity file others may read is used, with a warning.
 	cp "$KEYS/two.txt" "$BATS_TEST_TMPDIR/open.txt"
 	chmod 644 "$BATS_TEST_TMPDIR/open.txt"
-	run --separate-stderr dbrestore --identity-file "$BATS_TEST_TMPDIR/open.txt" --verify "$id"
+	run --separate-stderr dbrestore --identity "$BATS_TEST_TMPDIR/open.txt" --verify "$id"
 	assert_success
 	[ "$stderr" = "dbrestore: warning: $BATS_TEST_TMPDIR/open.txt is readable by others than its owner (mode 644): keep an identity file private (chmod 600)" ]
 }
@@ -248,7 +248,7 @@ file_refs() {
 }
 
 @test "a flipped byte: --verify names the file without a key; an altered manifest inside is refused" {
-	run --separate-stderr dbbackup --json --encrypt --recipients "$(cat "$KEYS/one.pub")" full "$DB"
+	run --separate-stderr dbbackup --json --encrypt --recipient "$(cat "$KEYS/one.pub")" full "$DB"
 	id=$(jq -r .id <<<"$output")
 	dir=$DB_BACKUP_PATH/$id
 	f=$(jq -r '.files[0].path' "$dir/manifest.json")
@@ -258,12 +258,12 @@ with open(sys.argv[1], "r+b") as f:
 	run --separate-stderr dbrestore --verify "$id"
 	assert_failure 2
 	[ "$stderr" = "dbrestore: $dir/$f: SHA-256 does not match the manifest: the file is damaged or was changed" ]
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" "$id"
 	assert_failure 2
 	[ "$stderr" = "dbrestore: $dir/$f: SHA-256 does not match the manifest: the file is damaged or was changed" ]
 	# The manifest inside of another backup (another id), its envelope's
 	# checksum made to match: refused, nothing restored.
-	run --separate-stderr dbbackup --json --encrypt --recipients "$(cat "$KEYS/one.pub")" full "$DB"
+	run --separate-stderr dbbackup --json --encrypt --recipient "$(cat "$KEYS/one.pub")" full "$DB"
 	id=$(jq -r .id <<<"$output")
 	dir=$DB_BACKUP_PATH/$id
 	age -d -i "$KEYS/one.txt" "$dir/manifest.age" | zcat | jq '.id = "20000101T000000Z-full"' | gzip |
@@ -274,7 +274,7 @@ with open(sys.argv[1], "r+b") as f:
 		"$dir/manifest.json" >"$BATS_TEST_TMPDIR/env.json"
 	cp "$BATS_TEST_TMPDIR/env.json" "$dir/manifest.json"
 	to_dst
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" "$id"
 	assert_failure 2
 	[ "$stderr" = "dbrestore: $dir/manifest.age: does not agree with manifest.json (its id, type, parent or files differ): the backup was tampered with" ] || fail "$stderr"
 	[ -z "$(sql dst "SHOW DATABASES LIKE 'every thing'")" ]
@@ -287,9 +287,9 @@ with open(sys.argv[1], "r+b") as f:
 		assert_failure 2
 		[ "${stderr_lines[0]}" = "dbbackup: $message" ] || fail "'$args': got '${stderr_lines[0]}'"
 	done <<EOF_TABLE
---encrypt|DB_BACKUP_ENCRYPTION: encryption is on, but there is nothing to encrypt to: give recipients (--recipients, --recipients-file) or a passphrase file (--passphrase-file)
---encrypt --recipients $(cat "$KEYS/one.pub") --passphrase-file $KEYS/pass|give recipients or a passphrase file, not both: age does not mix a passphrase with recipients
---recipients $(cat "$KEYS/one.pub")|recipients given, but encryption is off: set DB_BACKUP_ENCRYPTION=true or give --encrypt
+--encrypt|DB_BACKUP_ENCRYPTION: encryption is on, but there is nothing to encrypt to: give recipients (--recipient, --recipients-file) or a passphrase file (--passphrase-file)
+--encrypt --recipient $(cat "$KEYS/one.pub") --passphrase-file $KEYS/pass|give recipients or a passphrase file, not both: age does not mix a passphrase with recipients
+--recipient $(cat "$KEYS/one.pub")|recipients given, but encryption is off: set DB_BACKUP_ENCRYPTION=true or give --encrypt
 --passphrase-file $KEYS/pass|a passphrase file given, but encryption is off: set DB_BACKUP_ENCRYPTION=true or give --encrypt
 EOF_TABLE
 	DB_BACKUP_ENCRYPTION=true DB_BACKUP_RECIPIENTS=age1nope run --separate-stderr dbbackup full "$DB"
@@ -315,10 +315,10 @@ EOF_TABLE
 	want=$(sql src 'CHECKSUM TABLE inc.t')
 	unset DB_BACKUP_ENCRYPTION DB_BACKUP_RECIPIENTS_FILE
 	to_dst
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" "$id"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	[ "$(sql dst 'CHECKSUM TABLE inc.t')" = "$want" ]
-	run --separate-stderr dbrestore --identity-file "$KEYS/one.txt" --events "$id"
+	run --separate-stderr dbrestore --identity "$KEYS/one.txt" --events "$id"
 	assert_success
 	assert_line --partial "UPDATE inc.t SET v = 'TWO' WHERE id = 2"
 	sql src 'DROP DATABASE inc'
