@@ -426,6 +426,7 @@ main(int argc, char **argv)
 	    cli_close_stdout() == 0)
 		status = EXIT_DONE;
 	backup_free(&b);
+	sodium_memzero(b.name_key, sizeof(b.name_key));
 	age_keys_clear(&keys);
 	mysql_library_end();
 out:

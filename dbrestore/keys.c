@@ -27,8 +27,8 @@ keys_load(const struct settings *s, struct age_keys *k, char *err,
 			return -1;
 		if (stat(s->identity_file, &st) == 0 &&
 		    (st.st_mode & (S_IRWXG | S_IRWXO)) != 0)
-			cli_warn("warning: %s is readable by others than its "
-			    "owner (mode %03o): keep an identity file private "
+			cli_warn("warning: %s is open to others than its owner "
+			    "(mode %03o): keep an identity file private "
 			    "(chmod 600)", s->identity_file,
 			    (unsigned int)(st.st_mode & 0777));
 	}

@@ -222,7 +222,7 @@ file_refs() {
 	chmod 644 "$BATS_TEST_TMPDIR/open.txt"
 	run --separate-stderr dbrestore --identity "$BATS_TEST_TMPDIR/open.txt" --verify "$id"
 	assert_success
-	[ "$stderr" = "dbrestore: warning: $BATS_TEST_TMPDIR/open.txt is readable by others than its owner (mode 644): keep an identity file private (chmod 600)" ]
+	[ "$stderr" = "dbrestore: warning: $BATS_TEST_TMPDIR/open.txt is open to others than its owner (mode 644): keep an identity file private (chmod 600)" ]
 }
 
 @test "a passphrase: one scrypt for the whole backup, stock age opens a file, the passphrase never shows" {
