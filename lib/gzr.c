@@ -8,14 +8,15 @@
  * it is.  Before all that, a file that starts with the age header is
  * decrypted on the way in (lib/age.h): the reader's input is then the
  * age reader's authenticated plaintext, never a byte that did not
- * authenticate.  zstd reports what is wrong itself: trailing bytes that are not
- * a frame, a corrupt block, a checksum; the file ending inside a frame is
- * truncation.  A gzip file is a sequence of members, so at each member's end
- * (Z_STREAM_END) the reader is between members: if the file ends there,
- * that is the clean end; if the next two bytes are the magic again, the
- * inflater is reset for the next member; any other bytes are an error,
- * since a backup file has nothing after its data.  The file ending inside
- * a member is reported as truncation, never as a short file.
+ * authenticate.  zstd reports what is wrong itself: trailing bytes that
+ * are not a frame, a corrupt block, a checksum; the file ending inside a
+ * frame is truncation.  A gzip file is a sequence of members, so at each
+ * member's end (Z_STREAM_END) the reader is between members: if the file
+ * ends there, that is the clean end; if the next two bytes are the magic
+ * again, the inflater is reset for the next member; any other bytes are
+ * an error, since a backup file has nothing after its data.  The file
+ * ending inside a member is reported as truncation, never as a short
+ * file.
  *
  * Members as gzw writes them (at most GZW_BLOCK_SIZE bytes of data)
  * take a fast path: the whole member goes through libdeflate in one call.

@@ -82,8 +82,11 @@ refused() {
 }
 
 @test "a backup of a newer format version is refused with the reason" {
+	jq '.format_version = 4' "$GOOD/manifest.json" >"$BAD/manifest.json"
+	refused "$BAD/manifest.json: format version 4 is newer than this dbkit reads (3); use a newer dbrestore"
+	# Version 3 is an encrypted backup's envelope: without its fields, not one.
 	jq '.format_version = 3' "$GOOD/manifest.json" >"$BAD/manifest.json"
-	refused "$BAD/manifest.json: format version 3 is newer than this dbkit reads (2); use a newer dbrestore"
+	refused "$BAD/manifest.json: encryption: missing or not \"age\""
 }
 
 @test "a directory without a manifest is not a backup; latest skips only unfinished ones" {
