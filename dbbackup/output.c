@@ -67,7 +67,15 @@ output_make_dirs(struct backup *b, char *err, size_t errlen)
 	return 0;
 }
 
-const char *
+/* "0123...ef.age": 32 hex digits, and the NUL. */
+#define OUTPUT_STORED_LEN (32 + 4 + 1)
+
+/*
+ * The name file rel has on disk: rel itself, or, encrypting, an opaque
+ * name from a keyed hash of rel, in the backup's top directory, so that
+ * no database or table name shows.
+ */
+static const char *
 output_stored_name(const struct backup *b, const char *rel,
     char out[OUTPUT_STORED_LEN])
 {

@@ -22,17 +22,6 @@ int output_name(struct backup *b, char *err, size_t errlen);
 /* Creates ID.partial and a directory per database in it.  0 or -1. */
 int output_make_dirs(struct backup *b, char *err, size_t errlen);
 
-/* "0123...ef.age": 32 hex digits, and the NUL. */
-#define OUTPUT_STORED_LEN (32 + 4 + 1)
-
-/*
- * The name file rel has on disk: rel itself, or, encrypting, an opaque
- * name from a keyed hash of rel, in the backup's top directory, so that
- * no database or table name shows.
- */
-const char *output_stored_name(const struct backup *b, const char *rel,
-    char out[OUTPUT_STORED_LEN]);
-
 /*
  * Opens file rel of the backup for writing, compressed at level (0: not)
  * and encrypted when b->seal says so.
