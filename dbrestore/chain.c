@@ -51,7 +51,8 @@ open_backup(const char *root, const char *id, struct age_keys *keys,
 {
 	if (catalog_resolve(root, id, held, err, errlen) == -1)
 		return -1;
-	return restore_read_manifest(held->dir, keys, manifest, err, errlen);
+	return restore_read_manifest(held->dir, keys, false, manifest, err,
+	    errlen);
 }
 
 /* Whether link l starts where the backup before it, m, ended. */

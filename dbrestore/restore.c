@@ -62,22 +62,13 @@ restore_open(struct restore *r, const char *root, const char *spec,
 		cli_warn("%s", r->held.warning);
 	snprintf(r->dir, sizeof(r->dir), "%s", r->held.dir);
 	/* Without a key, --verify checks an encrypted backup's files. */
-	if (r->keys == NULL && r->opt->mode == MODE_VERIFY) {
-		if ((r->manifest = manifest_read(r->dir, err, errlen)) == NULL ||
-		    manifest_verify_files(r->dir, r->manifest, err,
-		    errlen) == -1)
-			return -1;
-		if (manifest_encrypted(r->manifest)) {
-			r->id = json_string_value(json_object_get(r->manifest,
-			    "id"));
-			return 0;
-		}
-		json_decref(r->manifest);
-		r->manifest = NULL;
-	}
-	if (restore_read_manifest(r->dir, r->keys, &r->manifest, err,
-	    errlen) == -1)
+	if (restore_read_manifest(r->dir, r->keys, r->opt->mode == MODE_VERIFY,
+	    &r->manifest, err, errlen) == -1)
 		return -1;
+	if (manifest_encrypted(r->manifest)) {
+		r->id = json_string_value(json_object_get(r->manifest, "id"));
+		return 0;
+	}
 	incremental = strcmp(json_string_value(json_object_get(r->manifest,
 	    "type")), "incremental") == 0;
 	if (incremental && r->opt->mode == MODE_TEST) {
@@ -116,7 +107,7 @@ restore_open(struct restore *r, const char *root, const char *spec,
 
 int
 restore_read_manifest(const char *dir, struct age_keys *keys,
-    json_t **manifest, char *err, size_t errlen)
+    bool envelope_enough, json_t **manifest, char *err, size_t errlen)
 {
 	json_t *env;
 
@@ -125,7 +116,7 @@ restore_read_manifest(const char *dir, struct age_keys *keys,
 		json_decref(env);
 		return -1;
 	}
-	if (!manifest_encrypted(env)) {
+	if (!manifest_encrypted(env) || (keys == NULL && envelope_enough)) {
 		*manifest = env;
 		return 0;
 	}

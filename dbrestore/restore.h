@@ -191,11 +191,11 @@ int restore_open(struct restore *r, const char *root, const char *spec,
     char *err, size_t errlen);
 /*
  * The manifest of the backup in dir, its files verified; for an
- * encrypted backup, the manifest inside, opened with keys.  0, or -1
- * with err.
+ * encrypted backup, the manifest inside, opened with keys, or without
+ * keys and with envelope_enough its envelope.  0, or -1 with err.
  */
 int restore_read_manifest(const char *dir, struct age_keys *keys,
-    json_t **manifest, char *err, size_t errlen);
+    bool envelope_enough, json_t **manifest, char *err, size_t errlen);
 /*
  * Does what the mode asks with the opened backup: nothing more for
  * --verify, a restore, or --test's restore, comparison and cleanup.  0,
