@@ -193,7 +193,7 @@ static int
 write_sealed(struct backup *b, json_t *m, char *err, size_t errlen)
 {
 	struct gzw_result r;
-	json_t *files, *env, *paths = json_object(), *f;
+	json_t *env, *paths = json_object(), *f;
 	struct gzw *w;
 	char path[8192], *text;
 	size_t i;
@@ -205,9 +205,7 @@ write_sealed(struct backup *b, json_t *m, char *err, size_t errlen)
 		    "path")), json_true());
 	rc = map_names(b, m, paths);
 	json_decref(paths);
-	if (rc == -1 ||
-	    (text = json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(15))) ==
-	    NULL) {
+	if (rc == -1 || (text = manifest_encode(m)) == NULL) {
 		snprintf(err, errlen, "%s: cannot encode the manifest", path);
 		return -1;
 	}
@@ -224,11 +222,8 @@ write_sealed(struct backup *b, json_t *m, char *err, size_t errlen)
 	}
 	if (gzw_close(w, &r, err, errlen) == -1)
 		return -1;
-	files = json_deep_copy(json_object_get(m, "files"));
-	env = manifest_envelope(m, files, MANIFEST_PRIVATE, r.size_bytes,
-	    r.sha256);
-	json_decref(files);
-	if (env == NULL) {
+	if ((env = manifest_envelope(m, MANIFEST_PRIVATE, r.size_bytes,
+	    r.sha256)) == NULL) {
 		snprintf(err, errlen, "manifest: out of memory");
 		return -1;
 	}

@@ -18,11 +18,11 @@
 #include "manifest.h"
 
 json_t *
-manifest_envelope(const json_t *m, const json_t *files, const char *private,
-    uint64_t size, const char *sha)
+manifest_envelope(const json_t *m, const char *private, uint64_t size,
+    const char *sha)
 {
 	const json_t *snap = json_object_get(m, "snapshot");
-	json_t *env, *all = json_deep_copy(files);
+	json_t *env, *all = json_deep_copy(json_object_get(m, "files"));
 	json_int_t stored = json_integer_value(json_object_get(json_object_get(
 	    m, "totals"), "stored_bytes"));
 

@@ -15,11 +15,11 @@
  * The envelope of an encrypted backup whose manifest is m: what needs no
  * key (format, tool version, id, type, parent, times, the snapshot's
  * binary log coordinates and server id, which an incremental continues
- * from) and files, which takes the manifest's own file, private, of
- * size bytes and SHA-256 sha.  Returns a new document, or NULL.
+ * from) and m's files with the manifest's own file, private, of size
+ * bytes and SHA-256 sha.  Returns a new document, or NULL.
  */
-json_t *manifest_envelope(const json_t *m, const json_t *files,
-    const char *private, uint64_t size, const char *sha);
+json_t *manifest_envelope(const json_t *m, const char *private,
+    uint64_t size, const char *sha);
 
 /*
  * The manifest inside the encrypted backup in dir whose envelope is env,

@@ -83,27 +83,33 @@ gzr_free(struct gzr *r)
 	free(r);
 }
 
-/* The file's bytes: what was peeked at, then the rest.  Or -1. */
+/* read(2) of the file, retried on EINTR.  Or -1 with "path: why". */
 static ssize_t
-read_file(void *ctx, void *buf, size_t len, char *err, size_t errlen)
+read_fd(struct gzr *r, void *buf, size_t len, char *err, size_t errlen)
 {
-	struct gzr *r = ctx;
 	ssize_t n;
 
-	if (r->peek_pos < r->peek_len) {
-		n = (ssize_t)(r->peek_len - r->peek_pos);
-		if ((size_t)n > len)
-			n = (ssize_t)len;
-		memcpy(buf, r->peek + r->peek_pos, (size_t)n);
-		r->peek_pos += (size_t)n;
-		return n;
-	}
 	do
 		n = read(r->fd, buf, len);
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		snprintf(err, errlen, "%s: %s", r->path, strerror(errno));
 	return n;
+}
+
+/* The file's bytes: what was peeked at, then the rest.  Or -1. */
+static ssize_t
+read_file(void *ctx, void *buf, size_t len, char *err, size_t errlen)
+{
+	struct gzr *r = ctx;
+	size_t n;
+
+	if (r->peek_pos == r->peek_len)
+		return read_fd(r, buf, len, err, errlen);
+	n = r->peek_len - r->peek_pos < len ? r->peek_len - r->peek_pos : len;
+	memcpy(buf, r->peek + r->peek_pos, n);
+	r->peek_pos += n;
+	return (ssize_t)n;
 }
 
 /* The content: the file's bytes, or what decrypting them gives.  Or -1. */
@@ -157,15 +163,9 @@ open_age(struct gzr *r, struct age_keys *keys, char *err, size_t errlen)
 	ssize_t n;
 
 	while (r->peek_len < AGE_MAGIC_LEN) {
-		do
-			n = read(r->fd, r->peek + r->peek_len,
-			    AGE_MAGIC_LEN - r->peek_len);
-		while (n == -1 && errno == EINTR);
-		if (n == -1) {
-			snprintf(err, errlen, "%s: %s", r->path,
-			    strerror(errno));
+		if ((n = read_fd(r, r->peek + r->peek_len,
+		    AGE_MAGIC_LEN - r->peek_len, err, errlen)) == -1)
 			return -1;
-		}
 		if (n == 0)
 			return 0;
 		r->peek_len += (size_t)n;

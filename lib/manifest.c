@@ -34,6 +34,12 @@
 /* Where a field is, for messages: "databases[0].tables[2]". */
 #define WHERE_MAX 128
 
+char *
+manifest_encode(const json_t *m)
+{
+	return json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(15));
+}
+
 int
 manifest_write(const char *dir, const json_t *m, char *err, size_t errlen)
 {
@@ -41,8 +47,7 @@ manifest_write(const char *dir, const json_t *m, char *err, size_t errlen)
 	int rc;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, MANIFEST_NAME);
-	if ((text = json_dumps(m, JSON_INDENT(2) | JSON_REAL_PRECISION(15))) ==
-	    NULL) {
+	if ((text = manifest_encode(m)) == NULL) {
 		snprintf(err, errlen, "%s: cannot encode the manifest", path);
 		return -1;
 	}

@@ -34,6 +34,9 @@
 #define MANIFEST_MAX (256u << 20)	/* the largest manifest.json read */
 #define MANIFEST_NAME_CHARS 64		/* names: MariaDB's identifier limit */
 
+/* m as manifest text (malloc'd), as every manifest is written; or NULL. */
+char *manifest_encode(const json_t *m);
+
 /* Writes m as dir/manifest.json (0600) and fsyncs it.  0 or -1 with err. */
 int manifest_write(const char *dir, const json_t *m, char *err, size_t errlen);
 
