@@ -155,8 +155,8 @@ demo: deps
 	$(MAKE) all
 	scripts/demo
 
-# make fuzz: the manifest and option-file readers and the SQL-name lexer
-# (lib/sqlscan) under libFuzzer, built with clang, ASan and UBSan, each
+# make fuzz: the manifest, option-file and archive readers and the
+# SQL-name lexer (lib/sqlscan) under libFuzzer, built with clang, ASan and UBSan, each
 # run for FUZZ_SECONDS, all at once (their logs in fuzz/*.log).  The seeds are in
 # fuzz/seeds/; what a run finds beyond them is kept in fuzz/corpus/ (not
 # in git), so the next run starts from there; an input that fails is
@@ -169,7 +169,7 @@ FUZZ_CFLAGS = -g -O1 -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
 	-fno-omit-frame-pointer -DDBKIT_VERSION='"$(VERSION)"'
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=fuzz/obj/%.o)
 FUZZ_LIB = fuzz/obj/libdbkit.a
-FUZZ_TARGETS = fuzz/manifest fuzz/optfile fuzz/sqlscan
+FUZZ_TARGETS = fuzz/manifest fuzz/optfile fuzz/sqlscan fuzz/tarstream
 
 fuzz/obj/%.o: lib/%.c
 	@mkdir -p fuzz/obj
