@@ -590,8 +590,13 @@ tar_import(int fd, const char *label, const char *root, FILE *progress,
 		snprintf(err, errlen, "%s: out of memory", label);
 		goto out;
 	}
-	/* A stream compressed on its way (| zstd) reads as well. */
-	if (archive_read_support_filter_all(r.a) != ARCHIVE_OK ||
+	/*
+	 * A stream compressed on its way (| zstd) reads as well, by the
+	 * libraries libarchive links: never a filter that runs a program.
+	 */
+	if (archive_read_support_filter_gzip(r.a) != ARCHIVE_OK ||
+	    archive_read_support_filter_zstd(r.a) != ARCHIVE_OK ||
+	    archive_read_support_filter_xz(r.a) != ARCHIVE_OK ||
 	    archive_read_support_format_tar(r.a) != ARCHIVE_OK ||
 	    archive_read_open(r.a, &r, NULL, read_fd, NULL) != ARCHIVE_OK ||
 	    (st = archive_read_next_header(r.a, &e)) < ARCHIVE_WARN ||
