@@ -1,0 +1,616 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: ISC
+#
+# One-file backups (issue 13): dbbackup export writes a catalogue entry (or
+# a chain) as one tar stream that GNU tar and bsdtar read, dbbackup import
+# and dbrestore FILE|- read it back, verifying every file before anything
+# looks complete or the server is touched, and dbbackup --archive takes a
+# backup straight into such a stream. Every hostile stream (cut, altered,
+# with unsafe or unlisted entries, not a tar, not ours) is refused with
+# exit 2 and one line naming the problem, leaving nothing in the catalogue
+# and nothing on the server. One server with a binary log (for the chain
+# tests), one small database, shop, whose fingerprint every restore must
+# give back.
+
+# shellcheck disable=SC2154
+load helper/common
+load helper/fingerprint
+
+setup_file() {
+	server_start src --log-bin=binlog --server-id=13
+	sql src "CREATE DATABASE shop;
+		CREATE TABLE shop.items (id INT PRIMARY KEY, name VARCHAR(60), price DECIMAL(8,2));
+		INSERT INTO shop.items SELECT seq, CONCAT('item ', seq, ' ', MD5(seq)), seq * 1.5
+			FROM shop.seq_1_to_400;
+		CREATE VIEW shop.cheap AS SELECT id, name FROM shop.items WHERE price < 10"
+	export CAT=$BATS_FILE_TMPDIR/cat GOOD=$BATS_FILE_TMPDIR/good.tar
+	export FP=$BATS_FILE_TMPDIR/shop.fingerprint
+	use_server src
+	BATS_TEST_TMPDIR=$BATS_FILE_TMPDIR fingerprint src shop >"$FP"
+	ID=$(dbbackup -d "$CAT" --json full shop | jq -r .id)
+	export ID
+	dbbackup -d "$CAT" export --output "$GOOD" "$ID"
+}
+
+teardown_file() {
+	server_stop_all
+}
+
+setup() {
+	use_server src
+	export DB_BACKUP_PATH=$BATS_TEST_TMPDIR/catalogue
+	T=$BATS_TEST_TMPDIR
+}
+
+# Every test leaves shop as it found it, even a failed one.
+teardown() {
+	if [ "$(fingerprint src shop)" != "$(cat "$FP")" ]; then
+		sql src 'DROP DATABASE IF EXISTS shop'
+		dbrestore -d "$CAT" "$ID" >/dev/null
+	fi
+	sql src 'DROP DATABASE IF EXISTS inc'
+}
+
+# shop_restored: shop on src is the original, table by table, object by object.
+shop_restored() {
+	fingerprint src shop >"$T/now.fingerprint"
+	diff "$FP" "$T/now.fingerprint" >&2 || fail "shop is not the original"
+}
+
+# entries DIR: what a catalogue holds besides its lock file.
+entries() {
+	ls -A "$1" 2>/dev/null | grep -v -x '\.lock' || true
+}
+
+# server_state: what a refused restore must leave as it was: the databases
+# and the binary log position (any write moves it).
+server_state() {
+	sql src 'SHOW DATABASES; SELECT @@GLOBAL.gtid_binlog_pos; SHOW MASTER STATUS'
+}
+
+# members TAR: "HEADER_OFFSET DATA_OFFSET SIZE NAME" for every entry.
+members() {
+	python3 - "$1" <<'EOF_PY'
+import sys, tarfile
+with tarfile.open(sys.argv[1], "r:") as t:
+    for m in t:
+        print(m.offset, m.offset_data, m.size, m.name)
+EOF_PY
+}
+
+# offset_of TAR NAME [data]: where NAME's header (or its data) starts.
+offset_of() {
+	members "$1" | awk -v n="$2" -v d="${3-}" '$4 == n { print (d == "" ? $1 : $2); exit }'
+}
+
+# expected_listing ID DIR: the names, in order, that an export of backup
+# ID (in directory DIR) holds after dbkit-archive.json: ID/, the manifest
+# (and an encrypted backup's manifest.age), then the manifest's files in
+# its order, each subdirectory before its first file.
+expected_listing() {
+	printf '%s/\n%s/manifest.json\n' "$1" "$1"
+	if [ -f "$2/manifest.age" ]; then
+		printf '%s/manifest.age\n' "$1"
+	fi
+	jq -r '.files[].path' "$2/manifest.json" | grep -v -x manifest.age |
+		awk -v id="$1" '{
+			n = split($0, p, "/"); d = ""
+			for (i = 1; i < n; i++) {
+				d = d p[i] "/"
+				if (!(d in seen)) { seen[d] = 1; print id "/" d }
+			}
+			print id "/" $0
+		}'
+}
+
+# archive_json TAR: the archive's first entry, keys sorted, on one line.
+archive_json() {
+	tar -xOf "$1" dbkit-archive.json | jq -S -c .
+}
+
+# refused FILE GLOB: FILE, given to dbbackup import (as a path and on
+# stdin) and to dbrestore (the same), is refused with exit 2 and one line
+# of stderr; import's line matches "dbbackup: import: GLOB". Nothing is
+# left in either catalogue, nowhere beside them, and the server is as it
+# was. CASE, when set, opens each failure message.
+refused() {
+	local file=$1 glob=$2 before how
+	before=$(server_state)
+	for how in path stdin; do
+		rm -rf "$T/imp" "$T/rcat"
+		mkdir "$T/imp" "$T/rcat"
+		if [ "$how" = path ]; then
+			run --separate-stderr dbbackup -d "$T/imp" import "$file"
+		else
+			run --separate-stderr dbbackup -d "$T/imp" import - <"$file"
+		fi
+		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }import ($how) of $file: exit $status, stderr: $stderr"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }import ($how): not one line: $stderr"
+		[[ $stderr == dbbackup:\ import:\ $glob ]] || fail "${CASE:+$CASE: }import ($how): got '$stderr', expected 'dbbackup: import: $glob'"
+		[ -z "$output" ] || fail "${CASE:+$CASE: }import ($how) printed: $output"
+		[ -z "$(entries "$T/imp")" ] || fail "${CASE:+$CASE: }import ($how) left: $(entries "$T/imp")"
+		if [ "$how" = path ]; then
+			run --separate-stderr dbrestore -d "$T/rcat" "$file"
+		else
+			run --separate-stderr dbrestore -d "$T/rcat" - <"$file"
+		fi
+		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }dbrestore ($how) of $file: exit $status, stderr: $stderr"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }dbrestore ($how): not one line: $stderr"
+		[[ $stderr == "dbrestore: "* ]] || fail "${CASE:+$CASE: }dbrestore ($how): got '$stderr'"
+		[ -z "$output" ] || fail "${CASE:+$CASE: }dbrestore ($how) printed: $output"
+		[ -z "$(entries "$T/rcat")" ] || fail "${CASE:+$CASE: }dbrestore ($how) left: $(entries "$T/rcat")"
+	done
+	[ ! -e "$T/x" ] || fail "${CASE:+$CASE: }something was written beside the catalogue"
+	[ "$(server_state)" = "$before" ] || fail "${CASE:+$CASE: }the server changed"
+}
+
+@test "export writes one tar stream: GNU tar and bsdtar list it in the documented order, and extract the backup as it is" {
+	# A pinned copy: the pin stays home.
+	mkdir "$T/c"
+	cp -a "$CAT/$ID" "$T/c/"
+	dbbackup -d "$T/c" pin "$ID" >/dev/null
+	run --separate-stderr bash -c 'dbbackup -d "$1" export "$2" >"$3"' _ "$T/c" "$ID" "$T/f.tar"
+	assert_success
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	{ echo dbkit-archive.json; expected_listing "$ID" "$CAT/$ID"; } >"$T/want"
+	grep -q -x "$ID/shop/items.00001.tsv.gz" "$T/want"
+	tar -tf "$T/f.tar" >"$T/gnu"
+	diff "$T/want" "$T/gnu"
+	bsdtar -tf "$T/f.tar" >"$T/bsd"
+	diff "$T/want" "$T/bsd"
+	[ "$(archive_json "$T/f.tar")" = "{\"backups\":[\"$ID\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	# Directories 0700, files 0600; dbkit-archive.json a regular file.
+	tar -tvf "$T/f.tar" | awk '{ print $1, $NF }' >"$T/modes"
+	[[ $(sed -n 1p "$T/modes") == -*" dbkit-archive.json" ]]
+	[ -z "$(sed 1d "$T/modes" | grep -v -e '^drwx------ .*/$' -e '^-rw------- ')" ]
+	# No padding to 10240 bytes: the end-of-archive blocks end the stream.
+	run python3 -c 'import os, sys, tarfile
+t = tarfile.open(sys.argv[1], "r:"); t.getmembers()
+print(os.path.getsize(sys.argv[1]) - t.offset)' "$T/f.tar"
+	assert_output 1024
+	# Extracted, the directory is the catalogue's, byte for byte, unpinned.
+	mkdir "$T/x1" "$T/x2"
+	tar -xf "$T/f.tar" -C "$T/x1"
+	bsdtar -xf "$T/f.tar" -C "$T/x2"
+	diff -r "$CAT/$ID" "$T/x1/$ID"
+	diff -r "$CAT/$ID" "$T/x2/$ID"
+	[ -f "$T/c/$ID/pinned" ]
+	# --output FILE and latest: the same entries, no FILE.partial left.
+	run --separate-stderr dbbackup -d "$T/c" export --output "$T/g.tar" latest
+	assert_success
+	[ -z "$output" ]
+	[ ! -e "$T/g.tar.partial" ]
+	tar -tf "$T/g.tar" | diff "$T/want" -
+	cmp <(tar -xOf "$T/f.tar") <(tar -xOf "$T/g.tar")
+}
+
+@test "import from a file and from a pipe: the backup as it was, and it restores the database" {
+	mkdir "$T/one"
+	run --separate-stderr dbbackup -d "$T/one" import "$GOOD"
+	assert_success
+	[ -z "$stderr" ]
+	files=$(jq '.files | length' "$CAT/$ID/manifest.json")
+	mb=$(jq '[.files[].size_bytes] | add' "$CAT/$ID/manifest.json" | awk '{ printf "%.1f", $1 / 1e6 }')
+	assert_output "imported $ID (full, $files files, $mb MB)"
+	[ "$(entries "$T/one")" = "$ID" ]
+	diff -r "$CAT/$ID" "$T/one/$ID"
+	[ "$(stat -c %a "$T/one/$ID")" = 700 ]
+	[ -z "$(find "$T/one/$ID" \( -type f ! -perm 600 \) -o \( -type d ! -perm 700 \))" ]
+	# Through a pipe, with --json.
+	run --separate-stderr bash -c 'set -o pipefail
+		dbbackup -d "$1" export "$2" | dbbackup -d "$3" --json import -' _ "$CAT" "$ID" "$T/two"
+	assert_success
+	[ -z "$stderr" ]
+	bytes=$(jq '[.files[].size_bytes] | add' "$CAT/$ID/manifest.json")
+	[ "$(jq -S -c . <<<"$output")" = "{\"imported\":[{\"files\":$files,\"id\":\"$ID\",\"size_bytes\":$bytes,\"type\":\"full\"}]}" ]
+	diff -r "$CAT/$ID" "$T/two/$ID"
+	run --separate-stderr dbbackup -d "$T/two" list
+	assert_line --regexp "^$ID +full +complete "
+	sql src 'DROP DATABASE shop'
+	run --separate-stderr dbrestore -d "$T/two" "$ID"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	shop_restored
+}
+
+@test "an id already in the catalogue: import exits 1, the backup there is left as it was" {
+	mkdir "$T/c"
+	cp -a "$CAT/$ID" "$T/c/"
+	before=$(cd "$T/c" && find . -printf '%p %s %T@\n' | sort)
+	run --separate-stderr dbbackup -d "$T/c" import "$GOOD"
+	assert_failure 1
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: import: "*"$ID"* ]] || fail "$stderr"
+	[ "$(cd "$T/c" && find . -printf '%p %s %T@\n' | sort)" = "$before" ]
+	diff -r "$CAT/$ID" "$T/c/$ID"
+}
+
+@test "export: an unknown id or none is a usage error, a damaged file or an unwritable output fails; nothing is left" {
+	run --separate-stderr dbbackup -d "$CAT" export 20000101T000000Z-full
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: "*"20000101T000000Z-full"* ]] || fail "$stderr"
+	run --separate-stderr dbbackup -d "$CAT" export
+	assert_failure 2
+	[ -z "$output" ]
+	[[ ${stderr_lines[0]} == "dbbackup: "* ]]
+	run --separate-stderr dbbackup -d "$CAT" export --output "$T/no/such/dir/f.tar" "$ID"
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: "*"$T/no/such/dir/f.tar"* ]] || fail "$stderr"
+	# A data file cut short in the catalogue: named, no archive left.
+	mkdir "$T/c"
+	cp -a "$CAT/$ID" "$T/c/"
+	truncate -s -10 "$T/c/$ID/shop/items.00001.tsv.gz"
+	run --separate-stderr dbbackup -d "$T/c" export --output "$T/f.tar" "$ID"
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: "*"items.00001.tsv.gz"* ]] || fail "$stderr"
+	[ ! -e "$T/f.tar" ]
+	[ ! -e "$T/f.tar.partial" ]
+}
+
+@test "full --archive - writes the stream to stdout and the report to stderr; --archive FILE the report to stdout; nothing stays in the catalogue" {
+	mkdir "$DB_BACKUP_PATH"
+	cp -a "$CAT/$ID" "$DB_BACKUP_PATH/"
+	run --separate-stderr bash -c 'dbbackup full --archive - shop >"$1"' _ "$T/a.tar"
+	assert_success
+	[ -z "$output" ]
+	[[ ${stderr_lines[0]} =~ ^backup\ [0-9]{8}T[0-9]{6}Z-full(-[0-9]+)?:\ 1\ database,\ [0-9]+\ tables?,\ 400\ rows, ]] || fail "$stderr"
+	id=$(awk '{ sub(/:$/, "", $2); print $2; exit }' <<<"$stderr")
+	[ "$(archive_json "$T/a.tar")" = "{\"backups\":[\"$id\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	tar -tf "$T/a.tar" | grep -q -x "$id/shop/items.00001.tsv.gz"
+	[ "$(entries "$DB_BACKUP_PATH")" = "$ID" ]
+	# --archive FILE, --json: the report on stdout names the archive.
+	run --separate-stderr dbbackup --json full --archive "$T/b.tar" shop
+	assert_success
+	[ -z "$stderr" ]
+	json_is .archive true
+	json_is .path "$T/b.tar"
+	json_is .type full
+	json_is .rows 400
+	[ "$(archive_json "$T/b.tar")" = "{\"backups\":[\"$(jq -r .id <<<"$output")\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	[ ! -e "$T/b.tar.partial" ]
+	[ "$(entries "$DB_BACKUP_PATH")" = "$ID" ]
+	# The archive's backup is what a catalogue backup would be: it imports.
+	run --separate-stderr dbbackup -d "$T/imp" import "$T/b.tar"
+	assert_success
+	run --separate-stderr dbrestore -d "$T/imp" --verify latest
+	assert_success
+	# A failed backup leaves no archive.
+	DB_PASSWORD=nope run --separate-stderr dbbackup full --archive "$T/c.tar" shop
+	assert_failure 1
+	[ ! -e "$T/c.tar" ]
+	[ ! -e "$T/c.tar.partial" ]
+	[ "$(entries "$DB_BACKUP_PATH")" = "$ID" ]
+}
+
+@test "dbrestore FILE, dbrestore - and dbrestore --sql - | mariadb restore an archive; --verify checks one; no spool is left" {
+	dbbackup full --archive "$T/f.tar" shop >/dev/null
+	run --separate-stderr dbrestore --verify "$T/f.tar"
+	assert_success
+	id=$(tar -xOf "$T/f.tar" dbkit-archive.json | jq -r '.backups[0]')
+	assert_output --partial "$id"
+	sql src 'DROP DATABASE shop'
+	# A relative path, as users type it.
+	run --separate-stderr bash -c 'cd "$1" && dbrestore f.tar' _ "$T"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	assert_output --regexp "^backup $id: restored 1 database, [0-9]+ tables?, 400 rows in "
+	shop_restored
+	sql src 'DROP DATABASE shop'
+	run --separate-stderr bash -c 'set -o pipefail; cat "$1" | dbrestore -' _ "$T/f.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	shop_restored
+	sql src 'DROP DATABASE shop'
+	run --separate-stderr bash -c 'set -o pipefail
+		dbrestore --sql - <"$1" | mariadb --no-defaults -uroot -S "$DB_SOCKET"' _ "$T/f.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	shop_restored
+	# The spool went under the catalogue (made for it), and is gone.
+	[ -d "$DB_BACKUP_PATH" ]
+	[ -z "$(entries "$DB_BACKUP_PATH")" ]
+}
+
+@test "--tmpdir: dbrestore spools there, verifies the whole stream before the server is touched, and cleans up; --archive stages there" {
+	mkdir "$T/spool"
+	sql src 'DROP DATABASE shop'
+	mkfifo "$T/pipe"
+	dbrestore --tmpdir "$T/spool" - <"$T/pipe" >"$T/out" 2>"$T/err" 3>&- &
+	pid=$!
+	exec 5>"$T/pipe"
+	half=$(($(stat -c %s "$GOOD") / 2))
+	head -c "$half" "$GOOD" >&5
+	for _ in $(seq 100); do
+		[ -n "$(ls -A "$T/spool")" ] && break
+		sleep 0.05
+	done
+	spool=$(ls -A "$T/spool")
+	[[ $spool == .dbrestore-?????? ]] || fail "spool: '$spool'"
+	[ -z "$(sql src "SHOW DATABASES LIKE 'shop'")" ]
+	tail -c +"$((half + 1))" "$GOOD" >&5
+	exec 5>&-
+	wait "$pid" || fail "dbrestore: exit $?: $(cat "$T/err")"
+	[ -z "$(ls -A "$T/spool")" ]
+	[ ! -e "$DB_BACKUP_PATH" ] || [ -z "$(entries "$DB_BACKUP_PATH")" ]
+	shop_restored
+	# A spool that cannot be made: named, and the restore never starts.
+	touch "$T/file"
+	before=$(server_state)
+	run --separate-stderr dbrestore --tmpdir "$T/file/sub" "$GOOD"
+	assert_failure
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbrestore: $T/file/sub"* ]] || fail "$stderr"
+	[ "$(server_state)" = "$before" ]
+	# dbbackup --archive stages under --tmpdir and leaves nothing there.
+	run --separate-stderr dbbackup full --archive "$T/a.tar" --tmpdir "$T/spool" shop
+	assert_success
+	[ -z "$(ls -A "$T/spool")" ]
+	[ -z "$(entries "$DB_BACKUP_PATH")" ]
+	tar -tf "$T/a.tar" | grep -q '/shop/items.00001.tsv.gz$'
+	run --separate-stderr dbbackup full --archive "$T/b.tar" --tmpdir "$T/file/sub" shop
+	assert_failure 1
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: $T/file/sub"* ]] || fail "$stderr"
+	[ ! -e "$T/b.tar" ]
+	[ ! -e "$T/b.tar.partial" ]
+	[ -z "$(entries "$DB_BACKUP_PATH")" ]
+}
+
+@test "an encrypted backup travels opaque: exported and imported without a key, restored from the archive with the identity" {
+	dbbackup keygen "$T/key.txt" >"$T/key.pub"
+	run --separate-stderr dbbackup --json --encrypt --recipient "$(cat "$T/key.pub")" full shop
+	assert_success
+	id=$(jq -r .id <<<"$output")
+	run --separate-stderr bash -c 'dbbackup export "$1" >"$2"' _ "$id" "$T/e.tar"
+	assert_success
+	{ echo dbkit-archive.json; expected_listing "$id" "$DB_BACKUP_PATH/$id"; } >"$T/want"
+	tar -tf "$T/e.tar" | diff "$T/want" -
+	[ "$(sed -n 4p "$T/want")" = "$id/manifest.age" ]
+	[ -z "$(sed 1,4d "$T/want" | grep -v -E "^$id/[0-9a-f]{32}\.age\$")" ]
+	[ "$(wc -l <"$T/want")" -ge 6 ]
+	! grep -a -q -e shop -e items -e cheap "$T/e.tar"
+	# Import checks every file against the envelope: no key needed.
+	run --separate-stderr dbbackup -d "$T/imp" import "$T/e.tar"
+	assert_success
+	assert_output --regexp "^imported $id \\(full, [0-9]+ files, [0-9.]+ MB\\)\$"
+	diff -r "$DB_BACKUP_PATH/$id" "$T/imp/$id"
+	run --separate-stderr dbrestore -d "$T/imp" --verify "$id"
+	assert_success
+	# A restore needs the identity, and leaves no spool either way.
+	sql src 'DROP DATABASE shop'
+	run --separate-stderr dbrestore "$T/e.tar"
+	assert_failure 2
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbrestore: "*"is encrypted: give its identity file"* ]] || fail "$stderr"
+	[ -z "$(sql src "SHOW DATABASES LIKE 'shop'")" ]
+	run --separate-stderr dbrestore --identity "$T/key.txt" - <"$T/e.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	shop_restored
+	[ "$(entries "$DB_BACKUP_PATH")" = "$id" ]
+}
+
+# chain: a full backup of inc, writes, an incremental; sets FULL and INC.
+chain() {
+	sql src "CREATE DATABASE inc; CREATE TABLE inc.t (id INT PRIMARY KEY, v VARCHAR(20));
+		INSERT INTO inc.t VALUES (1, 'before')"
+	FULL=$(dbbackup --json full inc | jq -r .id)
+	sql src "INSERT INTO inc.t VALUES (2, 'after'); UPDATE inc.t SET v = 'changed' WHERE id = 1"
+	INC=$(dbbackup --json incremental | jq -r .id)
+	[[ $INC == *-incremental* ]]
+}
+
+@test "export --chain: the full first, then the incremental; import brings both, dbrestore FILE replays the chain" {
+	chain
+	run --separate-stderr dbbackup export --chain --output "$T/chain.tar" "$INC"
+	assert_success
+	{
+		echo dbkit-archive.json
+		expected_listing "$FULL" "$DB_BACKUP_PATH/$FULL"
+		expected_listing "$INC" "$DB_BACKUP_PATH/$INC"
+	} >"$T/want"
+	tar -tf "$T/chain.tar" | diff "$T/want" -
+	bsdtar -tf "$T/chain.tar" | diff "$T/want" -
+	[ "$(archive_json "$T/chain.tar")" = "{\"backups\":[\"$FULL\",\"$INC\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	# --chain on a full changes nothing.
+	dbbackup export --chain --output "$T/full.tar" "$FULL"
+	[ "$(archive_json "$T/full.tar")" = "{\"backups\":[\"$FULL\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	# Into an empty catalogue: both, in order, and the chain verifies.
+	run --separate-stderr dbbackup -d "$T/imp" import "$T/chain.tar"
+	assert_success
+	[ -z "$stderr" ]
+	[ "${#lines[@]}" -eq 2 ]
+	assert_line --index 0 --regexp "^imported $FULL \\(full, [0-9]+ files, [0-9.]+ MB\\)\$"
+	assert_line --index 1 --regexp "^imported $INC \\(incremental, [0-9]+ files, [0-9.]+ MB\\)\$"
+	[ "$(entries "$T/imp" | tr '\n' ' ')" = "$FULL $INC " ]
+	diff -r "$DB_BACKUP_PATH/$FULL" "$T/imp/$FULL"
+	diff -r "$DB_BACKUP_PATH/$INC" "$T/imp/$INC"
+	run --separate-stderr dbrestore -d "$T/imp" --verify "$INC"
+	assert_success
+	# The restore from the archive alone: the rows written after the full.
+	want=$(sql src 'CHECKSUM TABLE inc.t')
+	sql src 'DROP DATABASE inc'
+	run --separate-stderr dbrestore -d "$T/empty" "$T/chain.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(sql src 'SELECT GROUP_CONCAT(id, v ORDER BY id) FROM inc.t')" = "1changed,2after" ]
+	[ "$(sql src 'CHECKSUM TABLE inc.t')" = "$want" ]
+	[ -z "$(entries "$T/empty")" ]
+}
+
+@test "a chain import is all or nothing; an incremental without its parent imports with a warning" {
+	chain
+	dbbackup export --chain --output "$T/chain.tar" "$INC"
+	# Cut exactly where the incremental begins: the full is complete, and
+	# still nothing is imported, nothing restored.
+	at=$(offset_of "$T/chain.tar" "$INC")
+	[ -n "$at" ]
+	head -c "$at" "$T/chain.tar" >"$T/cut.tar"
+	refused "$T/cut.tar" "*"
+	# The full already there: exit 1, the incremental is not imported either.
+	mkdir "$T/has"
+	cp -a "$DB_BACKUP_PATH/$FULL" "$T/has/"
+	run --separate-stderr dbbackup -d "$T/has" import "$T/chain.tar"
+	assert_failure 1
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: import: "*"$FULL"* ]] || fail "$stderr"
+	[ "$(entries "$T/has")" = "$FULL" ]
+	diff -r "$DB_BACKUP_PATH/$FULL" "$T/has/$FULL"
+	# The incremental alone, into a catalogue without its parent: a warning.
+	dbbackup export --output "$T/inc.tar" "$INC"
+	[ "$(archive_json "$T/inc.tar")" = "{\"backups\":[\"$INC\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	run --separate-stderr dbbackup -d "$T/lone" import "$T/inc.tar"
+	assert_success
+	assert_output --regexp "^imported $INC \\(incremental, "
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: "*"$FULL"* ]] || fail "$stderr"
+	[ "$(entries "$T/lone")" = "$INC" ]
+}
+
+@test "incremental --archive: from the catalogue's newest backup, not kept; the next incremental continues from the catalogue" {
+	sql src "CREATE DATABASE inc; CREATE TABLE inc.t (id INT PRIMARY KEY)"
+	full=$(dbbackup --json full inc | jq -r .id)
+	sql src 'INSERT INTO inc.t VALUES (1)'
+	run --separate-stderr dbbackup --json incremental --archive "$T/i.tar"
+	assert_success
+	[ -z "$stderr" ]
+	json_is .type incremental
+	json_is .parent "$full"
+	json_is .archive true
+	json_is .path "$T/i.tar"
+	id=$(jq -r .id <<<"$output")
+	[ "$(archive_json "$T/i.tar")" = "{\"backups\":[\"$id\"],\"format\":\"dbkit-archive\",\"version\":\"1.0\"}" ]
+	[ "$(entries "$DB_BACKUP_PATH")" = "$full" ]
+	sql src 'INSERT INTO inc.t VALUES (2)'
+	run --separate-stderr dbbackup --json incremental
+	assert_success
+	json_is .parent "$full"
+	# Both incrementals hold the first row's event: the archived one was
+	# not a link of the catalogue's chain.
+	run --separate-stderr dbrestore --events -D inc "$(jq -r .id <<<"$output")"
+	assert_success
+	assert_line --partial 'INSERT INTO inc.t VALUES (1)'
+}
+
+@test "a stream cut anywhere is refused by import and dbrestore: nothing imported, nothing restored" {
+	size=$(stat -c %s "$GOOD")
+	dir=$(offset_of "$GOOD" "$ID")
+	data=$(offset_of "$GOOD" "$ID/shop/items.00001.tsv.gz")
+	[ "$dir" -eq 1024 ]
+	for n in 100 1000 "$dir" $((dir + 700)) "$data" $((size / 2)) $((size - 1100)) $((size - 1024)); do
+		head -c "$n" "$GOOD" >"$T/cut.tar"
+		CASE="cut at $n of $size bytes" refused "$T/cut.tar" "*"
+	done
+}
+
+@test "one flipped byte in a data file: refused naming the file, by import and dbrestore" {
+	cp "$GOOD" "$T/bad.tar"
+	at=$(($(offset_of "$GOOD" "$ID/shop/items.00001.tsv.gz" data) + 100))
+	python3 -c 'import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$T/bad.tar" "$at"
+	! cmp -s "$GOOD" "$T/bad.tar"
+	refused "$T/bad.tar" "$ID/shop/items.00001.tsv.gz: SHA-256 does not match the manifest*"
+	run --separate-stderr dbrestore -d "$T/rcat" "$T/bad.tar"
+	[[ $stderr == *"$ID/shop/items.00001.tsv.gz"*"SHA-256"* ]] || fail "$stderr"
+}
+
+# hostile KIND GOOD OUT: GOOD rewritten (plain ustar, by Python's tarfile)
+# with one change: an entry added after the manifest ("../x", an absolute
+# name $T/x, a name with .. inside), the data file replaced (by a symbolic
+# link, a hard link, a FIFO), dropped, sent twice or followed by a file the
+# manifest does not list, or dbkit-archive.json left out.
+hostile() {
+	python3 - "$1" "$2" "$3" "$ID" "$T/x" <<'EOF_PY'
+import io, sys, tarfile
+kind, good, out, bid, absname = sys.argv[1:6]
+target = bid + "/shop/items.00001.tsv.gz"
+src = tarfile.open(good, "r:")
+dst = tarfile.open(out, "w", format=tarfile.USTAR_FORMAT)
+def add(name, type=tarfile.REGTYPE, data=b"x\n", link=""):
+    ti = tarfile.TarInfo(name)
+    ti.type, ti.mode, ti.linkname = type, 0o600, link
+    if type == tarfile.REGTYPE:
+        ti.size = len(data)
+        dst.addfile(ti, io.BytesIO(data))
+    else:
+        dst.addfile(ti)
+extra = {"dotdot": "../x", "absolute": absname, "inside": bid + "/shop/../../../x"}
+for m in src:
+    data = src.extractfile(m).read() if m.isreg() else None
+    if kind == "nojson" and m.name == "dbkit-archive.json":
+        continue
+    if m.name == target and kind == "symlink":
+        add(m.name, tarfile.SYMTYPE, link="../../../x")
+    elif m.name == target and kind == "hardlink":
+        add(m.name, tarfile.LNKTYPE, link=bid + "/manifest.json")
+    elif m.name == target and kind == "fifo":
+        add(m.name, tarfile.FIFOTYPE)
+    elif m.name == target and kind == "missing":
+        pass
+    else:
+        dst.addfile(m, io.BytesIO(data) if data is not None else None)
+    if m.name == target and kind == "twice":
+        dst.addfile(m, io.BytesIO(data))
+    if m.name == target and kind == "unlisted":
+        add(bid + "/shop/extra.sql.gz")
+    if m.name == bid + "/manifest.json" and kind in extra:
+        add(extra[kind])
+dst.close()
+EOF_PY
+}
+
+@test "entries that are unsafe, unlisted, missing or twice are refused naming the entry, and nothing is written anywhere" {
+	data=$ID/shop/items.00001.tsv.gz
+	while IFS='|' read -r kind glob; do
+		hostile "$kind" "$GOOD" "$T/$kind.tar"
+		tar -tf "$T/$kind.tar" >/dev/null 2>&1
+		CASE=$kind refused "$T/$kind.tar" "$glob"
+	done <<EOF_TABLE
+dotdot|../x: unsafe name
+absolute|$T/x: unsafe name
+inside|$ID/shop/../../../x: unsafe name
+symlink|$data: a symbolic link: only files and directories
+hardlink|$data: *
+fifo|$data: *
+unlisted|$ID/shop/extra.sql.gz: *
+missing|*$data*
+twice|$data: *
+EOF_TABLE
+}
+
+@test "an empty stream, a file that is not a tar, and a plain tar of a backup directory are refused" {
+	: >"$T/empty"
+	refused "$T/empty" "*"
+	head -c 20000 /dev/urandom >"$T/noise"
+	refused "$T/noise" "*"
+	printf 'hello\n' >"$T/text"
+	refused "$T/text" "*"
+	tar -C "$CAT" -cf "$T/plain.tar" "$ID"
+	tar -tf "$T/plain.tar" | grep -q -x "$ID/manifest.json"
+	refused "$T/plain.tar" "*dbkit-archive.json*"
+	hostile nojson "$GOOD" "$T/nojson.tar"
+	refused "$T/nojson.tar" "*dbkit-archive.json*"
+	# A file that is not there.
+	run --separate-stderr dbbackup -d "$T/imp" import "$T/no such file.tar"
+	assert_failure
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbbackup: "*"$T/no such file.tar"* ]] || fail "$stderr"
+}
+
+@test "through a real object store client: dbbackup export | rclone rcat, then rclone cat | dbrestore -" {
+	command -v rclone >/dev/null || skip "rclone is not installed"
+	export RCLONE_CONFIG_LOCAL_TYPE=local RCLONE_CONFIG=$T/rclone.conf
+	mkdir "$T/bucket"
+	run --separate-stderr bash -c 'set -o pipefail
+		dbbackup -d "$1" export "$2" | rclone rcat "local:$3/obj.tar"' _ "$CAT" "$ID" "$T/bucket"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	cmp "$GOOD" "$T/bucket/obj.tar"
+	sql src 'DROP DATABASE shop'
+	run --separate-stderr bash -c 'set -o pipefail
+		rclone cat "local:$1/obj.tar" | dbrestore -' _ "$T/bucket"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	assert_output --regexp "^backup $ID: restored 1 database, [0-9]+ tables?, 400 rows in "
+	shop_restored
+}
