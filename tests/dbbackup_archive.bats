@@ -80,7 +80,7 @@ EOF_PY
 
 # offset_of TAR NAME [data]: where NAME's header (or its data) starts.
 offset_of() {
-	members "$1" | awk -v n="$2" -v d="${3-}" '$4 == n { print (d == "" ? $1 : $2); exit }'
+	members "$1" | awk -v n="$2" -v d="${3-}" '$4 == n && o == "" { o = (d == "" ? $1 : $2) } END { print o }'
 }
 
 # expected_listing ID DIR: the names, in order, that an export of backup
@@ -127,7 +127,7 @@ indexed() {
 
 # refused FILE GLOB: FILE, given to dbbackup import (as a path and on
 # stdin) and to dbrestore (the same), is refused with exit 2 and one line
-# of stderr; import's line matches "dbbackup: import: GLOB". Nothing is
+# of stderr, "dbbackup: import: GLOB" and "dbrestore: GLOB". Nothing is
 # left in either catalogue, nowhere beside them, and the server is as it
 # was. CASE, when set, opens each failure message.
 refused() {
@@ -142,20 +142,20 @@ refused() {
 			run --separate-stderr dbbackup -d "$T/imp" import - <"$file"
 		fi
 		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }import ($how) of $file: exit $status, stderr: $stderr"
-		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }import ($how): not one line: $stderr"
-		[[ $stderr == dbbackup:\ import:\ $glob ]] || fail "${CASE:+$CASE: }import ($how): got '$stderr', expected 'dbbackup: import: $glob'"
 		[ -z "$output" ] || fail "${CASE:+$CASE: }import ($how) printed: $output"
 		[ -z "$(entries "$T/imp")" ] || fail "${CASE:+$CASE: }import ($how) left: $(entries "$T/imp")"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }import ($how): not one line: $stderr"
+		[[ $stderr == dbbackup:\ import:\ $glob ]] || fail "${CASE:+$CASE: }import ($how): got '$stderr', expected 'dbbackup: import: $glob'"
 		if [ "$how" = path ]; then
 			run --separate-stderr dbrestore -d "$T/rcat" "$file"
 		else
 			run --separate-stderr dbrestore -d "$T/rcat" - <"$file"
 		fi
 		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }dbrestore ($how) of $file: exit $status, stderr: $stderr"
-		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }dbrestore ($how): not one line: $stderr"
-		[[ $stderr == "dbrestore: "* ]] || fail "${CASE:+$CASE: }dbrestore ($how): got '$stderr'"
 		[ -z "$output" ] || fail "${CASE:+$CASE: }dbrestore ($how) printed: $output"
 		[ -z "$(entries "$T/rcat")" ] || fail "${CASE:+$CASE: }dbrestore ($how) left: $(entries "$T/rcat")"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }dbrestore ($how): not one line: $stderr"
+		[[ $stderr == dbrestore:\ $glob ]] || fail "${CASE:+$CASE: }dbrestore ($how): got '$stderr', expected 'dbrestore: $glob'"
 	done
 	[ ! -e "$T/x" ] || fail "${CASE:+$CASE: }something was written beside the catalogue"
 	[ "$(server_state)" = "$before" ] || fail "${CASE:+$CASE: }the server changed"
@@ -492,7 +492,7 @@ chain() {
 	at=$(offset_of "$T/chain.tar" "$INC")
 	[ -n "$at" ]
 	head -c "$at" "$T/chain.tar" >"$T/cut.tar"
-	refused "$T/cut.tar" "*"
+	refused "$T/cut.tar" "*: the stream ends before backup $INC"
 	# The full already there: sent again, only the incremental is added.
 	mkdir "$T/has"
 	cp -a "$DB_BACKUP_PATH/$FULL" "$T/has/"
@@ -522,6 +522,21 @@ chain() {
 	[ "${#stderr_lines[@]}" -eq 1 ]
 	[[ $stderr == "dbbackup: "*"$FULL"* ]] || fail "$stderr"
 	[ "$(entries "$T/lone")" = "$INC" ]
+	# dbrestore of it: no chain in the archive, refused as a broken chain.
+	before=$(server_state)
+	run --separate-stderr dbrestore -d "$T/r" "$T/inc.tar"
+	assert_failure 2
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == "dbrestore: the chain of $INC is broken at $FULL"* ]] || fail "$stderr"
+	[ "$(server_state)" = "$before" ]
+	[ -z "$(entries "$T/r")" ]
+	# Cut before the full's data file: that file is what the
+	# message names (as dbkit-backup(5) shows), not the incremental.
+	at=$(offset_of "$T/chain.tar" "$FULL/inc/t.00001.tsv.gz")
+	[ -n "$at" ]
+	head -c "$at" "$T/chain.tar" >"$T/cut.tar"
+	refused "$T/cut.tar" "*: the stream ends before $FULL/inc/t.00001.tsv.gz"
 }
 
 @test "incremental --archive: from the catalogue's newest backup, not kept; the next incremental continues from the catalogue" {
@@ -571,16 +586,26 @@ chain() {
 	done
 }
 
-@test "one flipped byte in a data file: refused naming the file, by import and dbrestore" {
-	cp "$GOOD" "$T/bad.tar"
-	at=$(($(offset_of "$GOOD" "$ID/shop/items.00001.tsv.gz" data) + 100))
+# flip TAR OFFSET: the byte at OFFSET of TAR, one bit changed.
+flip() {
 	python3 -c 'import sys
 with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$T/bad.tar" "$at"
+    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$1" "$2"
+}
+
+@test "one flipped byte in a data file, the manifest or the index: refused naming the entry, by import and dbrestore" {
+	cp "$GOOD" "$T/bad.tar"
+	flip "$T/bad.tar" $(($(offset_of "$GOOD" "$ID/shop/items.00001.tsv.gz" data) + 100))
 	! cmp -s "$GOOD" "$T/bad.tar"
-	refused "$T/bad.tar" "$ID/shop/items.00001.tsv.gz: SHA-256 does not match the manifest*"
-	run --separate-stderr dbrestore -d "$T/rcat" "$T/bad.tar"
-	[[ $stderr == *"$ID/shop/items.00001.tsv.gz"*"SHA-256"* ]] || fail "$stderr"
+	refused "$T/bad.tar" "$ID/shop/items.00001.tsv.gz: SHA-256 does not match the manifest"
+	# In the manifest: the index's checksum of it no longer holds.
+	cp "$GOOD" "$T/bad.tar"
+	flip "$T/bad.tar" $(($(offset_of "$GOOD" "$ID/manifest.json" data) + 30))
+	refused "$T/bad.tar" "$ID/manifest.json: *"
+	# In the index itself.
+	cp "$GOOD" "$T/bad.tar"
+	flip "$T/bad.tar" $(($(offset_of "$GOOD" dbkit-archive.json data) + 20))
+	refused "$T/bad.tar" "*"
 }
 
 # hostile KIND GOOD OUT: GOOD rewritten (plain ustar, by Python's tarfile)
