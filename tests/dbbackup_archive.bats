@@ -30,6 +30,7 @@ setup_file() {
 	ID=$(dbbackup -d "$CAT" --json full shop | jq -r .id)
 	export ID
 	dbbackup -d "$CAT" export --output "$GOOD" "$ID"
+	members "$GOOD" >/dev/null
 }
 
 teardown_file() {
@@ -68,14 +69,19 @@ server_state() {
 	sql src 'SHOW DATABASES; SELECT @@GLOBAL.gtid_binlog_pos; SHOW MASTER STATUS'
 }
 
-# members TAR: "HEADER_OFFSET DATA_OFFSET SIZE NAME" for every entry.
+# members TAR: "HEADER_OFFSET DATA_OFFSET SIZE NAME" for every entry, and
+# "END OFFSET" where the end-of-archive blocks begin; kept in TAR.members.
 members() {
-	python3 - "$1" <<'EOF_PY'
+	if [ ! -f "$1.members" ]; then
+		python3 - "$1" >"$1.members" <<'EOF_PY'
 import sys, tarfile
 with tarfile.open(sys.argv[1], "r:") as t:
     for m in t:
         print(m.offset, m.offset_data, m.size, m.name)
+    print("END", t.offset)
 EOF_PY
+	fi
+	cat "$1.members"
 }
 
 # offset_of TAR NAME [data]: where NAME's header (or its data) starts.
@@ -125,40 +131,35 @@ indexed() {
 	diff "$T/index.want" "$T/index.got" >&2 || fail "the index of $tar: $(tar -xOf "$tar" dbkit-archive.json)"
 }
 
-# refused FILE GLOB: FILE, given to dbbackup import (as a path and on
-# stdin) and to dbrestore (the same), is refused with exit 2 and one line
-# of stderr, "dbbackup: import: GLOB" and "dbrestore: GLOB". Nothing is
-# left in either catalogue, nowhere beside them, and the server is as it
-# was. CASE, when set, opens each failure message.
+# refused FILE GLOB: FILE is refused by dbbackup import FILE and by
+# dbrestore - <FILE with exit 2 and one line of stderr, "dbbackup: import:
+# GLOB" and "dbrestore: GLOB". Nothing is left in either catalogue (or
+# beside them, $T/x), nothing is printed, and the server is as it was.
+# CASE, when set, opens each failure message.
 refused() {
-	local file=$1 glob=$2 before how
+	local file=$1 glob before prog wrong=
 	before=$(server_state)
-	for how in path stdin; do
-		rm -rf "$T/imp" "$T/rcat"
-		mkdir "$T/imp" "$T/rcat"
-		if [ "$how" = path ]; then
+	rm -rf "$T/imp" "$T/rcat"
+	mkdir "$T/imp" "$T/rcat"
+	for prog in import dbrestore; do
+		if [ "$prog" = import ]; then
 			run --separate-stderr dbbackup -d "$T/imp" import "$file"
-		else
-			run --separate-stderr dbbackup -d "$T/imp" import - <"$file"
-		fi
-		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }import ($how) of $file: exit $status, stderr: $stderr"
-		[ -z "$output" ] || fail "${CASE:+$CASE: }import ($how) printed: $output"
-		[ -z "$(entries "$T/imp")" ] || fail "${CASE:+$CASE: }import ($how) left: $(entries "$T/imp")"
-		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }import ($how): not one line: $stderr"
-		[[ $stderr == dbbackup:\ import:\ $glob ]] || fail "${CASE:+$CASE: }import ($how): got '$stderr', expected 'dbbackup: import: $glob'"
-		if [ "$how" = path ]; then
-			run --separate-stderr dbrestore -d "$T/rcat" "$file"
+			glob="dbbackup: import: $2"
 		else
 			run --separate-stderr dbrestore -d "$T/rcat" - <"$file"
+			glob="dbrestore: $2"
 		fi
-		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }dbrestore ($how) of $file: exit $status, stderr: $stderr"
-		[ -z "$output" ] || fail "${CASE:+$CASE: }dbrestore ($how) printed: $output"
-		[ -z "$(entries "$T/rcat")" ] || fail "${CASE:+$CASE: }dbrestore ($how) left: $(entries "$T/rcat")"
-		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }dbrestore ($how): not one line: $stderr"
-		[[ $stderr == dbrestore:\ $glob ]] || fail "${CASE:+$CASE: }dbrestore ($how): got '$stderr', expected 'dbrestore: $glob'"
+		[ "$status" -eq 2 ] || fail "${CASE:+$CASE: }$prog: exit $status, stderr: $stderr"
+		[ -z "$output" ] || fail "${CASE:+$CASE: }$prog printed: $output"
+		[ "${#stderr_lines[@]}" -eq 1 ] || fail "${CASE:+$CASE: }$prog: not one line: $stderr"
+		# shellcheck disable=SC2053 # the glob is a pattern
+		[[ $stderr == $glob ]] || wrong+="$prog: got '$stderr', expected '$glob'; "
 	done
+	[ -z "$(entries "$T/imp")" ] || fail "${CASE:+$CASE: }import left: $(entries "$T/imp")"
+	[ -z "$(entries "$T/rcat")" ] || fail "${CASE:+$CASE: }dbrestore left: $(entries "$T/rcat")"
 	[ ! -e "$T/x" ] || fail "${CASE:+$CASE: }something was written beside the catalogue"
 	[ "$(server_state)" = "$before" ] || fail "${CASE:+$CASE: }the server changed"
+	[ -z "$wrong" ] || fail "${CASE:+$CASE: }$wrong"
 }
 
 @test "export writes one tar stream: GNU tar and bsdtar list it in the documented order, and extract the backup as it is" {
@@ -182,10 +183,7 @@ refused() {
 	[[ $(sed -n 1p "$T/modes") == -*" dbkit-archive.json" ]]
 	[ -z "$(sed 1d "$T/modes" | grep -v -e '^drwx------ .*/$' -e '^-rw------- ')" ]
 	# No padding to 10240 bytes: the end-of-archive blocks end the stream.
-	run python3 -c 'import os, sys, tarfile
-t = tarfile.open(sys.argv[1], "r:"); t.getmembers()
-print(os.path.getsize(sys.argv[1]) - t.offset)' "$T/f.tar"
-	assert_output 1024
+	[ $(($(stat -c %s "$T/f.tar") - $(members "$T/f.tar" | awk '$1 == "END" { print $2 }'))) -eq 1024 ]
 	# Extracted, the directory is the catalogue's, byte for byte, unpinned.
 	mkdir "$T/x1" "$T/x2"
 	tar -xf "$T/f.tar" -C "$T/x1"
@@ -588,9 +586,9 @@ chain() {
 
 # flip TAR OFFSET: the byte at OFFSET of TAR, one bit changed.
 flip() {
-	python3 -c 'import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 1]))' "$1" "$2"
+	local b
+	b=$(od -A n -t u1 -j "$2" -N 1 "$1")
+	printf "\\$(printf %03o $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 @test "one flipped byte in a data file, the manifest or the index: refused naming the entry, by import and dbrestore" {
@@ -608,55 +606,59 @@ with open(sys.argv[1], "r+b") as f:
 	refused "$T/bad.tar" "*"
 }
 
-# hostile KIND GOOD OUT: GOOD rewritten (plain ustar, by Python's tarfile)
-# with one change: an entry added after the manifest ("../x", an absolute
+# hostile GOOD KIND...: $T/KIND.tar for each KIND, GOOD rewritten (plain
+# ustar, by Python's tarfile) with one change: an entry added after the manifest ("../x", an absolute
 # name $T/x, a name with .. inside), the data file replaced (by a symbolic
 # link, a hard link, a FIFO), dropped, sent twice or followed by a file the
 # manifest does not list, or dbkit-archive.json left out.
 hostile() {
-	python3 - "$1" "$2" "$3" "$ID" "$T/x" <<'EOF_PY'
+	python3 - "$ID" "$T" "$@" <<'EOF_PY'
 import io, sys, tarfile
-kind, good, out, bid, absname = sys.argv[1:6]
+
+bid, tmp, good = sys.argv[1:4]
 target = bid + "/shop/items.00001.tsv.gz"
-src = tarfile.open(good, "r:")
-dst = tarfile.open(out, "w", format=tarfile.USTAR_FORMAT)
-def add(name, type=tarfile.REGTYPE, data=b"x\n", link=""):
+after_manifest = {"dotdot": "../x", "absolute": tmp + "/x",
+                  "inside": bid + "/shop/../../../x"}
+replaced = {"symlink": (tarfile.SYMTYPE, "../../../x"),
+            "hardlink": (tarfile.LNKTYPE, bid + "/manifest.json"),
+            "fifo": (tarfile.FIFOTYPE, "")}
+
+def add(dst, name, type=tarfile.REGTYPE, link=""):
     ti = tarfile.TarInfo(name)
     ti.type, ti.mode, ti.linkname = type, 0o600, link
     if type == tarfile.REGTYPE:
-        ti.size = len(data)
-        dst.addfile(ti, io.BytesIO(data))
+        ti.size = 2
+        dst.addfile(ti, io.BytesIO(b"x\n"))
     else:
         dst.addfile(ti)
-extra = {"dotdot": "../x", "absolute": absname, "inside": bid + "/shop/../../../x"}
-for m in src:
-    data = src.extractfile(m).read() if m.isreg() else None
-    if kind == "nojson" and m.name == "dbkit-archive.json":
-        continue
-    if m.name == target and kind == "symlink":
-        add(m.name, tarfile.SYMTYPE, link="../../../x")
-    elif m.name == target and kind == "hardlink":
-        add(m.name, tarfile.LNKTYPE, link=bid + "/manifest.json")
-    elif m.name == target and kind == "fifo":
-        add(m.name, tarfile.FIFOTYPE)
-    elif m.name == target and kind == "missing":
-        pass
-    else:
-        dst.addfile(m, io.BytesIO(data) if data is not None else None)
-    if m.name == target and kind == "twice":
-        dst.addfile(m, io.BytesIO(data))
-    if m.name == target and kind == "unlisted":
-        add(bid + "/shop/extra.sql.gz")
-    if m.name == bid + "/manifest.json" and kind in extra:
-        add(extra[kind])
-dst.close()
+
+def rewrite(kind):
+    with tarfile.open(good, "r:") as src, tarfile.open(
+            tmp + "/" + kind + ".tar", "w", format=tarfile.USTAR_FORMAT) as dst:
+        for m in src:
+            data = src.extractfile(m).read() if m.isreg() else None
+            if kind == "nojson" and m.name == "dbkit-archive.json":
+                continue
+            if m.name == target and kind in replaced:
+                add(dst, m.name, *replaced[kind])
+            elif not (m.name == target and kind == "missing"):
+                dst.addfile(m, io.BytesIO(data) if data is not None else None)
+            if m.name == target and kind == "twice":
+                dst.addfile(m, io.BytesIO(data))
+            if m.name == target and kind == "unlisted":
+                add(dst, bid + "/shop/extra.sql.gz")
+            if m.name == bid + "/manifest.json" and kind in after_manifest:
+                add(dst, after_manifest[kind])
+
+for kind in sys.argv[4:]:
+    rewrite(kind)
 EOF_PY
 }
 
 @test "entries that are unsafe, unlisted, missing or twice are refused naming the entry, and nothing is written anywhere" {
 	data=$ID/shop/items.00001.tsv.gz
+	hostile "$GOOD" dotdot absolute inside symlink hardlink fifo unlisted missing twice
 	while IFS='|' read -r kind glob; do
-		hostile "$kind" "$GOOD" "$T/$kind.tar"
 		tar -tf "$T/$kind.tar" >/dev/null 2>&1
 		CASE=$kind refused "$T/$kind.tar" "$glob"
 	done <<EOF_TABLE
@@ -674,21 +676,30 @@ EOF_TABLE
 
 @test "an empty stream, a file that is not a tar, and a plain tar of a backup directory are refused" {
 	: >"$T/empty"
-	refused "$T/empty" "*"
-	head -c 20000 /dev/urandom >"$T/noise"
-	refused "$T/noise" "*"
-	printf 'hello\n' >"$T/text"
-	refused "$T/text" "*"
+	refused "$T/empty" "*: empty: not a dbkit archive"
+	# Empty stdin and an empty file, the other way round.
+	run --separate-stderr dbbackup -d "$T/imp" import - </dev/null
+	assert_failure 2
+	[ "$stderr" = "dbbackup: import: stdin: empty: not a dbkit archive" ]
+	run --separate-stderr dbrestore -d "$T/rcat" "$T/empty"
+	assert_failure 2
+	[ "$stderr" = "dbrestore: $T/empty: empty: not a dbkit archive" ]
+	[ -z "$(entries "$T/imp")$(entries "$T/rcat")" ]
+	# Text, and a gzip file that holds no tar.
+	seq 1 5000 >"$T/text"
+	refused "$T/text" "*: not a tar stream*"
+	refused "$CAT/$ID/shop/items.00001.tsv.gz" "*: not a tar stream*"
+	# GNU tar's archive of a backup directory, and an export without its
+	# index.
 	tar -C "$CAT" -cf "$T/plain.tar" "$ID"
 	tar -tf "$T/plain.tar" | grep -q -x "$ID/manifest.json"
-	refused "$T/plain.tar" "*dbkit-archive.json*"
-	hostile nojson "$GOOD" "$T/nojson.tar"
-	refused "$T/nojson.tar" "*dbkit-archive.json*"
+	refused "$T/plain.tar" "*: not a dbkit archive*dbkit-archive.json*"
+	hostile "$GOOD" nojson
+	refused "$T/nojson.tar" "*: not a dbkit archive*dbkit-archive.json*"
 	# A file that is not there.
 	run --separate-stderr dbbackup -d "$T/imp" import "$T/no such file.tar"
-	assert_failure
-	[ "${#stderr_lines[@]}" -eq 1 ]
-	[[ $stderr == "dbbackup: "*"$T/no such file.tar"* ]] || fail "$stderr"
+	assert_failure 2
+	[ "$stderr" = "dbbackup: import: $T/no such file.tar: No such file or directory" ]
 }
 
 @test "through a real object store client: dbbackup export | rclone rcat, then rclone cat | dbrestore -" {
