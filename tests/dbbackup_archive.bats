@@ -303,6 +303,8 @@ refused() {
 	assert_success
 	[ -z "$output" ]
 	[[ ${stderr_lines[0]} =~ ^backup\ [0-9]{8}T[0-9]{6}Z-full(-[0-9]+)?:\ 1\ database,\ [0-9]+\ tables?,\ 400\ rows, ]] || fail "$stderr"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${stderr_lines[1]}" = - ]
 	id=$(awk '{ sub(/:$/, "", $2); print $2; exit }' <<<"$stderr")
 	indexed "$T/a.tar" - "$id"
 	tar -tf "$T/a.tar" | grep -q -x "$id/shop/items.00001.tsv.gz"
@@ -335,6 +337,7 @@ refused() {
 	dbbackup full --archive "$T/f.tar" shop >/dev/null
 	run --separate-stderr dbrestore --verify "$T/f.tar"
 	assert_success
+	[ -z "$stderr" ]
 	id=$(tar -xOf "$T/f.tar" dbkit-archive.json | jq -r '.backups[0].id')
 	assert_output --partial "$id"
 	sql src 'DROP DATABASE shop'
@@ -352,6 +355,9 @@ refused() {
 		dbrestore --sql - <"$1" | mariadb --no-defaults -uroot -S "$DB_SOCKET"' _ "$T/f.tar"
 	[ "$status" -eq 0 ] || fail "$stderr"
 	shop_restored
+	run --separate-stderr dbrestore --test - <"$T/f.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	assert_output --regexp "^backup $id: test-restored 1 database, .*: every table and object matches the backup\$"
 	# The spool went under the catalogue (made for it), and is gone.
 	[ -d "$DB_BACKUP_PATH" ]
 	[ -z "$(entries "$DB_BACKUP_PATH")" ]
