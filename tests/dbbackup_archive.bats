@@ -294,6 +294,17 @@ refused() {
 	[[ $stderr == "dbbackup: "*"items.00001.tsv.gz"* ]] || fail "$stderr"
 	[ ! -e "$T/f.tar" ]
 	[ ! -e "$T/f.tar.partial" ]
+	# Of the right size, a byte changed: the export fails, and what it
+	# wrote to the pipe is refused by the reader.
+	cp "$CAT/$ID/shop/items.00001.tsv.gz" "$T/c/$ID/shop/"
+	flip "$T/c/$ID/shop/items.00001.tsv.gz" 50
+	run --separate-stderr bash -c 'dbbackup -d "$1" export "$2" | dbbackup -d "$3" import -
+		echo "${PIPESTATUS[*]}"' _ "$T/c" "$ID" "$T/imp"
+	assert_output "1 2"
+	[ "${#stderr_lines[@]}" -eq 2 ]
+	[[ ${stderr_lines[0]} == "dbbackup: "*"items.00001.tsv.gz"* ]] || fail "$stderr"
+	[[ ${stderr_lines[1]} == "dbbackup: import: "* ]] || fail "$stderr"
+	[ -z "$(entries "$T/imp")" ]
 }
 
 @test "full --archive - writes the stream to stdout and the report to stderr; --archive FILE the report to stdout; nothing stays in the catalogue" {
@@ -449,6 +460,31 @@ chain() {
 	sql src "INSERT INTO inc.t VALUES (2, 'after'); UPDATE inc.t SET v = 'changed' WHERE id = 1"
 	INC=$(dbbackup --json incremental | jq -r .id)
 	[[ $INC == *-incremental* ]]
+}
+
+@test "a name longer than a ustar header holds goes in a pax header: both tars list it, import and dbrestore read it" {
+	long=$(printf 'é%.0s' {1..64})
+	sql src "CREATE DATABASE \`$long\`; CREATE TABLE \`$long\`.\`$long\` (id INT PRIMARY KEY);
+		INSERT INTO \`$long\`.\`$long\` VALUES (1), (2)"
+	run --separate-stderr dbbackup --json full --archive "$T/l.tar" "$long"
+	sql src "DROP DATABASE \`$long\`"
+	assert_success
+	id=$(jq -r .id <<<"$output")
+	tar -xf "$T/l.tar" -C "$T" "$id/manifest.json"
+	{ echo dbkit-archive.json; expected_listing "$id" "$T/$id"; } >"$T/want"
+	# A part of a name longer than 100 bytes: ustar cannot hold it.
+	awk -F/ '{ for (i = 1; i <= NF; i++) if (length($i) > 100) f = 1 } END { exit !f }' "$T/want"
+	grep -a -q "[0-9] path=$id/" "$T/l.tar"
+	tar -tf "$T/l.tar" | diff "$T/want" -
+	bsdtar -tf "$T/l.tar" | diff "$T/want" -
+	run --separate-stderr dbbackup -d "$T/imp" import "$T/l.tar"
+	assert_success
+	run --separate-stderr dbrestore -d "$T/imp" --verify "$id"
+	assert_success
+	run --separate-stderr dbrestore - <"$T/l.tar"
+	[ "$status" -eq 0 ] || fail "$stderr"
+	[ "$(sql src "SELECT GROUP_CONCAT(id) FROM \`$long\`.\`$long\`")" = 1,2 ]
+	sql src "DROP DATABASE \`$long\`"
 }
 
 @test "export --chain: the full first, then the incremental; import brings both, dbrestore FILE replays the chain" {
