@@ -60,7 +60,9 @@ shop_restored() {
 
 # entries DIR: what a catalogue holds besides its lock file.
 entries() {
-	ls -A "$1" 2>/dev/null | grep -v -x '\.lock' || true
+	if [ -d "$1" ]; then
+		find "$1" -mindepth 1 -maxdepth 1 ! -name .lock -printf '%f\n' | LC_ALL=C sort
+	fi
 }
 
 # server_state: what a refused restore must leave as it was: the databases
@@ -250,7 +252,7 @@ refused() {
 	diff <(echo "$before") <(state)
 	# Another backup under that id (its manifest differs): exit 1.
 	jq . "$CAT/$ID/manifest.json" >"$T/c/$ID/manifest.json"
-	! cmp -s "$CAT/$ID/manifest.json" "$T/c/$ID/manifest.json"
+	run ! cmp -s "$CAT/$ID/manifest.json" "$T/c/$ID/manifest.json"
 	before=$(state)
 	run --separate-stderr dbbackup -d "$T/c" import "$GOOD"
 	assert_failure 1
@@ -431,7 +433,7 @@ refused() {
 	[ "$(sed -n 4p "$T/want")" = "$id/manifest.age" ]
 	[ -z "$(sed 1,4d "$T/want" | grep -v -E "^$id/[0-9a-f]{32}\.age\$")" ]
 	[ "$(wc -l <"$T/want")" -ge 6 ]
-	! grep -a -q -e shop -e items -e cheap "$T/e.tar"
+	run ! grep -a -q -e shop -e items -e cheap "$T/e.tar"
 	# Import checks every file against the envelope: no key needed.
 	run --separate-stderr dbbackup -d "$T/imp" import "$T/e.tar"
 	assert_success
@@ -630,13 +632,13 @@ chain() {
 flip() {
 	local b
 	b=$(od -A n -t u1 -j "$2" -N 1 "$1")
-	printf "\\$(printf %03o $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+	printf '%b' "\\0$(printf %03o $((b ^ 1)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
 @test "one flipped byte in a data file, the manifest or the index: refused naming the entry, by import and dbrestore" {
 	cp "$GOOD" "$T/bad.tar"
 	flip "$T/bad.tar" $(($(offset_of "$GOOD" "$ID/shop/items.00001.tsv.gz" data) + 100))
-	! cmp -s "$GOOD" "$T/bad.tar"
+	run ! cmp -s "$GOOD" "$T/bad.tar"
 	refused "$T/bad.tar" "$ID/shop/items.00001.tsv.gz: SHA-256 does not match the manifest"
 	# In the manifest: the index's checksum of it no longer holds.
 	cp "$GOOD" "$T/bad.tar"
