@@ -344,6 +344,14 @@ refused() {
 	[ ! -e "$T/c.tar" ]
 	[ ! -e "$T/c.tar.partial" ]
 	[ "$(entries "$DB_BACKUP_PATH")" = "$ID" ]
+	# A reader that went away (a pipe with no reader from the start): exit
+	# 1, and the spool is gone.
+	run --separate-stderr python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r); sys.exit(subprocess.call(sys.argv[1:], stdout=w))' \
+		dbbackup full --archive - shop
+	assert_failure 1
+	[ "$stderr" = "dbbackup: stdout: Broken pipe" ]
+	[ "$(entries "$DB_BACKUP_PATH")" = "$ID" ]
 }
 
 @test "dbrestore FILE, dbrestore - and dbrestore --sql - | mariadb restore an archive; --verify checks one; no spool is left" {
