@@ -524,6 +524,9 @@ chain() {
 	diff -r "$DB_BACKUP_PATH/$INC" "$T/imp/$INC"
 	run --separate-stderr dbrestore -d "$T/imp" --verify "$INC"
 	assert_success
+	run --separate-stderr dbrestore --events -D inc - <"$T/chain.tar"
+	assert_success
+	assert_line --partial "UPDATE inc.t SET v = 'changed' WHERE id = 1"
 	# The restore from the archive alone: the rows written after the full.
 	want=$(sql src 'CHECKSUM TABLE inc.t')
 	sql src 'DROP DATABASE inc'
@@ -662,10 +665,11 @@ flip() {
 # ustar, by Python's tarfile) with one change: an entry added after the manifest ("../x", an absolute
 # name $T/x, a name with .. inside), the data file replaced (by a symbolic
 # link, a hard link, a FIFO), dropped, sent twice or followed by a file the
-# manifest does not list, or dbkit-archive.json left out.
+# manifest does not list, dbkit-archive.json left out, or naming the
+# backup ../x.
 hostile() {
 	python3 - "$ID" "$T" "$@" <<'EOF_PY'
-import io, sys, tarfile
+import io, json, sys, tarfile
 
 bid, tmp, good = sys.argv[1:4]
 target = bid + "/shop/items.00001.tsv.gz"
@@ -691,6 +695,11 @@ def rewrite(kind):
             data = src.extractfile(m).read() if m.isreg() else None
             if kind == "nojson" and m.name == "dbkit-archive.json":
                 continue
+            if kind == "badid" and m.name == "dbkit-archive.json":
+                index = json.loads(data)
+                index["backups"][0]["id"] = "../x"
+                data = json.dumps(index).encode()
+                m.size = len(data)
             if m.name == target and kind in replaced:
                 add(dst, m.name, *replaced[kind])
             elif not (m.name == target and kind == "missing"):
@@ -707,9 +716,9 @@ for kind in sys.argv[4:]:
 EOF_PY
 }
 
-@test "entries that are unsafe, unlisted, missing or twice are refused naming the entry, and nothing is written anywhere" {
+@test "entries that are unsafe, unlisted, missing or twice, and an index naming ../x, are refused naming the entry; nothing is written anywhere" {
 	data=$ID/shop/items.00001.tsv.gz
-	hostile "$GOOD" dotdot absolute inside symlink hardlink fifo unlisted missing twice
+	hostile "$GOOD" dotdot absolute inside symlink hardlink fifo unlisted missing twice badid
 	while IFS='|' read -r kind glob; do
 		tar -tf "$T/$kind.tar" >/dev/null 2>&1
 		CASE=$kind refused "$T/$kind.tar" "$glob"
@@ -723,6 +732,7 @@ fifo|$data: *
 unlisted|$ID/shop/extra.sql.gz: *
 missing|*$data*
 twice|$data: *
+badid|*dbkit-archive.json: backups[[]0[]]: *
 EOF_TABLE
 }
 
