@@ -276,7 +276,7 @@ refused() {
 	run --separate-stderr dbbackup -d "$CAT" export 20000101T000000Z-full
 	assert_failure 2
 	[ -z "$output" ]
-	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "not one line: $stderr"
 	[[ $stderr == "dbbackup: "*"20000101T000000Z-full"* ]] || fail "$stderr"
 	run --separate-stderr dbbackup -d "$CAT" export
 	assert_failure 2
@@ -284,7 +284,7 @@ refused() {
 	[[ ${stderr_lines[0]} == "dbbackup: "* ]]
 	run --separate-stderr dbbackup -d "$CAT" export --output "$T/no/such/dir/f.tar" "$ID"
 	assert_failure 1
-	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "not one line: $stderr"
 	[[ $stderr == "dbbackup: "*"$T/no/such/dir/f.tar"* ]] || fail "$stderr"
 	# A data file cut short in the catalogue: named, no archive left.
 	mkdir "$T/c"
@@ -292,7 +292,7 @@ refused() {
 	truncate -s -10 "$T/c/$ID/shop/items.00001.tsv.gz"
 	run --separate-stderr dbbackup -d "$T/c" export --output "$T/f.tar" "$ID"
 	assert_failure 1
-	[ "${#stderr_lines[@]}" -eq 1 ]
+	[ "${#stderr_lines[@]}" -eq 1 ] || fail "not one line: $stderr"
 	[[ $stderr == "dbbackup: "*"items.00001.tsv.gz"* ]] || fail "$stderr"
 	[ ! -e "$T/f.tar" ]
 	[ ! -e "$T/f.tar.partial" ]
@@ -303,7 +303,7 @@ refused() {
 	run --separate-stderr bash -c 'dbbackup -d "$1" export "$2" | dbbackup -d "$3" import -
 		echo "${PIPESTATUS[*]}"' _ "$T/c" "$ID" "$T/imp"
 	assert_output "1 2"
-	[ "${#stderr_lines[@]}" -eq 2 ]
+	[ "${#stderr_lines[@]}" -eq 2 ] || fail "not two lines: $stderr"
 	[[ ${stderr_lines[0]} == "dbbackup: "*"items.00001.tsv.gz"* ]] || fail "$stderr"
 	[[ ${stderr_lines[1]} == "dbbackup: import: "* ]] || fail "$stderr"
 	[ -z "$(entries "$T/imp")" ]
