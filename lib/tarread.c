@@ -13,6 +13,7 @@
  * for libarchive (tar's end-of-archive blocks are optional); the index
  * and the manifests are what show that something is missing.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -45,6 +46,7 @@ struct reader {
 	unsigned char *buf;	/* what the stream read last */
 	uint64_t read_bytes;	/* from fd, all told */
 	const char *label, *root;
+	bool durable;		/* the backups must survive a crash */
 	struct tar_imported *out;
 	json_t *index;		/* the stream's TARSTREAM_INDEX */
 	size_t made;		/* out->backups[0..made) are in root: made as
@@ -461,10 +463,12 @@ take_file(struct reader *r, struct archive_entry *e, struct tar_backup *b,
 		bad(r, "%s: SHA-256 does not match the manifest", name);
 		goto out;
 	}
-	if (fd != -1 && fsync(fd) == -1) {
-		snprintf(r->err, r->errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
+	/*
+	 * Writeback starts now, while the stream goes on; publish waits for
+	 * all of it at once (syncfs): one journal commit, not one a file.
+	 */
+	if (fd != -1 && r->durable)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	in->arrived[i] = true;
 	ret = 0;
 out:
@@ -548,13 +552,25 @@ take_entry(struct reader *r, struct archive_entry *e, size_t *cur)
 	return take_file(r, e, b, name, rel);
 }
 
-/* Renames every ID.partial to ID, oldest first. */
+/* Makes the files durable, then renames every ID.partial to ID, oldest first. */
 static int
 publish(struct reader *r)
 {
 	char from[4200], to[4200];
 	size_t i;
+	int fd;
 
+	if (r->durable) {
+		if ((fd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+		    -1 || syncfs(fd) == -1) {
+			snprintf(r->err, r->errlen, "%s: %s", r->root,
+			    strerror(errno));
+			if (fd != -1)
+				(void)close(fd);
+			return -1;
+		}
+		(void)close(fd);
+	}
 	for (i = 0; i < r->out->n; i++) {
 		if (r->out->backups[i].present) {
 			r->published++;
@@ -564,20 +580,24 @@ publish(struct reader *r)
 		    r->out->backups[i].id);
 		snprintf(to, sizeof(to), "%s/%s", r->root,
 		    r->out->backups[i].id);
-		if (fs_fsync_dir(from, r->err, r->errlen) == -1 ||
-		    fs_rename_durable(from, to, r->err, r->errlen) == -1)
+		if (r->durable ? fs_rename_durable(from, to, r->err,
+		    r->errlen) == -1 : rename(from, to) == -1) {
+			if (!r->durable)
+				snprintf(r->err, r->errlen, "%s: %s", to,
+				    strerror(errno));
 			return -1;
+		}
 		r->published++;
 	}
 	return 0;
 }
 
 int
-tar_import(int fd, const char *label, const char *root, FILE *progress,
-    struct tar_imported *out, char *err, size_t errlen)
+tar_import(int fd, const char *label, const char *root, bool durable,
+    FILE *progress, struct tar_imported *out, char *err, size_t errlen)
 {
 	struct reader r = { .fd = fd, .label = label, .root = root,
-	    .out = out, .err = err, .errlen = errlen };
+	    .durable = durable, .out = out, .err = err, .errlen = errlen };
 	struct archive_entry *e;
 	size_t cur = SIZE_MAX, i;
 	const char *gone;
