@@ -45,6 +45,8 @@ struct reader {
 	int fd;
 	unsigned char *buf;	/* what the stream read last */
 	uint64_t read_bytes;	/* from fd, all told */
+	unsigned char tail[1024];	/* its last bytes: tar's end blocks */
+	uint64_t entry_end;	/* where the last entry's padded data ends */
 	const char *label, *root;
 	bool durable;		/* the backups must survive a crash */
 	struct tar_imported *out;
@@ -70,7 +72,13 @@ read_fd(struct archive *a, void *ctx, const void **block)
 	while (n == -1 && errno == EINTR);
 	if (n == -1)
 		archive_set_error(a, errno, "%s", strerror(errno));
-	else
+	else if (n >= (ssize_t)sizeof(r->tail))
+		memcpy(r->tail, r->buf + n - sizeof(r->tail), sizeof(r->tail));
+	else if (n > 0) {
+		memmove(r->tail, r->tail + n, sizeof(r->tail) - (size_t)n);
+		memcpy(r->tail + sizeof(r->tail) - n, r->buf, (size_t)n);
+	}
+	if (n > 0)
 		r->read_bytes += (uint64_t)n;
 	*block = r->buf;
 	return n;
@@ -552,6 +560,19 @@ take_entry(struct reader *r, struct archive_entry *e, size_t *cur)
 	return take_file(r, e, b, name, rel);
 }
 
+static bool
+ends_with_zero_blocks(const struct reader *r)
+{
+	size_t i;
+
+	if (r->read_bytes < r->entry_end + sizeof(r->tail))
+		return false;
+	for (i = 0; i < sizeof(r->tail); i++)
+		if (r->tail[i] != 0)
+			return false;
+	return true;
+}
+
 /* Makes the files durable, then renames every ID.partial to ID, oldest first. */
 static int
 publish(struct reader *r)
@@ -644,6 +665,8 @@ tar_import(int fd, const char *label, const char *root, bool durable,
 			stream_error(&r, label);
 			goto out;
 		}
+		r.entry_end = (uint64_t)archive_filter_bytes(r.a, 0) +
+		    (((uint64_t)archive_entry_size(e) + 511) & ~(uint64_t)511);
 		if (take_entry(&r, e, &cur) == -1)
 			goto out;
 		if (progress != NULL && r.in.manifest != NULL &&
@@ -656,14 +679,24 @@ tar_import(int fd, const char *label, const char *root, bool durable,
 			    out->backups[cur].id, out->backups[cur].files, msg);
 		}
 	}
+	if (cur != SIZE_MAX && (gone = missing(&r.in)) != NULL) {
+		bad(&r, "%s: the stream ends before %s/%s", label,
+		    out->backups[cur].id, gone);
+		goto out;
+	}
 	if (cur == SIZE_MAX || cur + 1 < out->n) {
 		bad(&r, "%s: the stream ends before backup %s", label,
 		    out->backups[cur == SIZE_MAX ? 0 : cur + 1].id);
 		goto out;
 	}
-	if ((gone = missing(&r.in)) != NULL) {
-		bad(&r, "%s: the stream ends before %s/%s", label,
-		    out->backups[cur].id, gone);
+	/*
+	 * Everything arrived, but a writer that stopped before its end would
+	 * look the same: a plain stream must end with tar's zero blocks (a
+	 * compressed one has its own end, which libarchive checks).
+	 */
+	if (archive_filter_count(r.a) == 1 && !ends_with_zero_blocks(&r)) {
+		bad(&r, "%s: the stream ends without tar's end-of-archive "
+		    "blocks: it was cut short", label);
 		goto out;
 	}
 	rc = publish(&r);
