@@ -39,9 +39,10 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
 DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/backups.c \
-	dbhealth/checks.c dbhealth/health.c dbhealth/history.c dbhealth/report.c \
+	dbhealth/checks.c dbhealth/health.c dbhealth/history.c dbhealth/mail.c \
+	dbhealth/notify.c dbhealth/pipeto.c dbhealth/report.c \
 	dbhealth/run.c dbhealth/summary.c dbhealth/target.c dbhealth/threshold.c \
-	dbhealth/vars.c dbhealth/watch.c
+	dbhealth/vars.c dbhealth/watch.c dbhealth/webhook.c
 DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # Each program links only the libraries it uses: start-up time is most of
 # a dbhealth run, and every shared library costs some of it.  libcrypto is

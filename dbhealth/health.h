@@ -9,6 +9,8 @@
 #define DBHEALTH_HEALTH_H
 
 #include <stdbool.h>
+
+#include <jansson.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -120,6 +122,7 @@ struct run {
 	size_t n_targets;
 	enum overall status;
 	size_t n_ok, n_warning, n_critical, n_unreachable;
+	json_t *alert;		/* what notify.c did, or NULL: in the JSON */
 };
 
 /* Names for statuses, as they appear in every output format. */

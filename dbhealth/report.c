@@ -142,7 +142,7 @@ target_json(const struct target *t)
 json_t *
 report_json(const struct run *r)
 {
-	json_t *targets = json_array();
+	json_t *targets = json_array(), *doc;
 	char at[RFC3339_LEN];
 	size_t i;
 
@@ -151,7 +151,7 @@ report_json(const struct run *r)
 	for (i = 0; i < r->n_targets; i++)
 		json_array_append_new(targets, target_json(&r->targets[i]));
 	time_rfc3339(r->checked_at, at);
-	return json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
+	doc = json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
 	    "status", overall_name(r->status), "checked_at", at,
 	    "duration_ms", jsonout_number(r->duration_ms),
 	    "summary",
@@ -160,6 +160,12 @@ report_json(const struct run *r)
 	    "critical", (json_int_t)r->n_critical,
 	    "unreachable", (json_int_t)r->n_unreachable,
 	    "targets", targets);
+	if (doc != NULL && r->alert != NULL &&
+	    json_object_set(doc, "alert", r->alert) == -1) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 /* Writes s as a Prometheus label value: \, " and newline escaped. */

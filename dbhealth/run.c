@@ -113,6 +113,8 @@ run_reset(struct run *r)
 		t->server_id = -1;
 		t->status = ST_OK;
 	}
+	json_decref(r->alert);
+	r->alert = NULL;
 }
 
 int
