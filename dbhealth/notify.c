@@ -25,7 +25,7 @@
 /* Subjects name at most this many targets, then "and N more". */
 #define SUBJECT_TARGETS 5
 
-/* Splits list on spaces and commas into a new array of copies. */
+/* Splits list on white space and commas into a new array of copies. */
 static int
 split(const char *list, char ***out, size_t *n)
 {
@@ -37,8 +37,8 @@ split(const char *list, char ***out, size_t *n)
 		return 0;
 	if ((copy = strdup(list)) == NULL)
 		return -1;
-	for (word = strtok_r(copy, " ,\t", &save); word != NULL;
-	    word = strtok_r(NULL, " ,\t", &save)) {
+	for (word = strtok_r(copy, " ,\t\r\n", &save); word != NULL;
+	    word = strtok_r(NULL, " ,\t\r\n", &save)) {
 		char **grown = realloc(*out, (*n + 1) * sizeof(char *));
 
 		if (grown == NULL || (grown[*n] = strdup(word)) == NULL) {
