@@ -40,7 +40,7 @@ LIB = lib/libdbkit.a
 
 DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/backups.c \
 	dbhealth/checks.c dbhealth/health.c dbhealth/history.c dbhealth/mail.c \
-	dbhealth/notify.c dbhealth/pipeto.c dbhealth/report.c \
+	dbhealth/notify.c dbhealth/pipeto.c dbhealth/rates.c dbhealth/report.c \
 	dbhealth/run.c dbhealth/summary.c dbhealth/target.c dbhealth/threshold.c \
 	dbhealth/vars.c dbhealth/watch.c dbhealth/webhook.c
 DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)

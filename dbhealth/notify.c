@@ -13,7 +13,6 @@
 
 #include "alert.h"
 #include "cli.h"
-#include "history.h"
 #include "human.h"
 #include "jsonout.h"
 #include "mail.h"
@@ -123,21 +122,14 @@ notify_enabled(const struct notify *n)
 }
 
 int
-notify_state_read(const char *path, struct notify_state *st, char *err,
-    size_t errlen)
+notify_state_init(struct notify_state *st, const json_t *doc)
 {
-	json_t *doc = NULL, *t, *alert;
+	json_t *t, *alert;
 	const char *s;
 	size_t i;
 
 	memset(st, 0, sizeof(*st));
-	if ((st->targets = json_object()) == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	if (path == NULL)
-		return 0;
-	if (history_last_report(path, &doc, err, errlen) == -1)
+	if ((st->targets = json_object()) == NULL)
 		return -1;
 	if (doc == NULL)
 		return 0;
@@ -158,7 +150,6 @@ notify_state_read(const char *path, struct notify_state *st, char *err,
 		st->since = 0;
 	if (json_array_size(json_object_get(alert, "retry")) > 0)
 		st->retry = json_incref(json_object_get(alert, "retry"));
-	json_decref(doc);
 	return 0;
 }
 

@@ -57,11 +57,10 @@ void notify_free(struct notify *n);
 bool notify_enabled(const struct notify *n);
 
 /*
- * Reads the state from the last line of the history file path (an empty
- * state when there is no file or line).  0, or -1 with err.
+ * The state after the run whose report is doc (a history line), or an
+ * empty one (doc NULL).  0, or -1 out of memory.
  */
-int notify_state_read(const char *path, struct notify_state *st, char *err,
-    size_t errlen);
+int notify_state_init(struct notify_state *st, const json_t *doc);
 
 void notify_state_free(struct notify_state *st);
 

@@ -11,6 +11,7 @@
 
 #include "health.h"
 #include "jsonout.h"
+#include "rates.h"
 #include "report.h"
 #include "table.h"
 #include "timeutil.h"
@@ -95,7 +96,7 @@ level_json(double level)
 static json_t *
 check_json(const struct check *c)
 {
-	json_t *value;
+	json_t *value, *doc;
 
 	if (c->has_number)
 		value = jsonout_number(c->number);
@@ -103,7 +104,7 @@ check_json(const struct check *c)
 		value = json_null();
 	else
 		value = jsonout_text(c->text);
-	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+	doc = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
 	    "name", check_defs[c->id].name,
 	    "source", c->has_source ? jsonout_text(c->source) : json_null(),
 	    "status", status_name(c->status),
@@ -113,6 +114,14 @@ check_json(const struct check *c)
 	    "warning", level_json(c->warning),
 	    "critical", level_json(c->critical),
 	    "message", jsonout_text(c->message));
+	/* A total's rate, which its levels judge, or null before there is one. */
+	if (doc != NULL && rates_is_rate(c->id) && json_object_set_new(doc,
+	    "rate_per_min", c->has_rate ? jsonout_number(c->rate) :
+	    json_null()) == -1) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 static json_t *

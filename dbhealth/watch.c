@@ -19,6 +19,7 @@
 #include "health.h"
 #include "history.h"
 #include "jsonout.h"
+#include "rates.h"
 #include "run.h"
 #include "timeutil.h"
 #include "watch.h"
@@ -46,23 +47,28 @@ sleep_until(double deadline_ms)
 	nanosleep(&ts, NULL);
 }
 
-/* Appends the run's report to the history file.  0, or -1 to stop. */
+/*
+ * Appends the run's report to the history file, and keeps its samples
+ * for the next run's rates in *samples.  0, or -1 to stop.
+ */
 static int
-record(const struct watch *w, const struct run *r)
+record(const struct watch *w, const struct run *r, json_t **samples)
 {
 	char err[768], *line = NULL;
 	json_t *doc;
 	int rc = 0;
 
-	if (w->history == NULL)
-		return 0;
-	if ((doc = report_json(r)) == NULL || (line = jsonout_line(doc)) == NULL) {
+	if ((doc = report_json(r)) == NULL || (w->history != NULL &&
+	    (line = jsonout_line(doc)) == NULL)) {
 		cli_warn("out of memory");
 		json_decref(doc);
 		return -1;
 	}
+	json_decref(*samples);
+	*samples = rates_samples(doc);
 	json_decref(doc);
-	if (history_append(w->history, line, err, sizeof(err)) == -1) {
+	if (w->history != NULL && history_append(w->history, line, err,
+	    sizeof(err)) == -1) {
 		cli_warn("history: %s", err);
 		rc = -1;
 	}
@@ -76,6 +82,7 @@ watch_run(const struct watch *w, const struct limits *l, struct run *r)
 	struct sigaction sa = { .sa_handler = on_stop };
 	struct notify_state st = { .targets = NULL };
 	bool alerting = notify_enabled(w->notify);
+	json_t *last = NULL, *samples;
 	char err[768];
 	double started;
 	long long n;
@@ -85,17 +92,24 @@ watch_run(const struct watch *w, const struct limits *l, struct run *r)
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
 	}
-	/* A cron job compares with the history's last run, as --watch does. */
-	if (alerting && notify_state_read(w->history, &st, err,
-	    sizeof(err)) == -1) {
+	/*
+	 * A cron job compares with the history's last run, as --watch does
+	 * with its last: alerts and rates.
+	 */
+	if (w->history != NULL && history_last_report(w->history, &last, err,
+	    sizeof(err)) == -1)
 		cli_warn("history: %s", err);
-		notify_state_free(&st);
-		if (notify_state_read(NULL, &st, err, sizeof(err)) == -1)
-			return -1;
+	if (notify_state_init(&st, last) == -1) {
+		json_decref(last);
+		cli_warn("out of memory");
+		return -1;
 	}
+	samples = last != NULL ? rates_samples(last) : NULL;
+	json_decref(last);
 	for (n = 0;; n++) {
 		started = time_monotonic_ms();
 		run_reset(r);
+		r->before = samples;
 		if (run_checks(r, l) == -1) {
 			cli_warn("cannot start threads: %s", strerror(errno));
 			rc = -1;
@@ -107,7 +121,7 @@ watch_run(const struct watch *w, const struct limits *l, struct run *r)
 		if (n > 0 && w->format == FORMAT_TEXT)
 			putchar('\n');
 		if (report_write(r, w->format, w->interval_ms > 0, stdout) == -1 ||
-		    fflush(stdout) == EOF || record(w, r) == -1) {
+		    fflush(stdout) == EOF || record(w, r, &samples) == -1) {
 			rc = -1;
 			break;
 		}
@@ -119,6 +133,8 @@ watch_run(const struct watch *w, const struct limits *l, struct run *r)
 			break;
 	}
 	notify_state_free(&st);
+	json_decref(samples);
+	r->before = NULL;
 	json_decref(r->alert);
 	r->alert = NULL;
 	return rc == 0 ? run_exit_status(r) : -1;

@@ -196,3 +196,35 @@ Bcc: a@b.com' '@x.com' 'a b@x.com' 'a@-x.com'; do
 	done
 	grep -q "^Subject: dbhealth: DEGRADED: $name warning$" /var/mail/root
 }
+
+@test "rates: aborted_connects per minute from the history's last run, its levels on the rate; a restart starts a new base" {
+	a=(--json --history "$H" "${OK[@]}")
+	run --separate-stderr dbhealth "${a[@]}"
+	assert_success
+	[ "$(jq -c '.targets[0].checks[] | select(.name == "aborted_connects") | [.status, .rate_per_min]' <<<"$output")" = '["ok",null]' ]
+	[[ $(jq -r '.targets[0].checks[] | select(.name == "deadlocks") | .message' <<<"$output") == *" since the server started; a rate needs a previous run (--history or --watch)" ]]
+	# Three failed logins, then a run a few seconds on: a rate, judged.
+	for _ in 1 2 3; do
+		mariadb --no-defaults -u nosuch -pwrong -S "$SOCK_main" -e 'SELECT 1' 2>/dev/null || true
+	done
+	sleep 2.2
+	run --separate-stderr dbhealth "${a[@]}" -w aborted_connects=1 -c aborted_connects=100000
+	assert_failure 1
+	c=$(jq -c '.targets[0].checks[] | select(.name == "aborted_connects")' <<<"$output")
+	[ "$(jq -r .status <<<"$c")" = warning ]
+	rate=$(jq -r .rate_per_min <<<"$c")
+	# 3 in 2 to 4 s of uptime: 45 to 90 a minute.
+	awk -v r="$rate" 'BEGIN { exit !(r >= 44 && r <= 91) }'
+	[[ $(jq -r .message <<<"$c") == *"/min above warning level 1/min over the last "*" s ("*" since the server started)" ]]
+	# The server restarts: its totals start again, and so does the base.
+	server_stop main --keep
+	server_restart main
+	run --separate-stderr dbhealth "${a[@]}" -w uptime=none
+	[ "$status" -le 1 ]
+	c=$(jq -c '.targets[0].checks[] | select(.name == "aborted_connects")' <<<"$output")
+	[ "$(jq -c '[.status, .rate_per_min]' <<<"$c")" = '["ok",null]' ]
+	[[ $(jq -r .message <<<"$c") == *"which restarted (or its counters were flushed) since the last run: a rate from the next run" ]]
+	sleep 1.2
+	run --separate-stderr dbhealth "${a[@]}" -w uptime=none
+	[ "$(jq -c '.targets[0].checks[] | select(.name == "aborted_connects") | [.status, .rate_per_min]' <<<"$output")" = '["ok",0]' ]
+}
