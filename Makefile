@@ -42,7 +42,7 @@ DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/backups.c \
 	dbhealth/checks.c dbhealth/health.c dbhealth/history.c dbhealth/mail.c \
 	dbhealth/notify.c dbhealth/pipeto.c dbhealth/rates.c dbhealth/report.c \
 	dbhealth/run.c dbhealth/summary.c dbhealth/target.c dbhealth/threshold.c \
-	dbhealth/vars.c dbhealth/watch.c dbhealth/webhook.c
+	dbhealth/vars.c dbhealth/watch.c
 DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # Each program links only the libraries it uses: start-up time is most of
 # a dbhealth run, and every shared library costs some of it.  libcrypto is
