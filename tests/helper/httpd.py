@@ -42,7 +42,7 @@ def record(handler, body):
     with lock:
         n = 1 + sum(name.endswith(".head") for name in os.listdir(args.record))
         open(os.path.join(args.record, f"{n}.head"), "w").close()
-    head = handler.requestline + "\r\n" + str(handler.headers)
+    head = handler.requestline + "\n" + str(handler.headers)
     with open(os.path.join(args.record, f"{n}.head"), "w") as f:
         f.write(head)
     with open(os.path.join(args.record, f"{n}.body"), "wb") as f:
@@ -89,12 +89,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 class Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
+    tls = None
 
-    def verify_request(self, request, client_address):
+    # Each connection is recorded when it is accepted, before any TLS
+    # handshake, which a client that rejects our certificate aborts.
+    def get_request(self):
+        sock, addr = self.socket.accept()
         if args.record is not None:
             with lock, open(os.path.join(args.record, "connections"), "a") as f:
-                f.write(f"{client_address[0]}:{client_address[1]}\n")
-        return True
+                f.write(f"{addr[0]}:{addr[1]}\n")
+        if self.tls is not None:
+            try:
+                sock = self.tls.wrap_socket(sock, server_side=True)
+            except OSError:
+                sock.close()
+                raise
+        return sock, addr
 
 
 def main():
@@ -112,9 +122,8 @@ def main():
 
     server = Server(("127.0.0.1", 0), Handler)
     if args.tls:
-        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        ctx.load_cert_chain(*args.tls)
-        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        server.tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        server.tls.load_cert_chain(*args.tls)
     port = server.server_address[1]
     if args.port_file:
         with open(args.port_file + ".tmp", "w") as f:
