@@ -183,10 +183,8 @@ scrub(char *s, const char *url)
 {
 	const char *auth, *host, *end;
 
-	if (url_split(url, &auth, &host, &end) == 0) {
-		scrub_part(s, url, url + strlen(url));
-		return;
-	}
+	if (url_split(url, &auth, &host, &end) == 0)
+		return;	/* webhook_post refused it before any message */
 	scrub_part(s, auth, host);
 	scrub_part(s, end, end + strlen(end));
 }
