@@ -101,12 +101,11 @@ refute_secret() {
 	refute_line --partial Expect
 }
 
-@test "a large body is sent whole at once, without waiting for 100-continue" {
-	head -c 300000 /dev/urandom | base64 -w0 | sed 's/.*/{"text":"&"}/' >"$BATS_TEST_TMPDIR/big"
-	SECONDS=0
+@test "a large body is sent whole, without Expect: 100-continue (a second's wait)" {
+	# libcurl 7.88 asks for 100-continue from 1 MiB (older ones from 1 KiB).
+	head -c 900000 /dev/urandom | base64 -w0 | sed 's/.*/{"text":"&"}/' >"$BATS_TEST_TMPDIR/big"
 	run --separate-stderr webhooktest "http://127.0.0.1:$PORT_plain/hook" <"$BATS_TEST_TMPDIR/big"
 	assert_success
-	[ "$SECONDS" -lt 1 ] || fail "took $SECONDS s"
 	cmp "$BATS_TEST_TMPDIR/big" "$HTTPD/plain/1.body"
 	run grep -ci '^Expect' "$HTTPD/plain/1.head"
 	assert_output 0
@@ -129,7 +128,8 @@ refute_secret() {
 	assert_failure 1
 	[ "$stderr" = "webhook http://127.0.0.1:$PORT_hang/...: timed out after 1500 ms" ]
 	refute_secret
-	((elapsed_ms >= 1500 && elapsed_ms < 2500)) || fail "took $elapsed_ms ms"
+	# The margin is for starting webhooktest, under ASan on a busy machine.
+	((elapsed_ms >= 1500 && elapsed_ms < 3000)) || fail "took $elapsed_ms ms"
 }
 
 @test "a refused connection says so" {
