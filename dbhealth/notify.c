@@ -24,10 +24,14 @@
 /* Subjects name at most this many targets, then "and N more". */
 #define SUBJECT_TARGETS 5
 
-/* Splits list on white space and commas into a new array of copies. */
+/*
+ * Splits list on white space, and on commas too when commas, into a new
+ * array of copies (a URL may hold a comma, an address may not).
+ */
 static int
-split(const char *list, char ***out, size_t *n)
+split(const char *list, bool commas, char ***out, size_t *n)
 {
+	const char *sep = commas ? " ,\t\r\n" : " \t\r\n";
 	char *copy, *word, *save = NULL;
 
 	*out = NULL;
@@ -36,8 +40,8 @@ split(const char *list, char ***out, size_t *n)
 		return 0;
 	if ((copy = strdup(list)) == NULL)
 		return -1;
-	for (word = strtok_r(copy, " ,\t\r\n", &save); word != NULL;
-	    word = strtok_r(NULL, " ,\t\r\n", &save)) {
+	for (word = strtok_r(copy, sep, &save); word != NULL;
+	    word = strtok_r(NULL, sep, &save)) {
 		char **grown = realloc(*out, (*n + 1) * sizeof(char *));
 
 		if (grown == NULL || (grown[*n] = strdup(word)) == NULL) {
@@ -66,9 +70,9 @@ notify_configure(struct notify *n, const struct settings *s,
 	n->ca_file = s->alert_ca_file;
 	n->timeout_ms = s->alert_timeout_ms;
 	n->repeat_ms = s->alert_repeat_ms;
-	if ((s->email_alerts && split(s->alert_email, &n->emails,
-	    &n->n_emails) == -1) || split(s->alert_webhook, &n->webhooks,
-	    &n->n_webhooks) == -1) {
+	if ((s->email_alerts && split(s->alert_email, true, &n->emails,
+	    &n->n_emails) == -1) || split(s->alert_webhook, false,
+	    &n->webhooks, &n->n_webhooks) == -1) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -131,7 +135,11 @@ notify_state_init(struct notify_state *st, const json_t *doc)
 	memset(st, 0, sizeof(*st));
 	if ((st->targets = json_object()) == NULL)
 		return -1;
-	if (doc == NULL)
+	/*
+	 * A run that had no alerting set up told nobody: what it found is
+	 * news to the first run that can tell.
+	 */
+	if (doc == NULL || !json_is_object(json_object_get(doc, "alert")))
 		return 0;
 	if ((s = json_string_value(json_object_get(doc, "status"))) != NULL)
 		snprintf(st->status, sizeof(st->status), "%s", s);
@@ -173,7 +181,9 @@ changes(const struct notify_state *st, const struct run *r)
 		const char *from = json_string_value(json_object_get(
 		    st->targets, r->targets[i].name));
 
-		if (from != NULL && strcmp(from, to) == 0)
+		/* The same, or a new target that is ok: no news. */
+		if (from != NULL ? strcmp(from, to) == 0 : strcmp(to, "ok") ==
+		    0)
 			continue;
 		json_array_append_new(list, json_pack("{s:s, s:o, s:s}",
 		    "target", r->targets[i].name, "from", from != NULL ?
@@ -346,6 +356,25 @@ delivered(json_t *alert, const char *channel, const char *to, int rc,
 	json_array_append_new(json_object_get(alert, "deliveries"), d);
 }
 
+/*
+ * A webhook's message m: {"text": m} for Slack and Mattermost, or for a
+ * Teams Workflows webhook a message holding an Adaptive Card, the one
+ * kind of body those accept.
+ */
+static json_t *
+text_body(enum alert_webhook_format form, const char *m)
+{
+	if (form == ALERT_WEBHOOK_TEXT)
+		return json_pack("{s:s}", "text", m);
+	return json_pack("{s:s, s:[{s:s, s:n, s:{s:s, s:s, s:s, "
+	    "s:[{s:s, s:s, s:b}]}}]}", "type", "message", "attachments",
+	    "contentType", "application/vnd.microsoft.card.adaptive",
+	    "contentUrl", "content", "$schema",
+	    "http://adaptivecards.io/schemas/adaptive-card.json", "type",
+	    "AdaptiveCard", "version", "1.2", "body", "type", "TextBlock",
+	    "text", m, "wrap", 1);
+}
+
 /* "a@b, c@d". */
 static char *
 join(char *const *list, size_t n)
@@ -405,11 +434,11 @@ deliver(const struct notify *n, const struct run *r, json_t *alert,
 		snprintf(channel, sizeof(channel), "webhook#%zu", i + 1);
 		if (!wanted(only, channel))
 			continue;
-		if (body == NULL && n->webhook_form == ALERT_WEBHOOK_TEXT) {
+		if (body == NULL && n->webhook_form != ALERT_WEBHOOK_REPORT) {
 			char *m = message(r, json_object_get(alert, "changed"),
 			    subj, false);
 
-			text = json_pack("{s:s}", "text", m != NULL ? m : subj);
+			text = text_body(n->webhook_form, m != NULL ? m : subj);
 			body = text != NULL ? json_dumps(text, JSON_COMPACT) :
 			    NULL;
 			json_decref(text);
@@ -450,13 +479,9 @@ notify_run(const struct notify *n, struct notify_state *st,
 	    "deliveries", "retry");
 	if (alert == NULL)
 		return NULL;
+	/* What the channels get is the alert as it is before they run. */
 	if (st->since == 0 || strcmp(st->status, status) != 0)
 		st->since = now;
-	if (why != NULL && strcmp(why, "retry") == 0)
-		only = st->retry;
-	if (why != NULL && (subj = subject(st, r, changed, why, now)) != NULL)
-		deliver(n, r, alert, only, subj, st->status, why);
-	free(subj);
 	if (why != NULL && strcmp(why, "retry") != 0)
 		st->notified_at = now;
 	time_rfc3339(st->since, at);
@@ -466,6 +491,11 @@ notify_run(const struct notify *n, struct notify_state *st,
 		json_object_set_new(alert, "notified_at", json_string(at));
 	} else
 		json_object_set_new(alert, "notified_at", json_null());
+	if (why != NULL && strcmp(why, "retry") == 0)
+		only = st->retry;
+	if (why != NULL && (subj = subject(st, r, changed, why, now)) != NULL)
+		deliver(n, r, alert, only, subj, st->status, why);
+	free(subj);
 	/* The state moves on to this run. */
 	snprintf(st->status, sizeof(st->status), "%s", status);
 	json_object_clear(st->targets);

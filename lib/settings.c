@@ -44,7 +44,8 @@ static const char *const pool_reset_words[] = { "changed", "always", "never",
     NULL };
 static const char *const compression_words[] = { "none", "gzip", "zstd",
     NULL };
-static const char *const webhook_format_words[] = { "text", "report", NULL };
+static const char *const webhook_format_words[] = { "text", "report",
+    "teams", NULL };
 static const struct {
 	size_t offset;
 	const char *const *words;

@@ -51,6 +51,7 @@ struct settings {
 	enum alert_webhook_format {
 		ALERT_WEBHOOK_TEXT,	/* {"text": ...} */
 		ALERT_WEBHOOK_REPORT,	/* the --json report */
+		ALERT_WEBHOOK_TEAMS,	/* an Adaptive Card, for Teams */
 	} alert_webhook_format;
 	char *alert_ca_file;
 	long long alert_timeout_ms;

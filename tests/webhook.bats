@@ -10,36 +10,11 @@
 
 # shellcheck disable=SC2154
 load helper/common
+load helper/httpd
 
 # A webhook path and query in the style of Slack's and Teams': what
 # messages must never show.
 SECRET_PATH='/services/T0SECRET1/B0SECRET2/tokenSECRET3xyz?sig=SECRET4xyz'
-
-# httpd_start NAME ARGS...: tests/helper/httpd.py ARGS in the background,
-# recording into $HTTPD/NAME.
-httpd_start() {
-	local name=$1
-	shift
-	mkdir -p "$HTTPD/$name"
-	python3 "$BATS_TEST_DIRNAME/helper/httpd.py" --record "$HTTPD/$name" \
-		--port-file "$HTTPD/$name.port" --timeout 120 "$@" \
-		>/dev/null 2>"$HTTPD/$name.log" 3>&- &
-	echo $! >"$HTTPD/$name.pid"
-}
-
-# httpd_wait NAME: waits for NAME's port (Python starts slowly on a busy
-# machine) and exports it as PORT_NAME.
-httpd_wait() {
-	local i
-	for ((i = 0; i < 300; i++)); do
-		if [[ -s $HTTPD/$1.port ]]; then
-			export "PORT_$1=$(cat "$HTTPD/$1.port")"
-			return 0
-		fi
-		sleep 0.1
-	done
-	fail "httpd $1 did not start: $(cat "$HTTPD/$1.log")"
-}
 
 setup_file() {
 	export HTTPD=$BATS_FILE_TMPDIR/httpd PKI=$BATS_FILE_TMPDIR/pki
@@ -58,10 +33,7 @@ setup_file() {
 }
 
 teardown_file() {
-	local pid
-	for pid in "$HTTPD"/*.pid; do
-		kill "$(cat "$pid")" 2>/dev/null || true
-	done
+	httpd_stop_all
 }
 
 setup() {
