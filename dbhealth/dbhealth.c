@@ -9,7 +9,6 @@
  * --backup-path or --backup-check the backup catalogue is checked too, as
  * one more target.  --report summarises a history file instead.
  */
-#define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,20 +152,6 @@ usage(void)
 	print_check_names();
 }
 
-/* Appends word to the space-separated list *list.  0, or -1 (memory). */
-static int
-append_word(char **list, const char *word)
-{
-	char *grown;
-
-	if (asprintf(&grown, "%s%s%s", *list ? *list : "", *list ? " " : "",
-	    word) == -1)
-		return -1;
-	free(*list);
-	*list = grown;
-	return 0;
-}
-
 static void
 parse_options(int argc, char **argv, struct settings *s, struct options *o)
 {
@@ -250,11 +235,11 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			break;
 		case OPT_ALERT_EMAIL:
 			/* Repeatable: all of them, as DB_MONITOR_ALERT_EMAIL lists. */
-			if (append_word(&o->alert_emails, optarg) == -1)
+			if (cli_append_word(&o->alert_emails, optarg) == -1)
 				cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 			break;
 		case OPT_ALERT_WEBHOOK:
-			if (append_word(&o->alert_webhooks, optarg) == -1)
+			if (cli_append_word(&o->alert_webhooks, optarg) == -1)
 				cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
 			break;
 		case OPT_ALERT_WEBHOOK_FORMAT:
