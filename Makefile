@@ -13,7 +13,7 @@ BATS_FLAGS ?=
 
 CFLAGS ?= -g -O2
 override CFLAGS += -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium libarchive 2>/dev/null) \
 	-DDBKIT_VERSION='"$(VERSION)"'
 override LDLIBS += -pthread -lm
 
@@ -33,7 +33,8 @@ LIB_SRC = lib/age.c lib/agekey.c lib/bech32.c lib/binlog.c lib/catalog.c \
 	lib/gzr.c lib/gzw.c lib/human.c lib/jsonout.c lib/manifest.c \
 	lib/name.c lib/optfile.c lib/parse.c lib/pool.c lib/progress.c \
 	lib/session.c lib/settings.c lib/sha256.c lib/sqlfile.c lib/sqlscan.c \
-	lib/table.c lib/timeutil.c lib/tsv.c lib/workers.c
+	lib/table.c lib/tarread.c lib/tarwrite.c lib/timeutil.c lib/tsv.c \
+	lib/workers.c
 LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
@@ -51,7 +52,8 @@ DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c \
 	dbbackup/dump.c dbbackup/incremental.c dbbackup/list.c \
 	dbbackup/objects.c dbbackup/output.c dbbackup/pin.c dbbackup/result.c \
-	dbbackup/schema.c dbbackup/seal.c dbbackup/snapshot.c
+	dbbackup/schema.c dbbackup/seal.c dbbackup/snapshot.c \
+	dbbackup/stream.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/chain.c dbrestore/check.c dbrestore/connect.c \
@@ -59,7 +61,7 @@ DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/objects.c dbrestore/plan.c \
 	dbrestore/replay.c dbrestore/report.c dbrestore/restore.c \
 	dbrestore/scratch.c dbrestore/sqlout.c dbrestore/sqlrows.c \
-	dbrestore/triggers.c
+	dbrestore/spool.c dbrestore/triggers.c
 DBRESTORE_OBJ = $(DBRESTORE_SRC:.c=.o)
 DBPRUNE_SRC = dbprune/dbprune.c dbprune/policy.c dbprune/prune.c \
 	dbprune/report.c
@@ -67,7 +69,7 @@ DBPRUNE_OBJ = $(DBPRUNE_SRC:.c=.o)
 DBPOOL_SRC = dbpool-bench/dbpool-bench.c dbpool-bench/bench.c \
 	dbpool-bench/hist.c dbpool-bench/report.c dbpool-bench/workload.c
 DBPOOL_OBJ = $(DBPOOL_SRC:.c=.o)
-BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libzstd libcrypto libsodium 2>/dev/null)
+BACKUP_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libdeflate zlib libzstd libcrypto libsodium libarchive 2>/dev/null)
 
 PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 	dbprune/dbprune dbpool-bench/dbpool-bench
@@ -153,8 +155,8 @@ demo: deps
 	$(MAKE) all
 	scripts/demo
 
-# make fuzz: the manifest and option-file readers and the SQL-name lexer
-# (lib/sqlscan) under libFuzzer, built with clang, ASan and UBSan, each
+# make fuzz: the manifest, option-file and archive readers and the
+# SQL-name lexer (lib/sqlscan) under libFuzzer, built with clang, ASan and UBSan, each
 # run for FUZZ_SECONDS, all at once (their logs in fuzz/*.log).  The seeds are in
 # fuzz/seeds/; what a run finds beyond them is kept in fuzz/corpus/ (not
 # in git), so the next run starts from there; an input that fails is
@@ -162,12 +164,12 @@ demo: deps
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS = -g -O1 -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -MMD -MP -Ilib \
-	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium 2>/dev/null) \
+	$(shell $(PKG_CONFIG) --cflags libmariadb jansson libdeflate zlib libsodium libarchive 2>/dev/null) \
 	-fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -DDBKIT_VERSION='"$(VERSION)"'
 FUZZ_OBJ = $(LIB_SRC:lib/%.c=fuzz/obj/%.o)
 FUZZ_LIB = fuzz/obj/libdbkit.a
-FUZZ_TARGETS = fuzz/manifest fuzz/optfile fuzz/sqlscan
+FUZZ_TARGETS = fuzz/manifest fuzz/optfile fuzz/sqlscan fuzz/tarstream
 
 fuzz/obj/%.o: lib/%.c
 	@mkdir -p fuzz/obj

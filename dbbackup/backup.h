@@ -137,6 +137,8 @@ struct options {
 	bool progress;
 	bool no_promote;		/* incremental: never become a full */
 	char *recipients;		/* the --recipient keys, by spaces */
+	const char *archive;		/* --archive FILE or "-", or NULL */
+	const char *tmpdir;		/* --tmpdir, or NULL: the catalogue */
 };
 
 /* What an incremental backup copies: its parent's end to the server's now. */
@@ -156,8 +158,9 @@ struct backup {
 	enum backup_type type;	/* opt's, or full when an incremental has none */
 	char id[CATALOG_ID_LEN];
 	char root[4096];	/* the catalogue */
-	char dir[4200];		/* root/ID.partial while writing */
-	char final[4200];	/* root/ID once published */
+	char dir[4200];		/* root/ID.partial while writing (--archive:
+				   the spool directory's) */
+	char final[4200];	/* root/ID once published, or the archive */
 	int lock_fd;		/* the catalogue's lock, or -1 */
 	bool finished;		/* published as ID */
 	time_t started_at;

@@ -26,6 +26,7 @@
 #include "pin.h"
 #include "result.h"
 #include "seal.h"
+#include "stream.h"
 #include "workers.h"
 
 #ifndef DBKIT_VERSION
@@ -68,10 +69,20 @@ enum {
 	OPT_RECIPIENT,
 	OPT_RECIPIENTS_FILE,
 	OPT_PASSPHRASE_FILE,
+	OPT_ARCHIVE,
+	OPT_TMPDIR,
+	OPT_CHAIN,
 };
 
 /* What the first argument asks for: a backup, or a look at the catalogue. */
-enum verb { VERB_BACKUP, VERB_LIST, VERB_PIN, VERB_UNPIN, VERB_KEYGEN };
+enum verb { VERB_BACKUP, VERB_LIST, VERB_PIN, VERB_UNPIN, VERB_KEYGEN,
+	VERB_EXPORT, VERB_IMPORT };
+
+/* export's own options. */
+struct export_options {
+	bool chain;
+	const char *output;
+};
 
 static void
 usage(void)
@@ -81,6 +92,8 @@ usage(void)
 "       dbbackup [options] incremental\n"
 "       dbbackup [-d DIR] [--json] list\n"
 "       dbbackup [-d DIR] pin|unpin ID\n"
+"       dbbackup [-d DIR] export [--chain] [-o FILE] ID\n"
+"       dbbackup [-d DIR] [--json] import FILE|-\n"
 "       dbbackup keygen [FILE]\n"
 "\n"
 "Writes a consistent logical backup of the server's user databases (or the\n"
@@ -90,6 +103,8 @@ usage(void)
 "and the totals; pin keeps a backup from dbprune, unpin lets it go again.\n"
 "They read the catalogue only and never connect.  keygen makes a key pair\n"
 "for --recipient and dbrestore --identity, as age-keygen does.\n"
+"export writes a backup as one tar stream (to stdout by default), for an\n"
+"object store's client; import reads one into the catalogue, verifying it.\n"
 "Exit status: 0 done, 1 failed, 2 usage error.\n"
 "\n"
 "Connection (also DB_* environment variables and ~/.my.cnf):\n"
@@ -132,6 +147,15 @@ usage(void)
 "      --no-promote           incremental: fail when there is no full backup\n"
 "                             to continue, instead of taking one\n"
 "      --progress             show progress on stderr (default when a terminal)\n"
+"      --archive FILE|-       write the backup as one tar stream to FILE or\n"
+"                             stdout, not into the catalogue\n"
+"      --tmpdir DIR           where --archive stages the backup (default: the\n"
+"                             catalogue)\n"
+"\n"
+"export:\n"
+"      --chain                an incremental with its whole chain\n"
+"  -o, --output FILE          write to FILE instead of stdout\n"
+"\n"
 "  -j, --json                 print the result (or the list) as JSON\n"
 "  -V, --version              print the version and exit\n"
 "      --help                 print this help and exit\n");
@@ -163,13 +187,67 @@ add_recipient(char **list, const char *key)
 	return 0;
 }
 
+/* The verb argv[optind] names, and its arguments. */
+static enum verb
+pick_verb(int argc, char **argv, struct options *o, const char **id)
+{
+	int i;
+
+	if (strcmp(argv[optind], "export") == 0 ||
+	    strcmp(argv[optind], "import") == 0) {
+		if (optind + 2 != argc)
+			cli_usage_error(EXIT_USAGE, "%s: %s", argv[optind],
+			    optind + 1 == argc ? (argv[optind][0] == 'e' ?
+			    "missing backup id" : "missing FILE (or - for "
+			    "stdin)") : "one argument only");
+		*id = argv[optind + 1];
+		return argv[optind][0] == 'e' ? VERB_EXPORT : VERB_IMPORT;
+	}
+	if (strcmp(argv[optind], "list") == 0) {
+		if (optind + 1 < argc)
+			cli_usage_error(EXIT_USAGE, "list: unexpected argument "
+			    "'%s'", argv[optind + 1]);
+		return VERB_LIST;
+	}
+	if (strcmp(argv[optind], "keygen") == 0) {
+		if (optind + 2 < argc)
+			cli_usage_error(EXIT_USAGE, "keygen: one file at most");
+		*id = argv[optind + 1];
+		return VERB_KEYGEN;
+	}
+	if (strcmp(argv[optind], "pin") == 0 ||
+	    strcmp(argv[optind], "unpin") == 0) {
+		if (optind + 2 != argc)
+			cli_usage_error(EXIT_USAGE, "%s: %s", argv[optind],
+			    optind + 1 == argc ? "missing backup id" :
+			    "one backup id only");
+		*id = argv[optind + 1];
+		return argv[optind][0] == 'p' ? VERB_PIN : VERB_UNPIN;
+	}
+	for (i = 0; i < TYPE_COUNT &&
+	    strcmp(argv[optind], backup_type_names[i]) != 0; i++)
+		;
+	if (i == TYPE_COUNT)
+		cli_usage_error(EXIT_USAGE, "unknown backup type: '%s'",
+		    argv[optind]);
+	o->type = (enum backup_type)i;
+	/* The binary log is the whole server's: a restore picks databases. */
+	if (o->type == TYPE_INCREMENTAL && (optind + 1 < argc ||
+	    o->n_excludes > 0))
+		cli_usage_error(EXIT_USAGE, "incremental: copies the whole "
+		    "server's binary log; no databases or --exclude");
+	for (optind++; optind < argc; optind++)
+		o->only_databases[o->n_only++] = argv[optind];
+	return VERB_BACKUP;
+}
+
 /*
  * Reads the options into s and o and returns the verb; *id is pin's and
  * unpin's argument.
  */
 static enum verb
 parse_options(int argc, char **argv, struct settings *s, struct options *o,
-    const char **id)
+    struct export_options *x, const char **id)
 {
 	static const struct option longopts[] = {
 		SETTINGS_LONGOPTS,
@@ -193,12 +271,17 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		    OPT_RECIPIENTS_FILE },
 		{ "passphrase-file", required_argument, NULL,
 		    OPT_PASSPHRASE_FILE },
+		{ "archive", required_argument, NULL, OPT_ARCHIVE },
+		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+		{ "chain", no_argument, NULL, OPT_CHAIN },
+		{ "output", required_argument, NULL, 'o' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
-	int opt, i;
+	int opt;
+	enum verb verb;
 	size_t cap = (size_t)argc + 64;
 
 	memset(o, 0, sizeof(*o));
@@ -212,7 +295,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	o->excludes = calloc((size_t)argc + 1, sizeof(char *));
 	if (o->only_databases == NULL || o->excludes == NULL)
 		cli_die(EXIT_FAILED, "out of memory");
-	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "d:jV", longopts,
+	while ((opt = getopt_long(argc, argv, SETTINGS_SHORTOPTS "d:o:jV", longopts,
 	    NULL)) != -1) {
 		if (opt == 'D') {
 			add_databases(o, optarg, cap);
@@ -282,6 +365,18 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_PASSPHRASE_FILE:
 			cli_setting(EXIT_USAGE, s, "passphrase-file", optarg);
 			break;
+		case OPT_ARCHIVE:
+			o->archive = optarg;
+			break;
+		case OPT_TMPDIR:
+			o->tmpdir = optarg;
+			break;
+		case OPT_CHAIN:
+			x->chain = true;
+			break;
+		case 'o':
+			x->output = optarg;
+			break;
 		case 'j':
 			o->json = true;
 			break;
@@ -295,42 +390,26 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	if (optind >= argc)
 		cli_usage_error(EXIT_USAGE, "missing backup type: full, schema, "
 		    "data or incremental");
-	if (strcmp(argv[optind], "list") == 0) {
-		if (optind + 1 < argc)
-			cli_usage_error(EXIT_USAGE, "list: unexpected argument "
-			    "'%s'", argv[optind + 1]);
-		return VERB_LIST;
-	}
-	if (strcmp(argv[optind], "keygen") == 0) {
-		if (optind + 2 < argc)
-			cli_usage_error(EXIT_USAGE, "keygen: one file at most");
-		*id = argv[optind + 1];
-		return VERB_KEYGEN;
-	}
-	if (strcmp(argv[optind], "pin") == 0 ||
-	    strcmp(argv[optind], "unpin") == 0) {
-		if (optind + 2 != argc)
-			cli_usage_error(EXIT_USAGE, "%s: %s", argv[optind],
-			    optind + 1 == argc ? "missing backup id" :
-			    "one backup id only");
-		*id = argv[optind + 1];
-		return argv[optind][0] == 'p' ? VERB_PIN : VERB_UNPIN;
-	}
-	for (i = 0; i < TYPE_COUNT &&
-	    strcmp(argv[optind], backup_type_names[i]) != 0; i++)
-		;
-	if (i == TYPE_COUNT)
-		cli_usage_error(EXIT_USAGE, "unknown backup type: '%s'",
-		    argv[optind]);
-	o->type = (enum backup_type)i;
-	/* The binary log is the whole server's: a restore picks databases. */
-	if (o->type == TYPE_INCREMENTAL && (optind + 1 < argc ||
-	    o->n_excludes > 0))
-		cli_usage_error(EXIT_USAGE, "incremental: copies the whole "
-		    "server's binary log; no databases or --exclude");
-	for (optind++; optind < argc; optind++)
-		o->only_databases[o->n_only++] = argv[optind];
-	return VERB_BACKUP;
+	verb = pick_verb(argc, argv, o, id);
+	if ((x->chain || x->output != NULL) && verb != VERB_EXPORT)
+		cli_usage_error(EXIT_USAGE, "--chain and --output go with "
+		    "export");
+	if ((o->archive != NULL || o->tmpdir != NULL) && verb != VERB_BACKUP)
+		cli_usage_error(EXIT_USAGE, "--archive and --tmpdir go with a "
+		    "backup");
+	if (o->tmpdir != NULL && o->archive == NULL)
+		cli_usage_error(EXIT_USAGE, "--tmpdir goes with --archive");
+	/* Nobody wants a tar stream on a terminal. */
+	if (((verb == VERB_EXPORT && (x->output == NULL ||
+	    strcmp(x->output, "-") == 0)) || (o->archive != NULL &&
+	    strcmp(o->archive, "-") == 0)) && isatty(STDOUT_FILENO))
+		cli_usage_error(EXIT_USAGE, "refusing to write a tar stream to a "
+		    "terminal: redirect stdout, or name a file");
+	if (verb == VERB_IMPORT && strcmp(*id, "-") == 0 &&
+	    isatty(STDIN_FILENO))
+		cli_usage_error(EXIT_USAGE, "refusing to read a tar stream from "
+		    "a terminal: redirect stdin, or name a file");
+	return verb;
 }
 
 /*
@@ -338,11 +417,24 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
  * status.  No server: a closed pipe (list | head) just ends the run.
  */
 static int
-run_verb(enum verb verb, const char *root, const char *id, bool json)
+run_verb(enum verb verb, const char *root, const char *id, bool json,
+    const struct export_options *x)
 {
 	char err[2048] = "";
 	int status;
 
+	if (verb == VERB_EXPORT || verb == VERB_IMPORT) {
+		/* A reader that goes away is an error: it has not all of it. */
+		status = verb == VERB_EXPORT ? stream_export(root, id, x->chain,
+		    x->output != NULL ? x->output : "-", err, sizeof(err)) :
+		    stream_import(root, id, json, stdout, err, sizeof(err));
+		if (status != EXIT_DONE)
+			cli_warn("%s: %s", verb == VERB_EXPORT ? "export" :
+			    "import", err);
+		if (cli_close_stdout() == -1 && status == EXIT_DONE)
+			status = EXIT_FAILED;
+		return status;
+	}
 	signal(SIGPIPE, SIG_DFL);
 	if (verb == VERB_KEYGEN)
 		return seal_keygen(id);
@@ -386,9 +478,11 @@ main(int argc, char **argv)
 {
 	struct settings s, conn;
 	struct options o;
+	struct export_options x = { .chain = false };
 	struct backup b;
 	struct age_keys keys = { .log_n = 0 };
 	int sealed;
+	bool archive_on_stdout;
 	char err[2048] = "";
 	const char *id = NULL;
 	int status = EXIT_FAILED;
@@ -397,14 +491,15 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);	/* a dead server connection is an error, not a kill */
 	if (settings_init(&s) == -1)
 		cli_die(EXIT_FAILED, "out of memory");
-	verb = parse_options(argc, argv, &s, &o, &id);
+	verb = parse_options(argc, argv, &s, &o, &x, &id);
 	if (settings_load(&s, "dbbackup", err, sizeof(err)) == -1)
 		cli_usage_error(EXIT_USAGE, "%s", err);
 	if (verb != VERB_BACKUP) {
-		status = run_verb(verb, s.backup_path, id, o.json);
+		status = run_verb(verb, s.backup_path, id, o.json, &x);
 		goto out;
 	}
 	check_backup(&s, &o, (size_t)argc + 64);
+	archive_on_stdout = o.archive != NULL && strcmp(o.archive, "-") == 0;
 	if ((sealed = seal_setup(&s, &keys, err, sizeof(err))) == -1) {
 		age_keys_clear(&keys);
 		cli_usage_error(EXIT_USAGE, "%s", err);
@@ -422,7 +517,11 @@ main(int argc, char **argv)
 	}
 	if (backup_run(&b, DBKIT_VERSION, err, sizeof(err)) == -1)
 		cli_warn("%s", err);
-	else if (result_report(&b, o.json, stdout) == 0 &&
+	else if (archive_on_stdout) {
+		/* stdout is the archive: the report goes to stderr. */
+		if (result_report(&b, o.json, stderr) == 0)
+			status = EXIT_DONE;
+	} else if (result_report(&b, o.json, stdout) == 0 &&
 	    cli_close_stdout() == 0)
 		status = EXIT_DONE;
 	backup_free(&b);

@@ -21,6 +21,7 @@
 #include "manifest.h"
 #include "output.h"
 #include "result.h"
+#include "stream.h"
 
 int
 output_lock(struct backup *b, char *err, size_t errlen)
@@ -42,11 +43,17 @@ output_name(struct backup *b, char *err, size_t errlen)
 	 * backup of a second (catalog_new_id): never a later second's id,
 	 * which would lie about the time.
 	 */
+	const char *spool = b->opt->tmpdir != NULL ? b->opt->tmpdir :
+	    b->root;
+
 	b->started_at = time(NULL);
 	if (catalog_new_id(b->root, b->started_at,
 	    backup_type_names[b->type], b->id, err, errlen) == -1)
 		return -1;
-	snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", b->root, b->id);
+	/* --archive: the backup is staged whole, then streamed (stream.c). */
+	if (spool != b->root && fs_mkdir_parents(spool, err, errlen) == -1)
+		return -1;
+	snprintf(b->dir, sizeof(b->dir), "%s/%s.partial", spool, b->id);
 	return 0;
 }
 
@@ -237,6 +244,7 @@ output_finish(struct backup *b, const char *tool_version, char *err,
     size_t errlen)
 {
 	json_t *m = result_manifest(b, tool_version, time(NULL));
+	char msg[8192];
 	int rc;
 
 	if (m == NULL) {
@@ -246,6 +254,15 @@ output_finish(struct backup *b, const char *tool_version, char *err,
 	rc = b->seal != NULL ? write_sealed(b, m, err, errlen) :
 	    manifest_write(b->dir, m, err, errlen);
 	json_decref(m);
+	if (b->opt->archive != NULL) {
+		snprintf(b->final, sizeof(b->final), "%s", b->opt->archive);
+		if (rc == 0 && (rc = stream_backup(b, err, errlen)) == 0) {
+			b->finished = true;
+			if (fs_remove_tree(b->dir, msg, sizeof(msg)) == -1)
+				cli_warn("%s", msg);
+		}
+		return rc;
+	}
 	snprintf(b->final, sizeof(b->final), "%s/%s", b->root, b->id);
 	if (rc == 0)
 		rc = sync_dirs(b, err, errlen);

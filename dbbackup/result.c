@@ -311,6 +311,11 @@ result_report(const struct backup *b, bool json, FILE *f)
 	    "duration_ms", jsonout_number(ms),
 	    "rate_bytes_per_s", jsonout_number(ms > 0 ? (double)t.raw_bytes *
 	    1000.0 / ms : 0));
+	if (r != NULL && json_object_set_new(r, "archive",
+	    json_boolean(b->opt->archive != NULL)) == -1) {
+		json_decref(r);
+		return -1;
+	}
 	if (r != NULL && b->type == TYPE_INCREMENTAL &&
 	    json_object_update_new(r, json_pack("{s:s, s:I, s:I}", "parent",
 	    b->inc.parent, "events", (json_int_t)b->inc.counts.events,

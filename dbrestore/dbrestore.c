@@ -21,6 +21,7 @@
 #include "replay.h"
 #include "report.h"
 #include "restore.h"
+#include "spool.h"
 #include "sqlout.h"
 #include "timeutil.h"
 #include "workers.h"
@@ -49,6 +50,7 @@ enum {
 	OPT_GREP,
 	OPT_IDENTITY_FILE,
 	OPT_PASSPHRASE_FILE,
+	OPT_TMPDIR,
 };
 
 static void
@@ -61,8 +63,9 @@ usage(void)
 "       dbrestore --test BACKUP\n"
 "       dbrestore --sql BACKUP | mariadb\n"
 "\n"
-"BACKUP is a backup id in the catalogue, a path to a backup directory, or\n"
-"'latest'.  Every file is verified before the server is touched.\n"
+"BACKUP is a backup id in the catalogue, a path to a backup directory,\n"
+"'latest', or an archive FILE or - (stdin) as dbbackup export and --archive\n"
+"write.  Every file is verified before the server is touched.\n"
 "Exit status: 0 done, 1 failed (or --test found a difference), 2 usage\n"
 "error or a damaged backup.\n"
 "\n"
@@ -97,6 +100,8 @@ usage(void)
 "                             identities in FILE (DB_BACKUP_IDENTITY_FILE)\n"
 "      --passphrase-file FILE or with the passphrase on FILE's one line\n"
 "                             (DB_BACKUP_PASSPHRASE_FILE)\n"
+"      --tmpdir DIR           where an archive is spooled and verified\n"
+"                             (default: the catalogue)\n"
 "\n"
 "Point in time (an incremental BACKUP: its full backup, then its chain's\n"
 "binary logs replayed):\n"
@@ -177,6 +182,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "exclusive", no_argument, NULL, OPT_EXCLUSIVE },
 		{ "events", no_argument, NULL, OPT_EVENTS },
 		{ "grep", required_argument, NULL, OPT_GREP },
+		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
@@ -246,6 +252,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		case OPT_PASSPHRASE_FILE:
 			cli_setting(EXIT_USAGE, s, "passphrase-file", optarg);
 			break;
+		case OPT_TMPDIR: o->tmpdir = optarg; break;
 		case 'j': o->json = true; break;
 		default:
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
@@ -281,7 +288,9 @@ main(int argc, char **argv)
 	struct options o;
 	struct restore r;
 	struct age_keys keys = { .log_n = 0 };
-	const char *backup;
+	struct spool spooled = { .dir = "" };
+	const char *backup, *root;
+	bool bad_stream;
 	char err[4096] = "";
 	int status = EXIT_USAGE;
 	bool ok = true;
@@ -305,8 +314,25 @@ main(int argc, char **argv)
 	case 1:
 		r.keys = &keys;
 	}
+	/* A stream is read whole and verified first, then restored. */
+	root = s.backup_path;
+	if (backup != NULL && strcmp(backup, "-") == 0 &&
+	    isatty(STDIN_FILENO))
+		cli_usage_error(EXIT_USAGE, "refusing to read a tar stream from "
+		    "a terminal: redirect stdin, or name a file");
+	if (backup != NULL && spool_is_stream(backup)) {
+		if (spool_read(backup, o.tmpdir != NULL ? o.tmpdir :
+		    s.backup_path, o.progress, &spooled, &bad_stream, err,
+		    sizeof(err)) == -1) {
+			status = bad_stream ? EXIT_USAGE : EXIT_FAILED;
+			goto out;
+		}
+		root = spooled.dir;
+		backup = spooled.id;
+	} else if (o.tmpdir != NULL)
+		cli_usage_error(EXIT_USAGE, "--tmpdir goes with an archive");
 	/* A bad backup is bad input (2), whatever is asked of it. */
-	if (restore_open(&r, s.backup_path, backup, err, sizeof(err)) == 0) {
+	if (restore_open(&r, root, backup, err, sizeof(err)) == 0) {
 		status = EXIT_FAILED;
 		if (o.mode == MODE_SQL ? sqlout_write(&r, stdout, err,
 		    sizeof(err)) == 0 : o.mode == MODE_EVENTS ? replay_list(&r,
@@ -315,9 +341,11 @@ main(int argc, char **argv)
 			status = cli_close_stdout() == 0 && ok ? EXIT_DONE :
 			    EXIT_FAILED;
 	}
+out:
 	if (status != EXIT_DONE && err[0] != '\0')
 		cli_warn("%s", err);
 	restore_free(&r);
+	spool_remove(&spooled);
 	age_keys_clear(&keys);
 	free(o.databases);
 	free(o.tables);

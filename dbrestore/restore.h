@@ -49,6 +49,7 @@ struct options {
 	enum restore_mode mode;
 	struct until until;
 	const char *grep;		/* --events: statements containing it */
+	const char *tmpdir;		/* --tmpdir: where an archive is spooled */
 	const char **databases;		/* --database */
 	size_t n_databases;
 	const char **tables;		/* --table DB.TABLE */

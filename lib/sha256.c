@@ -66,6 +66,20 @@ sha256_free(struct sha256 *s)
 }
 
 int
+sha256_buffer(const void *buf, size_t len, char hex[65])
+{
+	struct sha256 *s = sha256_new();
+
+	if (s == NULL)
+		return -1;
+	if (sha256_update(s, buf, len) == -1) {
+		sha256_free(s);
+		return -1;
+	}
+	return sha256_final(s, hex);
+}
+
+int
 hash_fd_sha256(int fd, const char *label, char hex[65], uint64_t *size,
     char *err, size_t errlen)
 {

@@ -27,6 +27,9 @@ int sha256_final(struct sha256 *s, char hex[65]);
 /* Frees s without a digest. */
 void sha256_free(struct sha256 *s);
 
+/* SHA-256 of len bytes at buf, as 64 hex digits.  0 or -1. */
+int sha256_buffer(const void *buf, size_t len, char hex[65]);
+
 /*
  * SHA-256 of what fd reads to its end, as 64 hex digits, and its size;
  * label names it in messages.  0 or -1 with err.
