@@ -434,7 +434,7 @@ mapfile -t notes < <(printf '%s\n' "${notes[@]}" | awk 'NF && !seen[$0]++')
 		function goal(label, x, cmp, g,   met) {
 			if (x == "") { printf "  %-58s %7s\n", label, "n/a"; return }
 			met = cmp == "<=" ? x <= g : x >= g
-			printf "  %-58s %7.2f   goal %s %-6.2f %s\n", label, x, cmp, g, met ? "met" : "MISSED"
+			printf "  %-58s %7.2f   goal %s %-5s %s\n", label, x, cmp, g, met ? "met" : "MISSED"
 		}
 		function info(label, x) {
 			if (x == "") printf "  %-58s %7s\n", label, "n/a"
