@@ -31,7 +31,9 @@
 # - Each round runs every variant of a phase once; the first variant
 #   rotates from round to round. Ratios are medians of the per-round
 #   ratios (the runs of a round are adjacent in time; the load of this
-#   machine swings more from round to round than between them).
+#   machine swings more from round to round than between them), printed
+#   with their min-max; beside the wall ratios, for the record, the same
+#   of the client's CPU time (user+sys), which the load moves less.
 # - Backup phase, against a warm buffer pool. Before each run, untimed:
 #   its previous output is deleted, its catalogue made empty, `sync;
 #   sleep 1`. Variants:
@@ -431,20 +433,29 @@ mapfile -t notes < <(printf '%s\n' "${notes[@]}" | awk 'NF && !seen[$0]++')
 					median(srv[v]), median(cli[v]), rss[v] / 1024, median(outs[v]) / 1e6, median(outs[v]) / 1e6 / m
 			}
 		}
-		# ratio V1 V2: the median over the rounds of wall[V1, r] / wall[V2, r].
-		function ratio(v1, v2,   r, s) {
+		# ratios A V1 V2: the per-round ratios A[V1, r] / A[V2, r] (wall or
+		# cpu), a list.
+		function ratios(a, v1, v2,   r, s) {
 			if (fail[v1] || fail[v2]) return ""
-			for (r = 1; r <= rounds; r++) if ((v1, r) in wall && (v2, r) in wall && wall[v2, r] > 0) s = s " " wall[v1, r] / wall[v2, r]
-			return s == "" ? "" : median(s)
+			for (r = 1; r <= rounds; r++) if ((v1, r) in a && (v2, r) in a && a[v2, r] > 0) s = s " " a[v1, r] / a[v2, r]
+			return s
 		}
-		function goal(label, x, cmp, g,   met) {
-			if (x == "") { printf "  %-58s %7s\n", label, "n/a"; return }
-			met = cmp == "<=" ? x <= g : x >= g
-			printf "  %-58s %7.2f   goal %s %-5s %s\n", label, x, cmp, g, met ? "met" : "MISSED"
+		# figure LABEL LIST WIDTH: the median of LIST, and its min-max when it
+		# has more than one value (how far the rounds disagree), in WIDTH
+		# characters at least; x is the median.
+		function figure(label, s, width,   a) {
+			if (s == "") { printf "  %-58s %7s", label, "n/a"; x = ""; return }
+			x = median(s)
+			printf "  %-58s %7.2f%-*s", label, x, width, (split(s, a, " ") > 1 ? " (" range(s) ")" : "")
 		}
-		function info(label, x) {
-			if (x == "") printf "  %-58s %7s\n", label, "n/a"
-			else printf "  %-58s %7.2f\n", label, x
+		function goal(label, s, cmp, g) {
+			figure(label, s, 12)
+			if (x == "") { printf "\n"; return }
+			printf "   goal %s %-5s %s\n", cmp, g, (cmp == "<=" ? x <= g : x >= g) ? "met" : "MISSED"
+		}
+		function info(label, s) {
+			figure(label, s, 0)
+			printf "\n"
 		}
 		function mib(v) { return (v in ok) && !fail[v] ? rss[v] / 1024 : "" }
 		function size_ratio(v1, v2) { return (v1 in ok) && (v2 in ok) && !fail[v1] && !fail[v2] ? median(outs[v1]) / median(outs[v2]) : "" }
@@ -462,7 +473,7 @@ mapfile -t notes < <(printf '%s\n' "${notes[@]}" | awk 'NF && !seen[$0]++')
 				pk = v SUBSEP f[1]; if (!(pk in pwall)) pord[v] = pord[v] " " f[1]
 				pwall[pk] = pwall[pk] " " f[2]; pcpu[pk] = pcpu[pk] " " f[3] + f[4]; if (f[5] + 0 > prss[pk]) prss[pk] = f[5] + 0
 			}
-			cli[v] = cli[v] " " c
+			cli[v] = cli[v] " " c; cpu[v, r] = c
 		}
 		END {
 			table("backup", "backup of bench, scale " scale " (then checked: dbrestore --verify; an archive imported and verified)")
@@ -476,18 +487,21 @@ mapfile -t notes < <(printf '%s\n' "${notes[@]}" | awk 'NF && !seen[$0]++')
 				for (j = 1; j <= np; j++)
 					printf "%-22s %-10s %7.2f %7.2f %7.1f\n", v, p[j], median(pwall[v, p[j]]), median(pcpu[v, p[j]]), prss[v, p[j]] / 1024
 			}
-			printf "\n== goals (medians of the per-round ratios)\n"
-			goal("full --archive - >FILE / full into the catalogue, wall", ratio("archive-stdout", "catalog"), "<=", 1.05)
+			printf "\n== goals (medians of the per-round ratios, and their min-max)\n"
+			goal("full --archive - >FILE / full into the catalogue, wall", ratios(wall, "archive-stdout", "catalog"), "<=", 1.05)
 			goal("full --archive - peak RSS, MiB", mib("archive-stdout"), "<=", 128)
-			goal("export | import speed / tar -c | tar -x speed", ratio("tar-tar", "export-import"), ">=", 0.8)
+			goal("export | import speed / tar -c | tar -x speed", ratios(wall, "tar-tar", "export-import"), ">=", 0.8)
 			printf "\n== for the record\n"
-			goal("full --archive FILE / full into the catalogue, wall", ratio("archive-file", "catalog"), "<=", 1.05)
+			goal("full --archive FILE / full into the catalogue, wall", ratios(wall, "archive-file", "catalog"), "<=", 1.05)
 			goal("full --archive FILE peak RSS, MiB", mib("archive-file"), "<=", 128)
-			info("export | import / tar -c | tar -x, wall", ratio("export-import", "tar-tar"))
-			goal("export | import speed / tar | tar then sync of each file", ratio("tar-tar-sync", "export-import"), ">=", 0.8)
+			info("full --archive - / full, client CPU (user+sys)", ratios(cpu, "archive-stdout", "catalog"))
+			info("full --archive FILE / full, client CPU (user+sys)", ratios(cpu, "archive-file", "catalog"))
+			info("export | import / tar -c | tar -x, wall", ratios(wall, "export-import", "tar-tar"))
+			info("export | import / tar -c | tar -x, CPU (user+sys)", ratios(cpu, "export-import", "tar-tar"))
+			goal("export | import speed / tar | tar then sync of each file", ratios(wall, "tar-tar-sync", "export-import"), ">=", 0.8)
 			info("archive / catalogue entry, size", size_ratio("archive-stdout", "catalog"))
 			info("full into the catalogue peak RSS, MiB", mib("catalog"))
-			info("scale " small ": full --archive - / full, wall", ratio("small-archive-stdout", "small-catalog"))
+			info("scale " small ": full --archive - / full, wall", ratios(wall, "small-archive-stdout", "small-catalog"))
 			goal("scale " small ": full --archive - peak RSS, MiB", mib("small-archive-stdout"), "<=", 128)
 			if (mib("archive-stdout") != "" && mib("small-archive-stdout") != "")
 				info("full --archive - peak RSS, scale " scale " / scale " small, mib("archive-stdout") / mib("small-archive-stdout"))
