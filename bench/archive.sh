@@ -203,11 +203,10 @@ spool() {
 prepare_backup() {
 	local v=${1#small-}
 	case $v in
-	catalog) rm -rf "$W/catalog" "$W/catalog.json" ;;
-	archive-stdout) rm -rf "$(spool "$v")" "$W/stdout.tar" ;;
-	archive-file) rm -rf "$(spool "$v")" "$W/file.tar" "$W/file.tar.partial" "$W/file.json" ;;
+	catalog) rm -rf "$W/catalog" "$W/catalog.json" && mkdir "$W/catalog" ;;
+	archive-stdout) rm -rf "$(spool "$v")" "$W/stdout.tar" && mkdir "$(spool "$v")" ;;
+	archive-file) rm -rf "$(spool "$v")" "$W/file.tar" "$W/file.tar.partial" "$W/file.json" && mkdir "$(spool "$v")" ;;
 	esac
-	mkdir -p "$W/catalog" "$(spool "$v")"
 	sync
 	sleep 1
 }
