@@ -242,8 +242,8 @@ pick_verb(int argc, char **argv, struct options *o, const char **id)
 }
 
 /*
- * Reads the options into s and o and returns the verb; *id is pin's and
- * unpin's argument.
+ * Reads the options into s, o and x and returns the verb; *id is the
+ * argument of pin, unpin, keygen, export or import.
  */
 static enum verb
 parse_options(int argc, char **argv, struct settings *s, struct options *o,

@@ -194,7 +194,7 @@ stream_import(const char *root, const char *input, bool json, FILE *out,
 	if (fs_mkdir_parents(root, err, errlen) == -1 ||
 	    (lock_fd = fs_lock(lock, err, errlen)) == -1)
 		goto out;
-	if (tar_import(fd, label, root, NULL, &imp, err, errlen) == -1) {
+	if (tar_import(fd, label, root, true, NULL, &imp, err, errlen) == -1) {
 		status = imp.bad_stream ? EXIT_USAGE : EXIT_FAILED;
 		goto out;
 	}

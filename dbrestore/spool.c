@@ -65,7 +65,7 @@ spool_read(const char *spec, const char *tmpdir, bool progress,
 	}
 	if (progress)
 		fprintf(stderr, "dbrestore: reading %s into %s\n", label, s->dir);
-	rc = tar_import(fd, label, s->dir, progress ? stderr : NULL, &imp, err,
+	rc = tar_import(fd, label, s->dir, false, progress ? stderr : NULL, &imp, err,
 	    errlen);
 	if (fd != STDIN_FILENO)
 		(void)close(fd);

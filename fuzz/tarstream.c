@@ -76,7 +76,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	REQUIRE(fd != -1);
 	REQUIRE(size == 0 || write(fd, data, size) == (ssize_t)size);
 	REQUIRE(lseek(fd, 0, SEEK_SET) == 0);
-	rc = tar_import(fd, "fuzz", root, NULL, &imp, err, sizeof(err));
+	rc = tar_import(fd, "fuzz", root, false, NULL, &imp, err, sizeof(err));
 	close(fd);
 	if (rc == -1) {
 		REQUIRE(err[0] != '\0' && strchr(err, '\n') == NULL);

@@ -13,6 +13,7 @@
  * for libarchive (tar's end-of-archive blocks are optional); the index
  * and the manifests are what show that something is missing.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -44,7 +45,9 @@ struct reader {
 	int fd;
 	unsigned char *buf;	/* what the stream read last */
 	uint64_t read_bytes;	/* from fd, all told */
+	uint64_t entry_end;	/* where the last entry's padded data ends */
 	const char *label, *root;
+	bool durable;		/* the backups must survive a crash */
 	struct tar_imported *out;
 	json_t *index;		/* the stream's TARSTREAM_INDEX */
 	size_t made;		/* out->backups[0..made) are in root: made as
@@ -461,10 +464,12 @@ take_file(struct reader *r, struct archive_entry *e, struct tar_backup *b,
 		bad(r, "%s: SHA-256 does not match the manifest", name);
 		goto out;
 	}
-	if (fd != -1 && fsync(fd) == -1) {
-		snprintf(r->err, r->errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
+	/*
+	 * Writeback starts now, while the stream goes on; publish waits for
+	 * all of it at once (syncfs): one journal commit, not one a file.
+	 */
+	if (fd != -1 && r->durable)
+		(void)sync_file_range(fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 	in->arrived[i] = true;
 	ret = 0;
 out:
@@ -548,13 +553,25 @@ take_entry(struct reader *r, struct archive_entry *e, size_t *cur)
 	return take_file(r, e, b, name, rel);
 }
 
-/* Renames every ID.partial to ID, oldest first. */
+/* Makes the files durable, then renames every ID.partial to ID, oldest first. */
 static int
 publish(struct reader *r)
 {
 	char from[4200], to[4200];
 	size_t i;
+	int fd;
 
+	if (r->durable) {
+		if ((fd = open(r->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) ==
+		    -1 || syncfs(fd) == -1) {
+			snprintf(r->err, r->errlen, "%s: %s", r->root,
+			    strerror(errno));
+			if (fd != -1)
+				(void)close(fd);
+			return -1;
+		}
+		(void)close(fd);
+	}
 	for (i = 0; i < r->out->n; i++) {
 		if (r->out->backups[i].present) {
 			r->published++;
@@ -564,20 +581,24 @@ publish(struct reader *r)
 		    r->out->backups[i].id);
 		snprintf(to, sizeof(to), "%s/%s", r->root,
 		    r->out->backups[i].id);
-		if (fs_fsync_dir(from, r->err, r->errlen) == -1 ||
-		    fs_rename_durable(from, to, r->err, r->errlen) == -1)
+		if (r->durable ? fs_rename_durable(from, to, r->err,
+		    r->errlen) == -1 : rename(from, to) == -1) {
+			if (!r->durable)
+				snprintf(r->err, r->errlen, "%s: %s", to,
+				    strerror(errno));
 			return -1;
+		}
 		r->published++;
 	}
 	return 0;
 }
 
 int
-tar_import(int fd, const char *label, const char *root, FILE *progress,
-    struct tar_imported *out, char *err, size_t errlen)
+tar_import(int fd, const char *label, const char *root, bool durable,
+    FILE *progress, struct tar_imported *out, char *err, size_t errlen)
 {
 	struct reader r = { .fd = fd, .label = label, .root = root,
-	    .out = out, .err = err, .errlen = errlen };
+	    .durable = durable, .out = out, .err = err, .errlen = errlen };
 	struct archive_entry *e;
 	size_t cur = SIZE_MAX, i;
 	const char *gone;
@@ -624,6 +645,8 @@ tar_import(int fd, const char *label, const char *root, FILE *progress,
 			stream_error(&r, label);
 			goto out;
 		}
+		r.entry_end = (uint64_t)archive_filter_bytes(r.a, 0) +
+		    (((uint64_t)archive_entry_size(e) + 511) & ~(uint64_t)511);
 		if (take_entry(&r, e, &cur) == -1)
 			goto out;
 		if (progress != NULL && r.in.manifest != NULL &&
@@ -636,14 +659,25 @@ tar_import(int fd, const char *label, const char *root, FILE *progress,
 			    out->backups[cur].id, out->backups[cur].files, msg);
 		}
 	}
+	if (cur != SIZE_MAX && (gone = missing(&r.in)) != NULL) {
+		bad(&r, "%s: the stream ends before %s/%s", label,
+		    out->backups[cur].id, gone);
+		goto out;
+	}
 	if (cur == SIZE_MAX || cur + 1 < out->n) {
 		bad(&r, "%s: the stream ends before backup %s", label,
 		    out->backups[cur == SIZE_MAX ? 0 : cur + 1].id);
 		goto out;
 	}
-	if ((gone = missing(&r.in)) != NULL) {
-		bad(&r, "%s: the stream ends before %s/%s", label,
-		    out->backups[cur].id, gone);
+	/*
+	 * Everything arrived, but a writer that stopped before its end would
+	 * look the same: the stream must go on with tar's two zero blocks,
+	 * which libarchive consumes before it reports the end (it reports a
+	 * clean end without them too).
+	 */
+	if ((uint64_t)archive_filter_bytes(r.a, 0) < r.entry_end + 1024) {
+		bad(&r, "%s: the stream ends without tar's end-of-archive "
+		    "blocks: it was cut short", label);
 		goto out;
 	}
 	rc = publish(&r);

@@ -76,7 +76,9 @@ struct tar_imported {
  * Reads the stream on fd (label names it in messages) into root, which
  * must exist: each backup as root/ID.partial, verified file by file as it
  * arrives, then renamed to root/ID once the stream has ended and every
- * backup in it is complete.  A backup root already holds with the same
+ * backup in it is complete; durable: and once every file is on disk
+ * (syncfs), as a catalogue needs, not a scratch copy.  A backup root
+ * already holds with the same
  * manifest is verified and left as it is (present); with another
  * manifest, or as ID.partial, it stops the import before anything is
  * written.  Checks before each backup's files that root
@@ -85,7 +87,7 @@ struct tar_imported {
  * nothing left in root (out->bad_stream set when the stream is at fault).
  * Free out->backups in either case.
  */
-int tar_import(int fd, const char *label, const char *root, FILE *progress,
-    struct tar_imported *out, char *err, size_t errlen);
+int tar_import(int fd, const char *label, const char *root, bool durable,
+    FILE *progress, struct tar_imported *out, char *err, size_t errlen);
 
 #endif

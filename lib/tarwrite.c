@@ -29,6 +29,7 @@ struct tar_writer {
 	int fd;
 	json_t *index;		/* what the stream promised, by backup */
 	size_t added;
+	bool failed;		/* write nothing more: the stream stays cut */
 	char path[4096];	/* the file being written ("" for stdout) */
 	char partial[4200];
 	unsigned char *buf;
@@ -104,6 +105,8 @@ write_fd(struct archive *a, void *ctx, const void *buf, size_t len)
 	struct tar_writer *t = ctx;
 	ssize_t n;
 
+	if (t->failed)
+		return (la_ssize_t)len;
 	do
 		n = write(t->fd, buf, len);
 	while (n == -1 && errno == EINTR);
@@ -376,9 +379,15 @@ tar_writer_close(struct tar_writer *t, char *err, size_t errlen)
 void
 tar_writer_abort(struct tar_writer *t)
 {
-	/* No end-of-archive blocks after a failure: the stream stays cut. */
+	/*
+	 * No end-of-archive blocks after a failure: the stream stays cut.
+	 * (archive_write_fail would say so, but libarchive 3.6 then leaks
+	 * its buffers; closing into a writer that drops everything frees
+	 * them.)
+	 */
 	if (t->a != NULL) {
-		archive_write_fail(t->a);
+		t->failed = true;
+		(void)archive_write_close(t->a);
 		archive_write_free(t->a);
 	}
 	if (t->path[0] != '\0' && t->fd != -1)
