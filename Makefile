@@ -39,15 +39,19 @@ LIB_OBJ = $(LIB_SRC:.c=.o)
 LIB = lib/libdbkit.a
 
 DBHEALTH_SRC = dbhealth/dbhealth.c dbhealth/alert.c dbhealth/backups.c \
-	dbhealth/checks.c dbhealth/health.c dbhealth/history.c dbhealth/report.c \
+	dbhealth/checks.c dbhealth/health.c dbhealth/history.c dbhealth/mail.c \
+	dbhealth/notify.c dbhealth/pipeto.c dbhealth/rates.c dbhealth/report.c \
 	dbhealth/run.c dbhealth/summary.c dbhealth/target.c dbhealth/threshold.c \
-	dbhealth/vars.c dbhealth/watch.c
+	dbhealth/vars.c dbhealth/watch.c dbhealth/webhook.c
 DBHEALTH_OBJ = $(DBHEALTH_SRC:.c=.o)
 # Each program links only the libraries it uses: start-up time is most of
 # a dbhealth run, and every shared library costs some of it.  libcrypto is
 # for the catalogue's manifest code (--backup-path); libmariadb loads it
 # anyway, so it costs no start-up time.
 DBHEALTH_LIBS = $(shell $(PKG_CONFIG) --libs libmariadb jansson libcrypto 2>/dev/null)
+# libcurl is not linked: dbhealth/webhook.c loads it with dlopen when the
+# first webhook is sent, and needs only its header here.
+dbhealth/webhook.o: override CFLAGS += $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
 
 DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c \
 	dbbackup/dump.c dbbackup/incremental.c dbbackup/list.c \
@@ -76,7 +80,7 @@ PROGRAMS = dbhealth/dbhealth dbbackup/dbbackup dbrestore/dbrestore \
 # Test drivers for the library, built by `make check` only.
 TEST_PROGRAMS = tests/lib/parsetest tests/lib/filetest tests/lib/pooltest \
 	tests/lib/sqltest tests/lib/threadtest tests/lib/binlogtest \
-	tests/lib/agetest
+	tests/lib/agetest tests/lib/webhooktest
 MAN1 = man/dbhealth.1 man/dbbackup.1 man/dbrestore.1 man/dbprune.1 \
 	man/dbpool-bench.1
 MAN5 = man/dbkit-backup.5
@@ -94,7 +98,7 @@ ALL_OBJ = $(LIB_OBJ) $(DBHEALTH_OBJ) $(DBBACKUP_OBJ) $(DBRESTORE_OBJ) \
 	$(DBPRUNE_OBJ) $(DBPOOL_OBJ) \
 	tests/lib/parsetest.o tests/lib/filetest.o tests/lib/pooltest.o \
 	tests/lib/sqltest.o tests/lib/threadtest.o tests/lib/binlogtest.o \
-	tests/lib/agetest.o
+	tests/lib/agetest.o tests/lib/webhooktest.o
 $(ALL_OBJ): .build-flags
 
 # Made anew: ar r keeps the members of files that were renamed or removed.
@@ -122,6 +126,9 @@ tests/lib/binlogtest: tests/lib/binlogtest.o $(LIB)
 
 tests/lib/agetest: tests/lib/agetest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/agetest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)
+
+tests/lib/webhooktest: tests/lib/webhooktest.o dbhealth/webhook.o
+	$(CC) $(LDFLAGS) -o $@ tests/lib/webhooktest.o dbhealth/webhook.o $(LDLIBS)
 
 tests/lib/pooltest: tests/lib/pooltest.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ tests/lib/pooltest.o $(LIB) $(BACKUP_LIBS) $(LDLIBS)

@@ -173,20 +173,6 @@ add_databases(struct options *o, char *list, size_t cap)
 			o->only_databases[o->n_only++] = name;
 }
 
-/* Appends key to the space-separated list *list.  0, or -1 (memory). */
-static int
-add_recipient(char **list, const char *key)
-{
-	char *grown;
-
-	if (asprintf(&grown, "%s%s%s", *list ? *list : "", *list ? " " : "",
-	    key) == -1)
-		return -1;
-	free(*list);
-	*list = grown;
-	return 0;
-}
-
 /* The verb argv[optind] names, and its arguments. */
 static enum verb
 pick_verb(int argc, char **argv, struct options *o, const char **id)
@@ -356,7 +342,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			break;
 		case OPT_RECIPIENT:
 			/* Repeatable: all of them, as DB_BACKUP_RECIPIENTS lists. */
-			if (add_recipient(&o->recipients, optarg) == -1)
+			if (cli_append_word(&o->recipients, optarg) == -1)
 				cli_die(EXIT_FAILED, "out of memory");
 			break;
 		case OPT_RECIPIENTS_FILE:

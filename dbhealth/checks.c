@@ -18,6 +18,7 @@
 
 #include "backups.h"
 #include "checks.h"
+#include "rates.h"
 #include "conn.h"
 #include "health.h"
 #include "timeutil.h"
@@ -100,9 +101,21 @@ add_counters(struct target *t, const struct limits *l, const struct vars *v)
 {
 	int id;
 
-	for (id = 0; id < CHECK_COUNT; id++)
-		if (v->counter_set[id])
+	struct check *c;
+
+	for (id = 0; id < CHECK_COUNT; id++) {
+		if (!v->counter_set[id])
+			continue;
+		/* A total: rates.c judges it per minute, after the run. */
+		if (rates_is_rate((enum check_id)id)) {
+			if ((c = check_append(t, id, ST_OK, "%s", "")) != NULL) {
+				c->has_number = true;
+				c->number = v->counter[id];
+			}
+			set_levels(c, l);
+		} else
 			add_number(t, l, id, v->counter[id], NULL);
+	}
 }
 
 static void

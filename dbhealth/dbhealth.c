@@ -19,6 +19,7 @@
 #include "exitcode.h"
 #include "health.h"
 #include "history.h"
+#include "notify.h"
 #include "parse.h"
 #include "settings.h"
 #include "summary.h"
@@ -33,6 +34,8 @@
 struct options {
 	struct watch watch;		/* format, --watch, --count, --history, ... */
 	const char *targets_file;
+	const char *alert_command;
+	char *alert_emails, *alert_webhooks;	/* the repeated flags, by spaces */
 	const char *report;
 	bool backup_check;		/* add the "backups" target */
 	const char **levels;		/* -w/-c specs, in order */
@@ -50,6 +53,13 @@ enum {
 	OPT_REPORT,
 	OPT_ALERT_COMMAND,
 	OPT_BACKUP_CHECK,
+	OPT_ALERT_EMAIL,
+	OPT_ALERT_WEBHOOK,
+	OPT_ALERT_WEBHOOK_FORMAT,
+	OPT_ALERT_REPEAT,
+	OPT_ALERT_TIMEOUT,
+	OPT_ALERT_CA_FILE,
+	OPT_SENDMAIL,
 };
 
 /*
@@ -119,8 +129,22 @@ usage(void)
 "      --count N              with --watch, stop after N runs\n"
 "      --history FILE         append each run's JSON to FILE as one line\n"
 "      --report FILE          summarise a history file and exit\n"
-"      --alert-command CMD    run CMD through /bin/sh when the status changes,\n"
-"                             with the run's JSON on its standard input\n"
+"\n"
+"Alerts (on a status change, a first run that is not ok, a reminder):\n"
+"      --alert-command CMD    run CMD through /bin/sh, with the run's JSON on\n"
+"                             its standard input\n"
+"      --alert-email ADDR     mail ADDR through sendmail; repeatable\n"
+"                             (DB_MONITOR_ALERT_EMAIL with\n"
+"                             DB_MONITOR_ENABLE_EMAIL_ALERTS=true)\n"
+"      --sendmail PATH        the sendmail program (DB_MONITOR_SENDMAIL,\n"
+"                             /usr/sbin/sendmail)\n"
+"      --alert-webhook URL    POST to URL; repeatable (DB_MONITOR_ALERT_WEBHOOK)\n"
+"      --alert-webhook-format text|report|teams  {\"text\": ...} for Slack\n"
+"                             and Mattermost (default), the JSON report, or\n"
+"                             an Adaptive Card for Teams Workflows\n"
+"      --alert-ca-file FILE   CA certificates for https webhooks\n"
+"      --alert-timeout DUR    longest wait for each delivery (default 10s)\n"
+"      --alert-repeat DUR     remind while a problem lasts, every DUR\n"
 "\n"
 "  -V, --version              print the version and exit\n"
 "      --help                 print this help and exit\n"
@@ -143,6 +167,14 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 		{ "history", required_argument, NULL, OPT_HISTORY },
 		{ "report", required_argument, NULL, OPT_REPORT },
 		{ "alert-command", required_argument, NULL, OPT_ALERT_COMMAND },
+		{ "alert-email", required_argument, NULL, OPT_ALERT_EMAIL },
+		{ "alert-webhook", required_argument, NULL, OPT_ALERT_WEBHOOK },
+		{ "alert-webhook-format", required_argument, NULL,
+		    OPT_ALERT_WEBHOOK_FORMAT },
+		{ "alert-repeat", required_argument, NULL, OPT_ALERT_REPEAT },
+		{ "alert-timeout", required_argument, NULL, OPT_ALERT_TIMEOUT },
+		{ "alert-ca-file", required_argument, NULL, OPT_ALERT_CA_FILE },
+		{ "sendmail", required_argument, NULL, OPT_SENDMAIL },
 		{ "backup-path", required_argument, NULL, 'd' },
 		{ "backup-check", no_argument, NULL, OPT_BACKUP_CHECK },
 		{ "version", no_argument, NULL, 'V' },
@@ -199,7 +231,32 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			o->report = optarg;
 			break;
 		case OPT_ALERT_COMMAND:
-			o->watch.alert_command = optarg;
+			o->alert_command = optarg;
+			break;
+		case OPT_ALERT_EMAIL:
+			/* Repeatable: all of them, as DB_MONITOR_ALERT_EMAIL lists. */
+			if (cli_append_word(&o->alert_emails, optarg) == -1)
+				cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
+			break;
+		case OPT_ALERT_WEBHOOK:
+			if (cli_append_word(&o->alert_webhooks, optarg) == -1)
+				cli_die(HEALTH_EXIT_UNKNOWN, "out of memory");
+			break;
+		case OPT_ALERT_WEBHOOK_FORMAT:
+			cli_setting(HEALTH_EXIT_UNKNOWN, s, "alert-webhook-format",
+			    optarg);
+			break;
+		case OPT_ALERT_REPEAT:
+			cli_setting(HEALTH_EXIT_UNKNOWN, s, "alert-repeat", optarg);
+			break;
+		case OPT_ALERT_TIMEOUT:
+			cli_setting(HEALTH_EXIT_UNKNOWN, s, "alert-timeout", optarg);
+			break;
+		case OPT_ALERT_CA_FILE:
+			cli_setting(HEALTH_EXIT_UNKNOWN, s, "alert-ca-file", optarg);
+			break;
+		case OPT_SENDMAIL:
+			cli_setting(HEALTH_EXIT_UNKNOWN, s, "sendmail", optarg);
 			break;
 		case 'd':
 			/* A setting, so it overrides DB_BACKUP_PATH as in dbbackup. */
@@ -213,6 +270,14 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o)
 			cli_other_option(opt, usage, HEALTH_EXIT_UNKNOWN, HEALTH_EXIT_UNKNOWN);
 		}
 	}
+	/* The settings keep the pointers: main frees them at the end. */
+	if (o->alert_emails != NULL) {
+		cli_setting(HEALTH_EXIT_UNKNOWN, s, "alert-email", o->alert_emails);
+		cli_setting(HEALTH_EXIT_UNKNOWN, s, "email-alerts", "true");
+	}
+	if (o->alert_webhooks != NULL)
+		cli_setting(HEALTH_EXIT_UNKNOWN, s, "alert-webhook",
+		    o->alert_webhooks);
 	if (count_set && o->watch.interval_ms == 0)
 		cli_usage_error(HEALTH_EXIT_UNKNOWN, "--count needs --watch");
 	if (o->report != NULL && (optind < argc || o->watch.interval_ms > 0 ||
@@ -302,6 +367,7 @@ main(int argc, char **argv)
 	struct options o;
 	struct limits l;
 	struct run r = { 0 };
+	struct notify notify = { .command = NULL };
 	char err[768];
 	size_t i;
 	int status;
@@ -315,6 +381,10 @@ main(int argc, char **argv)
 		if (settings_load(&s, "dbhealth", err, sizeof(err)) == -1)
 			cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
 		load_levels(&o, &s, &l);
+		if (notify_configure(&notify, &s, o.alert_command, err,
+		    sizeof(err)) == -1)
+			cli_usage_error(HEALTH_EXIT_UNKNOWN, "%s", err);
+		o.watch.notify = &notify;
 		collect_targets(&o, &s, &r);
 		if (conn_library_init() == -1)
 			cli_die(HEALTH_EXIT_UNKNOWN,
@@ -330,6 +400,9 @@ main(int argc, char **argv)
 		mysql_library_end();
 	free(o.levels);
 	free(o.level_is_critical);
+	notify_free(&notify);
 	settings_free(&s);
+	free(o.alert_emails);
+	free(o.alert_webhooks);
 	return status == -1 ? HEALTH_EXIT_UNKNOWN : status;
 }

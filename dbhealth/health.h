@@ -9,6 +9,8 @@
 #define DBHEALTH_HEALTH_H
 
 #include <stdbool.h>
+
+#include <jansson.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -23,7 +25,8 @@
  * default levels (NONE: none); counter is the global status variable
  * whose value is the check, judged as it is, or "" when checks.c or
  * backups.c computes the value.  A counter check needs nothing but its
- * row.  The enum, check_defs, the list in --help and the status query are
+ * row (aborted_connects, slow_queries and deadlocks are totals whose
+ * levels are per minute: rates.c judges them).  The enum, check_defs, the list in --help and the status query are
  * made from this table, and tests/docs.bats checks dbhealth(1) against
  * it; the report lists the checks in the order checks.c runs them.
  */
@@ -38,11 +41,11 @@
 	X(THREADS_RUNNING, "threads_running", "count", BAD_ABOVE, 32, 64, \
 	    "THREADS_RUNNING") \
 	X(LONGEST_QUERY, "longest_query", "ms", BAD_ABOVE, 5000, 10000, "") \
-	X(ABORTED_CONNECTS, "aborted_connects", "count", BAD_ABOVE, NONE, \
-	    NONE, "ABORTED_CONNECTS") \
-	X(SLOW_QUERIES, "slow_queries", "count", BAD_ABOVE, NONE, NONE, \
+	X(ABORTED_CONNECTS, "aborted_connects", "count", BAD_ABOVE, 10, 60, \
+	    "ABORTED_CONNECTS") \
+	X(SLOW_QUERIES, "slow_queries", "count", BAD_ABOVE, 10, 60, \
 	    "SLOW_QUERIES") \
-	X(DEADLOCKS, "deadlocks", "count", BAD_ABOVE, NONE, NONE, \
+	X(DEADLOCKS, "deadlocks", "count", BAD_ABOVE, 1, 10, \
 	    "INNODB_DEADLOCKS") \
 	X(BUFFER_POOL_HIT, "buffer_pool_hit", "%", BAD_BELOW, 99, 95, "") \
 	X(READ_ONLY, "read_only", "", BAD_NONE, NONE, NONE, "") \
@@ -90,6 +93,8 @@ struct check {
 	double number;
 	char text[128];		/* the value when it is not a number */
 	double warning, critical;
+	bool has_rate;		/* rates.c: a total judged per minute */
+	double rate;
 	char message[256];
 };
 
@@ -120,6 +125,8 @@ struct run {
 	size_t n_targets;
 	enum overall status;
 	size_t n_ok, n_warning, n_critical, n_unreachable;
+	json_t *alert;		/* what notify.c did, or NULL: in the JSON */
+	const json_t *before;	/* rates.c's samples of the run before */
 };
 
 /* Names for statuses, as they appear in every output format. */

@@ -123,16 +123,14 @@ last_line(int fd, off_t size)
 }
 
 int
-history_last_status(const char *path, char *status, size_t len, char *err,
+history_last_report(const char *path, json_t **doc, char *err,
     size_t errlen)
 {
 	struct stat st;
-	json_t *doc;
 	char *line;
-	const char *s = NULL;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	status[0] = '\0';
+	*doc = NULL;
 	if (fd == -1) {
 		if (errno == ENOENT)
 			return 0;
@@ -148,10 +146,11 @@ history_last_status(const char *path, char *status, size_t len, char *err,
 	close(fd);
 	if (line == NULL)
 		return 0;
-	doc = json_loads(line, 0, NULL);
-	if (doc != NULL && json_unpack(doc, "{s:s}", "status", &s) == 0)
-		snprintf(status, len, "%s", s);
-	json_decref(doc);
+	*doc = json_loads(line, 0, NULL);
+	if (*doc != NULL && !json_is_object(*doc)) {
+		json_decref(*doc);
+		*doc = NULL;
+	}
 	free(line);
 	return 0;
 }

@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "summary.h"
 
 /* Appends line and a newline to path in one locked write.  0 or -1 + err. */
@@ -15,12 +17,12 @@ int history_append(const char *path, const char *line, char *err,
     size_t errlen);
 
 /*
- * Copies the overall status of the last complete line of path into
- * status ("" when the file is missing or has no readable line).
- * Returns 0, or -1 with err when the file cannot be read.
+ * The last complete line of path as a JSON document in *doc (NULL when
+ * the file is missing or has no line that parses).  Returns 0, or -1
+ * with err when the file cannot be read.
  */
-int history_last_status(const char *path, char *status, size_t len,
-    char *err, size_t errlen);
+int history_last_report(const char *path, json_t **doc, char *err,
+    size_t errlen);
 
 /*
  * Reads the history file at path into s, for --report: each line is

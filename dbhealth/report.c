@@ -11,6 +11,7 @@
 
 #include "health.h"
 #include "jsonout.h"
+#include "rates.h"
 #include "report.h"
 #include "table.h"
 #include "timeutil.h"
@@ -95,7 +96,7 @@ level_json(double level)
 static json_t *
 check_json(const struct check *c)
 {
-	json_t *value;
+	json_t *value, *doc;
 
 	if (c->has_number)
 		value = jsonout_number(c->number);
@@ -103,7 +104,7 @@ check_json(const struct check *c)
 		value = json_null();
 	else
 		value = jsonout_text(c->text);
-	return json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
+	doc = json_pack("{s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
 	    "name", check_defs[c->id].name,
 	    "source", c->has_source ? jsonout_text(c->source) : json_null(),
 	    "status", status_name(c->status),
@@ -113,6 +114,14 @@ check_json(const struct check *c)
 	    "warning", level_json(c->warning),
 	    "critical", level_json(c->critical),
 	    "message", jsonout_text(c->message));
+	/* A total's rate, which its levels judge, or null before there is one. */
+	if (doc != NULL && rates_is_rate(c->id) && json_object_set_new(doc,
+	    "rate_per_min", c->has_rate ? jsonout_number(c->rate) :
+	    json_null()) == -1) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 static json_t *
@@ -142,7 +151,7 @@ target_json(const struct target *t)
 json_t *
 report_json(const struct run *r)
 {
-	json_t *targets = json_array();
+	json_t *targets = json_array(), *doc;
 	char at[RFC3339_LEN];
 	size_t i;
 
@@ -151,7 +160,7 @@ report_json(const struct run *r)
 	for (i = 0; i < r->n_targets; i++)
 		json_array_append_new(targets, target_json(&r->targets[i]));
 	time_rfc3339(r->checked_at, at);
-	return json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
+	doc = json_pack("{s:s, s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:o}",
 	    "status", overall_name(r->status), "checked_at", at,
 	    "duration_ms", jsonout_number(r->duration_ms),
 	    "summary",
@@ -160,6 +169,12 @@ report_json(const struct run *r)
 	    "critical", (json_int_t)r->n_critical,
 	    "unreachable", (json_int_t)r->n_unreachable,
 	    "targets", targets);
+	if (doc != NULL && r->alert != NULL &&
+	    json_object_set(doc, "alert", r->alert) == -1) {
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
 }
 
 /* Writes s as a Prometheus label value: \, " and newline escaped. */

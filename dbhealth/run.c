@@ -11,6 +11,7 @@
 #include "backups.h"
 #include "checks.h"
 #include "exitcode.h"
+#include "rates.h"
 #include "run.h"
 #include "timeutil.h"
 #include "workers.h"
@@ -95,6 +96,7 @@ run_checks(struct run *r, const struct limits *l)
 	if (workers_run(&spec, err, sizeof(err)) == -1)
 		return -1;
 	r->duration_ms = time_monotonic_ms() - start;
+	rates_apply(r, l, r->before);
 	fold(r, l);
 	return 0;
 }
@@ -113,6 +115,8 @@ run_reset(struct run *r)
 		t->server_id = -1;
 		t->status = ST_OK;
 	}
+	json_decref(r->alert);
+	r->alert = NULL;
 }
 
 int

@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * watch: one run of the checks, or one every --watch interval: check,
- * print the report, append it to the --history file, run the
- * --alert-command when the overall status changes.
+ * alert (notify.c), print the report, append it to the --history file.
  */
 #ifndef DBHEALTH_WATCH_H
 #define DBHEALTH_WATCH_H
 
 #include "health.h"
+#include "notify.h"
 #include "report.h"
 #include "threshold.h"
 
@@ -16,7 +16,7 @@ struct watch {
 	long long interval_ms;		/* 0: run once */
 	long long count;		/* 0: until a signal */
 	const char *history;		/* NULL: none */
-	const char *alert_command;	/* NULL: none */
+	const struct notify *notify;	/* who hears of a run */
 };
 
 /*

@@ -146,3 +146,16 @@ cli_other_option(int opt, void (*usage)(void), int fail, int usage_status)
 		cli_try_help(usage_status);
 	exit(cli_close_stdout() == 0 ? 0 : fail);
 }
+
+int
+cli_append_word(char **list, const char *word)
+{
+	char *grown;
+
+	if (asprintf(&grown, "%s%s%s", *list ? *list : "", *list ? " " : "",
+	    word) == -1)
+		return -1;
+	free(*list);
+	*list = grown;
+	return 0;
+}

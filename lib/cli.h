@@ -65,6 +65,12 @@ void cli_setting(int status, struct settings *s, const char *name,
     const char *value);
 
 /*
+ * Appends word to the space-separated list *list (malloc'd, or NULL for
+ * an empty one), for a flag that may be repeated.  0, or -1 (memory).
+ */
+int cli_append_word(char **list, const char *word);
+
+/*
  * Flush stdout and check it; a write error is a failure.  Returns 0, or -1
  * after printing "prog: write error: ..." so the caller picks the status.
  */

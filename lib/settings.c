@@ -44,6 +44,8 @@ static const char *const pool_reset_words[] = { "changed", "always", "never",
     NULL };
 static const char *const compression_words[] = { "none", "gzip", "zstd",
     NULL };
+static const char *const webhook_format_words[] = { "text", "report",
+    "teams", NULL };
 static const struct {
 	size_t offset;
 	const char *const *words;
@@ -52,6 +54,7 @@ static const struct {
 	{ F(pool_reset), pool_reset_words, -1, -1 },
 	{ F(compression), compression_words, COMPRESSION_GZIP,
 	    COMPRESSION_NONE },
+	{ F(alert_webhook_format), webhook_format_words, -1, -1 },
 };
 
 static const struct def defs[] = {
@@ -89,6 +92,22 @@ static const struct def defs[] = {
 	    F(max_query_time_ms), 0, 365 * DAY_MS, 1 },
 	{ "DB_MONITOR_MIN_AVAILABLE_CONNECTIONS", NULL, NULL, T_INT,
 	    F(min_available_connections), 0, 1000000, 0 },
+	{ "DB_MONITOR_ENABLE_EMAIL_ALERTS", "email-alerts", NULL, T_BOOL,
+	    F(email_alerts), 0, 0, 0 },
+	{ "DB_MONITOR_ALERT_EMAIL", "alert-email", NULL, T_STRING,
+	    F(alert_email), 0, 0, 0 },
+	{ "DB_MONITOR_SENDMAIL", "sendmail", NULL, T_PATH, F(sendmail),
+	    0, 0, 0 },
+	{ "DB_MONITOR_ALERT_WEBHOOK", "alert-webhook", NULL, T_STRING,
+	    F(alert_webhook), 0, 0, 0 },
+	{ "DB_MONITOR_ALERT_WEBHOOK_FORMAT", "alert-webhook-format", NULL,
+	    T_CHOICE, F(alert_webhook_format), 0, 0, 0 },
+	{ "DB_MONITOR_ALERT_CA_FILE", "alert-ca-file", NULL, T_PATH,
+	    F(alert_ca_file), 0, 0, 0 },
+	{ "DB_MONITOR_ALERT_TIMEOUT", "alert-timeout", NULL, T_DURATION,
+	    F(alert_timeout_ms), 1, DAY_MS, 1000 },
+	{ "DB_MONITOR_ALERT_REPEAT", "alert-repeat", NULL, T_DURATION,
+	    F(alert_repeat_ms), 0, 365 * DAY_MS, 1000 },
 	{ "DB_BACKUP_PATH", "backup-path", NULL, T_PATH, F(backup_path),
 	    0, 0, 0 },
 	{ "DB_BACKUP_RETENTION_DAYS", "days", NULL, T_INT, F(retention_days),
@@ -260,9 +279,11 @@ settings_init(struct settings *s)
 	s->min_available_connections = 2;
 	s->retention_days = 30;
 	s->compression = COMPRESSION_GZIP;
+	s->alert_timeout_ms = 10 * 1000;
 	if (settings_set_string(&s->host, "localhost") == -1 ||
 	    settings_set_string(&s->user, login ? login : "root") == -1 ||
-	    settings_set_string(&s->backup_path, "storage/backups") == -1)
+	    settings_set_string(&s->backup_path, "storage/backups") == -1 ||
+	    settings_set_string(&s->sendmail, "/usr/sbin/sendmail") == -1)
 		return -1;
 	return 0;
 }

@@ -43,6 +43,20 @@ struct settings {
 	long long max_query_time_ms;
 	long long min_available_connections;
 
+	/* dbhealth's alerts */
+	bool email_alerts;
+	char *alert_email;		/* addresses, by spaces or commas */
+	char *sendmail;
+	char *alert_webhook;		/* URLs, by spaces */
+	enum alert_webhook_format {
+		ALERT_WEBHOOK_TEXT,	/* {"text": ...} */
+		ALERT_WEBHOOK_REPORT,	/* the --json report */
+		ALERT_WEBHOOK_TEAMS,	/* an Adaptive Card, for Teams */
+	} alert_webhook_format;
+	char *alert_ca_file;
+	long long alert_timeout_ms;
+	long long alert_repeat_ms;	/* 0: no reminders */
+
 	/* backups */
 	char *backup_path;
 	long long retention_days;

@@ -254,9 +254,15 @@ null
 }
 
 @test "the lock is bounded: a long statement makes the backup refuse, not stall writers" {
-	mariadb --no-defaults -uroot -S "$SOCK_src" -e "SELECT SLEEP(3) FROM \`$DB\`.parent LIMIT 1" >/dev/null &
+	mariadb --no-defaults -uroot -S "$SOCK_src" -e "SELECT SLEEP(4) FROM \`$DB\`.parent LIMIT 1" >/dev/null &
 	sleeper=$!
-	sleep 1
+	# Until the server has run it for a second (a loaded machine starts
+	# the client late).
+	for _ in $(seq 50); do
+		[ "$(sql src "SELECT COUNT(*) FROM information_schema.PROCESSLIST
+			WHERE INFO LIKE 'SELECT SLEEP(4)%' AND TIME >= 1")" -ge 1 ] && break
+		sleep 0.1
+	done
 	run --separate-stderr dbbackup --long-query-guard 1s full "$DB"
 	wait "$sleeper"
 	assert_failure 1

@@ -248,7 +248,10 @@ to_dst() {
 	assert_line "chain of $two: 2 incrementals verified, every event's checksum OK"
 	# dbhealth: the newest backup is the incremental, the newest full is $full.
 	run --separate-stderr dbhealth --json --backup-path "$DB_BACKUP_PATH" -w newest_backup_age=1h
-	assert_success
+	# The server's own checks (a buffer pool still warming up) may warn:
+	# the catalogue's target is what this test is about.
+	[ "$status" -le 1 ]
+	[ "$(jq -r '.targets[] | select(.name == "backups") | .status' <<<"$output")" = ok ]
 	[[ $(check_field backups newest_backup_age message) == "$two, "*" old" ]]
 	[[ $(check_field backups backup_age message) == "$full, "*" old" ]]
 	to_dst
@@ -553,7 +556,7 @@ to_dst() {
 	sql src 'FLUSH BINARY LOGS'
 	read -r file _ <<<"$(sql src 'SHOW MASTER STATUS')"
 	run --separate-stderr dbhealth --json --backup-path "$DB_BACKUP_PATH"
-	assert_success
+	[ "$status" -le 1 ]	# a warming buffer pool may warn
 	[ "$(check_field default binlog_kept status)" = ok ]
 	[[ $(check_field default binlog_kept message) == "binlog."*", where "*"-full ends, is on the server" ]]
 	binlog_purge_to src "$file"

@@ -235,7 +235,7 @@ critical->ok" ]
 @test "a failing alert command is reported and does not change the status" {
 	run --separate-stderr dbhealth --alert-command 'exit 7' -w response_time=0
 	assert_failure 1
-	[ "$stderr" = "dbhealth: alert command exited with status 7" ]
+	[ "$stderr" = "dbhealth: alert command: exited with status 7" ]
 	# Its output goes to stderr: stdout carries the report only.
 	run --separate-stderr dbhealth --json --alert-command 'echo noise' -w response_time=0
 	assert_failure 1
