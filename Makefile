@@ -216,6 +216,7 @@ bench: deps
 	bench/backup.sh
 	bench/pool.sh
 	bench/incremental.sh
+	bench/archive.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
