@@ -410,7 +410,7 @@ take_file(struct reader *r, struct archive_entry *e, struct tar_backup *b,
 		    (long long)archive_entry_size(e), (long long)size);
 	snprintf(dir, sizeof(dir), "%s/%s.partial", r->root, b->id);
 	snprintf(path, sizeof(path), "%s/%s", dir, rel);
-	/* A backup root has already is verified, and left as it is. */
+	/* A backup that root already holds is verified, not written. */
 	if (!b->present) {
 		if (make_parents(r, dir, rel) == -1)
 			return -1;
