@@ -148,10 +148,13 @@ dbrestore/dbrestore: $(DBRESTORE_OBJ) $(LIB)
 deps:
 	scripts/deps
 
+# TESTS: the suites make check runs (all of them by default).
+TESTS ?= tests/
+
 check: deps
 	$(MAKE) all $(TEST_PROGRAMS)
 	PATH="$(CURDIR)/dbhealth:$(CURDIR)/dbbackup:$(CURDIR)/dbrestore:$(CURDIR)/dbprune:$(CURDIR)/dbpool-bench:$(CURDIR)/tests/lib:$$PATH" \
-		$(BATS) $(BATS_FLAGS) tests/
+		$(BATS) $(BATS_FLAGS) $(TESTS)
 
 lint:
 	$(MAKE) clean
