@@ -57,7 +57,7 @@ DBBACKUP_SRC = dbbackup/dbbackup.c dbbackup/backup.c dbbackup/chunk.c \
 	dbbackup/dump.c dbbackup/incremental.c dbbackup/list.c \
 	dbbackup/objects.c dbbackup/output.c dbbackup/pin.c dbbackup/result.c \
 	dbbackup/schema.c dbbackup/seal.c dbbackup/snapshot.c \
-	dbbackup/stream.c
+	dbbackup/replica.c dbbackup/stream.c
 DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/chain.c dbrestore/check.c dbrestore/connect.c \

@@ -108,6 +108,7 @@ backup_free(struct backup *b)
 	snapshot_close(b);
 	output_end(b);
 	schema_free(b);
+	replica_free(&b->replica);
 	json_decref(b->files);
 	json_decref(b->inc.files);
 	free(b->inc.open_name);

@@ -22,6 +22,7 @@
 #include "binlog.h"
 #include "catalog.h"
 #include "progress.h"
+#include "replica.h"
 #include "settings.h"
 #include "tsv.h"
 
@@ -130,6 +131,7 @@ struct options {
 	int level;			/* of the codec; 0 with none */
 	int binlog_level;		/* of an incremental's binlog files */
 	enum lock_mode lock;
+	bool replica_pause;		/* stop the SQL threads for the snapshot */
 	long long lock_wait_timeout_s;
 	long long long_query_guard_s;
 	bool grants;
@@ -175,6 +177,7 @@ struct backup {
 	char binlog_file[256];
 	long long binlog_position;	/* -1: no binary log */
 	char gtid[1024];
+	struct replica_info replica;	/* a replica's sources at the snapshot */
 
 	struct database *dbs;
 	size_t n_dbs;

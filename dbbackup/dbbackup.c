@@ -61,6 +61,7 @@ enum {
 	OPT_LOCK_WAIT,
 	OPT_GUARD,
 	OPT_NO_LOCK,
+	OPT_REPLICA_PAUSE,
 	OPT_GRANTS,
 	OPT_PROGRESS,
 	OPT_NO_PROMOTE,
@@ -136,6 +137,9 @@ usage(void)
 "      --long-query-guard DUR   refuse to lock while a statement has run this\n"
 "                             long (default 60s)\n"
 "      --no-lock              take no global lock (see dbbackup(1) for limits)\n"
+"      --replica-pause        on a replica, stop its SQL threads while the\n"
+"                             snapshot starts (needed with --no-lock for the\n"
+"                             sources' positions)\n"
 "      --encrypt              encrypt every file in the age format\n"
 "                             (DB_BACKUP_ENCRYPTION); --no-encrypt: do not\n"
 "      --recipient KEY        an age1... public key to encrypt to; repeatable\n"
@@ -247,6 +251,7 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "lock-wait-timeout", required_argument, NULL, OPT_LOCK_WAIT },
 		{ "long-query-guard", required_argument, NULL, OPT_GUARD },
 		{ "no-lock", no_argument, NULL, OPT_NO_LOCK },
+		{ "replica-pause", no_argument, NULL, OPT_REPLICA_PAUSE },
 		{ "grants", no_argument, NULL, OPT_GRANTS },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "no-promote", no_argument, NULL, OPT_NO_PROMOTE },
@@ -325,6 +330,9 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			break;
 		case OPT_NO_LOCK:
 			o->lock = LOCK_NONE;
+			break;
+		case OPT_REPLICA_PAUSE:
+			o->replica_pause = true;
 			break;
 		case OPT_GRANTS:
 			o->grants = true;

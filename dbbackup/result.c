@@ -14,6 +14,7 @@
 #include "jsonout.h"
 #include "manifest.h"
 #include "objects.h"
+#include "replica.h"
 #include "result.h"
 #include "timeutil.h"
 #include "tsv.h"
@@ -228,7 +229,7 @@ result_manifest(const struct backup *b, const char *tool_version,
 	m = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s, s:o,"
 	    " s:{s:o, s:o, s:I},"
 	    " s:s, s:s, s:o,"
-	    " s:{s:s, s:o, s:o, s:o},"
+	    " s:{s:s, s:o, s:o, s:o, s:o},"
 	    " s:s, s:o, s:o, s:O,"
 	    " s:{s:I, s:I, s:I, s:I, s:I, s:I}}",
 	    "format", MANIFEST_FORMAT,
@@ -249,6 +250,7 @@ result_manifest(const struct backup *b, const char *tool_version,
 	    "binlog_position", b->binlog_position >= 0 ?
 	    json_integer(b->binlog_position) : json_null(),
 	    "gtid", b->gtid[0] ? json_string(b->gtid) : json_null(),
+	    "replica", replica_json(&b->replica),
 	    "compression", compression_name(b->opt->codec),
 	    "grants_file", b->opt->grants && b->type != TYPE_DATA ?
 	    json_sprintf("@grants.sql%s", compression_suffix(b->opt->codec)) :
@@ -295,14 +297,24 @@ result_report(const struct backup *b, bool json, FILE *f)
 		    (unsigned long long)b->inc.to.pos, (double)t.raw_bytes / 1e6,
 		    (double)t.stored_bytes / 1e6, ms / 1000.0, b->final) < 0 ?
 		    -1 : 0;
+	if (!json && fprintf(f, "backup %s: %zu database%s, %zu table%s, %llu "
+	    "row%s, %.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
+	    b->id, t.databases, plural(t.databases), t.tables,
+	    plural(t.tables), (unsigned long long)t.rows, plural(t.rows),
+	    (double)t.raw_bytes / 1e6, (double)t.stored_bytes / 1e6,
+	    ms / 1000.0, ms > 0 ? (double)t.raw_bytes / 1e3 / ms : 0.0,
+	    b->final) < 0)
+		return -1;
+	if (!json && b->replica.is_replica) {
+		char sources[1024];
+
+		replica_sources_text(&b->replica, sources, sizeof(sources));
+		return fprintf(f, "taken on a replica of %s%s\n", sources,
+		    b->replica.consistent ? "" : " (no source positions: "
+		    "--no-lock without --replica-pause)") < 0 ? -1 : 0;
+	}
 	if (!json)
-		return fprintf(f, "backup %s: %zu database%s, %zu table%s, %llu "
-		    "row%s, %.1f MB raw, %.1f MB stored, %.2f s (%.1f MB/s)\n%s\n",
-		    b->id, t.databases, plural(t.databases), t.tables,
-		    plural(t.tables), (unsigned long long)t.rows, plural(t.rows),
-		    (double)t.raw_bytes / 1e6, (double)t.stored_bytes / 1e6,
-		    ms / 1000.0, ms > 0 ? (double)t.raw_bytes / 1e3 / ms : 0.0,
-		    b->final) < 0 ? -1 : 0;
+		return 0;
 	r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 	    "id", b->id, "path", b->final, "type", backup_type_names[b->type],
 	    "databases", (json_int_t)t.databases, "tables", (json_int_t)t.tables,
@@ -311,8 +323,10 @@ result_report(const struct backup *b, bool json, FILE *f)
 	    "duration_ms", jsonout_number(ms),
 	    "rate_bytes_per_s", jsonout_number(ms > 0 ? (double)t.raw_bytes *
 	    1000.0 / ms : 0));
-	if (r != NULL && json_object_set_new(r, "archive",
-	    json_boolean(b->opt->archive != NULL)) == -1) {
+	if (r != NULL && (json_object_set_new(r, "archive",
+	    json_boolean(b->opt->archive != NULL)) == -1 ||
+	    json_object_set_new(r, "replica", replica_json(&b->replica)) ==
+	    -1)) {
 		json_decref(r);
 		return -1;
 	}

@@ -22,6 +22,7 @@
 #include <mysqld_error.h>
 
 #include "conn.h"
+#include "replica.h"
 #include "snapshot.h"
 
 #define NO_LOCK_TRIES 10
@@ -253,8 +254,8 @@ read_gtid(struct backup *b)
 	return 0;
 }
 
-int
-snapshot_start(struct backup *b, char *err, size_t errlen)
+static int
+start_snapshots(struct backup *b, char *err, size_t errlen)
 {
 	const char *method = b->snapshot_method;
 	size_t i;
@@ -296,6 +297,21 @@ snapshot_start(struct backup *b, char *err, size_t errlen)
 		snprintf(err, errlen, "binlog position: %s", mysql_error(b->ctl));
 		return -1;
 	}
+	return rc;
+}
+
+/* A replica's SQL threads, paused or not, are read under the same lock. */
+int
+snapshot_start(struct backup *b, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = replica_pause(b, err, errlen);
+	if (rc == 0)
+		rc = start_snapshots(b, err, errlen);
+	if (rc == 0)
+		rc = replica_read(b, err, errlen);
+	replica_resume(b);
 	return rc;
 }
 

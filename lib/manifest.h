@@ -18,13 +18,13 @@
 #define MANIFEST_PRIVATE "manifest.age"	/* an encrypted backup's manifest */
 #define MANIFEST_VERSION_MAJOR 3	/* readers refuse a newer major */
 /*
- * Full, schema and data backups are written as 1.1, which dbkit 0.2
- * reads; an incremental as 2.0, which a 1.x reader refuses rather than
+ * Full, schema and data backups are written as 1.2, which dbkit 0.2
+ * reads; an incremental as 2.1, which a 1.x reader refuses rather than
  * restore nothing from it.  Minor versions are additions a reader may
- * ignore.
+ * ignore: 1.2 and 2.1 add snapshot.replica.
  */
-#define MANIFEST_V1_MINOR 1
-#define MANIFEST_V2_MINOR 0
+#define MANIFEST_V1_MINOR 2
+#define MANIFEST_V2_MINOR 1
 /*
  * An encrypted backup's manifest.json is an envelope of version 3.0,
  * which a 2.x reader refuses (it could not open the files anyway); the
