@@ -62,7 +62,7 @@ DBBACKUP_OBJ = $(DBBACKUP_SRC:.c=.o)
 DBRESTORE_SRC = dbrestore/dbrestore.c dbrestore/adapt.c dbrestore/apply.c \
 	dbrestore/chain.c dbrestore/check.c dbrestore/connect.c \
 	dbrestore/create.c dbrestore/feed.c dbrestore/filter.c dbrestore/keys.c dbrestore/load.c \
-	dbrestore/objects.c dbrestore/plan.c \
+	dbrestore/objects.c dbrestore/plan.c dbrestore/replica.c \
 	dbrestore/replay.c dbrestore/report.c dbrestore/restore.c \
 	dbrestore/scratch.c dbrestore/sqlout.c dbrestore/sqlrows.c \
 	dbrestore/spool.c dbrestore/triggers.c

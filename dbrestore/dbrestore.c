@@ -19,6 +19,7 @@
 #include "exitcode.h"
 #include "keys.h"
 #include "replay.h"
+#include "replica.h"
 #include "report.h"
 #include "restore.h"
 #include "spool.h"
@@ -51,6 +52,11 @@ enum {
 	OPT_IDENTITY_FILE,
 	OPT_PASSPHRASE_FILE,
 	OPT_TMPDIR,
+	OPT_AS_REPLICA_OF,
+	OPT_REPLICA_SQL,
+	OPT_RESET_REPLICA,
+	OPT_REPLICATION_USER,
+	OPT_REPLICATION_PASSWORD_FILE,
 };
 
 static void
@@ -62,6 +68,7 @@ usage(void)
 "       dbrestore --verify BACKUP\n"
 "       dbrestore --test BACKUP\n"
 "       dbrestore --sql BACKUP | mariadb\n"
+"       dbrestore --as-replica-of [USER@]HOST[:PORT] BACKUP\n"
 "\n"
 "BACKUP is a backup id in the catalogue, a path to a backup directory,\n"
 "'latest', or an archive FILE or - (stdin) as dbbackup export and --archive\n"
@@ -102,6 +109,18 @@ usage(void)
 "                             (DB_BACKUP_PASSPHRASE_FILE)\n"
 "      --tmpdir DIR           where an archive is spooled and verified\n"
 "                             (default: the catalogue)\n"
+"\n"
+"New replica (restore, then replicate from HOST from the backup's\n"
+"coordinates: its own, or its source's when it was taken on a replica):\n"
+"      --as-replica-of [USER@]HOST[:PORT]  the source (port 3306); implies\n"
+"                             --no-binlog\n"
+"      --replication-user USER  the replication account when the source\n"
+"                             names none (DB_REPLICATION_USER)\n"
+"      --replication-password-file FILE  its password on FILE's first line\n"
+"                             (or DB_REPLICATION_PASSWORD)\n"
+"      --replica-sql          print the replication statements instead of\n"
+"                             running them (the password left out)\n"
+"      --reset-replica        replace the replication a target already has\n"
 "\n"
 "Point in time (an incremental BACKUP: its full backup, then its chain's\n"
 "binary logs replayed):\n"
@@ -183,6 +202,13 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 		{ "events", no_argument, NULL, OPT_EVENTS },
 		{ "grep", required_argument, NULL, OPT_GREP },
 		{ "tmpdir", required_argument, NULL, OPT_TMPDIR },
+		{ "as-replica-of", required_argument, NULL, OPT_AS_REPLICA_OF },
+		{ "replica-sql", no_argument, NULL, OPT_REPLICA_SQL },
+		{ "reset-replica", no_argument, NULL, OPT_RESET_REPLICA },
+		{ "replication-user", required_argument, NULL,
+		    OPT_REPLICATION_USER },
+		{ "replication-password-file", required_argument, NULL,
+		    OPT_REPLICATION_PASSWORD_FILE },
 		{ "json", no_argument, NULL, 'j' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, CLI_OPT_HELP },
@@ -253,6 +279,16 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 			cli_setting(EXIT_USAGE, s, "passphrase-file", optarg);
 			break;
 		case OPT_TMPDIR: o->tmpdir = optarg; break;
+		case OPT_AS_REPLICA_OF: o->as_replica_of = optarg; break;
+		case OPT_REPLICA_SQL: o->replica_sql = true; break;
+		case OPT_RESET_REPLICA: o->reset_replica = true; break;
+		case OPT_REPLICATION_USER:
+			cli_setting(EXIT_USAGE, s, "replication-user", optarg);
+			break;
+		case OPT_REPLICATION_PASSWORD_FILE:
+			cli_setting(EXIT_USAGE, s, "replication-password-file",
+			    optarg);
+			break;
 		case 'j': o->json = true; break;
 		default:
 			cli_other_option(opt, usage, EXIT_FAILED, EXIT_USAGE);
@@ -272,6 +308,20 @@ parse_options(int argc, char **argv, struct settings *s, struct options *o,
 	if (o->until.kind != UNTIL_END && o->mode == MODE_TEST)
 		cli_usage_error(EXIT_USAGE, "--until restores into the server "
 		    "or writes SQL; --test does not replay binary logs yet");
+	if ((o->replica_sql || o->reset_replica) && o->as_replica_of == NULL)
+		cli_usage_error(EXIT_USAGE, "--replica-sql and --reset-replica go "
+		    "with --as-replica-of");
+	if (o->as_replica_of != NULL && o->mode != MODE_RESTORE)
+		cli_usage_error(EXIT_USAGE, "--as-replica-of restores into the "
+		    "server; --verify, --test, --sql and --events do not");
+	if (o->as_replica_of != NULL && (o->n_databases > 0 || o->n_tables > 0 ||
+	    o->into != NULL))
+		cli_usage_error(EXIT_USAGE, "--as-replica-of: a replica needs "
+		    "every database as backed up; -D, --table and --into do not "
+		    "apply");
+	/* The source's binlog brings the changes: the copy is not ours to log. */
+	if (o->as_replica_of != NULL)
+		o->no_binlog = true;
 	*backup = NULL;
 	if (optind == argc && o->until.kind == UNTIL_TIME)
 		return;
@@ -289,6 +339,7 @@ main(int argc, char **argv)
 	struct restore r;
 	struct age_keys keys = { .log_n = 0 };
 	struct spool spooled = { .dir = "" };
+	struct replica_plan replica;
 	const char *backup, *root;
 	bool bad_stream;
 	char err[4096] = "";
@@ -307,6 +358,14 @@ main(int argc, char **argv)
 	conn = s;
 	conn.database = NULL;
 	restore_init(&r, &conn, &o);
+	if (o.as_replica_of != NULL) {
+		if (replica_parse(o.as_replica_of, &s, &replica, err,
+		    sizeof(err)) == -1)
+			cli_usage_error(EXIT_USAGE, "%s", err);
+		replica.print_only = o.replica_sql;
+		replica.reset = o.reset_replica;
+		r.replica = &replica;
+	}
 	switch (keys_load(&s, &keys, err, sizeof(err))) {
 	case -1:
 		age_keys_clear(&keys);
@@ -334,10 +393,15 @@ main(int argc, char **argv)
 	/* A bad backup is bad input (2), whatever is asked of it. */
 	if (restore_open(&r, root, backup, err, sizeof(err)) == 0) {
 		status = EXIT_FAILED;
+		if (r.replica != NULL && replica_prepare(&r, r.replica, err,
+		    sizeof(err)) == -1)
+			goto out;
 		if (o.mode == MODE_SQL ? sqlout_write(&r, stdout, err,
 		    sizeof(err)) == 0 : o.mode == MODE_EVENTS ? replay_list(&r,
 		    stdout, err, sizeof(err)) == 0 : restore_run(&r, &ok, err,
-		    sizeof(err)) == 0 && report_write(&r, ok, stdout) == 0)
+		    sizeof(err)) == 0 && (r.replica == NULL ||
+		    replica_start(&r, r.replica, stdout, err, sizeof(err)) == 0) &&
+		    report_write(&r, ok, stdout) == 0)
 			status = cli_close_stdout() == 0 && ok ? EXIT_DONE :
 			    EXIT_FAILED;
 	}

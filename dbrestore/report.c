@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "jsonout.h"
+#include "replica.h"
 #include "report.h"
 #include "restore.h"
 #include "timeutil.h"
@@ -119,8 +120,9 @@ report_write(const struct restore *r, bool ok, FILE *f)
 	    "objects_checked", test ? json_integer((json_int_t)r->objects_checked) :
 	    json_null(),
 	    "objects_differing", test ? objects_json(r, 0, true) : json_null());
-	if (doc != NULL && json_object_set_new(doc, "replay", replay_json(r)) ==
-	    -1) {
+	if (doc != NULL && (json_object_set_new(doc, "replay", replay_json(r)) ==
+	    -1 || json_object_set_new(doc, "replication", r->replica != NULL ?
+	    replica_report_json(r->replica) : json_null()) == -1)) {
 		json_decref(doc);
 		doc = NULL;
 	}
@@ -145,6 +147,8 @@ report_write(const struct restore *r, bool ok, FILE *f)
 		    ": DIFFERENCES FOUND") : "") < 0 ? -1 : 0;
 	if (rc == 0 && !r->opt->json && r->chain.n > 0)
 		rc = replay_text(r, f);
+	if (rc == 0 && !r->opt->json && r->replica != NULL)
+		rc = replica_report_text(r->replica, f);
 	json_decref(doc);
 	return rc;
 }

@@ -59,6 +59,8 @@ struct options {
 	bool drop_existing, no_binlog, grants;
 	bool disable_triggers;
 	bool json, progress;
+	const char *as_replica_of;	/* [USER@]HOST[:PORT] */
+	bool replica_sql, reset_replica;
 };
 
 struct rtable {
@@ -131,6 +133,8 @@ struct robj {
 	char *why;			/* skipped or failed: why */
 };
 
+struct replica_plan;
+
 /* An incremental backup of the chain being restored. */
 struct link {
 	struct catalog_ref held;
@@ -177,6 +181,7 @@ struct restore {
 	struct progress progress;	/* what --progress shows (load.c) */
 	size_t objects_checked;		/* --test */
 	struct chain chain;		/* when the backup is an incremental */
+	struct replica_plan *replica;	/* --as-replica-of, else NULL */
 };
 
 /* restore.c: one run */

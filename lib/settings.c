@@ -124,6 +124,12 @@ static const struct def defs[] = {
 	    F(passphrase_file), 0, 0, 0 },
 	{ "DB_BACKUP_IDENTITY_FILE", "identity-file", NULL, T_PATH,
 	    F(identity_file), 0, 0, 0 },
+	{ "DB_REPLICATION_USER", "replication-user", NULL, T_STRING,
+	    F(replication_user), 0, 0, 0 },
+	{ "DB_REPLICATION_PASSWORD", NULL, NULL, T_STRING,
+	    F(replication_password), 0, 0, 0 },
+	{ NULL, "replication-password-file", NULL, T_PASSWORD_FILE,
+	    F(replication_password), 0, 0, 0 },
 };
 
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))

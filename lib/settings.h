@@ -67,6 +67,10 @@ struct settings {
 	char *passphrase_file;		/* its first line, read when used */
 	char *identity_file;		/* age identities, for reading */
 
+	/* dbrestore --as-replica-of: the account a new replica connects as */
+	char *replication_user;
+	char *replication_password;	/* NULL: none; wiped on free */
+
 	/* where the option file comes from */
 	const char *defaults_file;
 	bool no_defaults;
