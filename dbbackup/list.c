@@ -197,6 +197,12 @@ render_text(const struct listing *l, FILE *out)
 		fprintf(out, "not a backup (left alone): %s\n", l->foreign[i]);
 		gap = true;
 	}
+	for (i = 0; i < l->n; i++)
+		if (l->items[i].replica_of[0] != '\0') {
+			fprintf(out, "%s was taken on a replica of %s\n",
+			    l->items[i].e.id, l->items[i].replica_of);
+			gap = true;
+		}
 	for (i = 0; i < l->n_chains; i++) {
 		const struct chain_span *c = &l->chains[i];
 		char from[RFC3339_LEN], to[RFC3339_LEN];
@@ -261,7 +267,7 @@ listing_json(const struct listing *l)
 
 		time_rfc3339(it->e.taken_at, taken);
 		if (json_array_append_new(backups, json_pack(
-		    "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:o, s:b}",
+		    "{s:s, s:s, s:s, s:s, s:I, s:I, s:o, s:b, s:o, s:b, s:o}",
 		    "id", it->e.id, "type", it->e.type,
 		    "state", state_names[it->state], "taken_at", taken,
 		    "age_s", (json_int_t)age_s(l, it),
@@ -269,7 +275,9 @@ listing_json(const struct listing *l)
 		    "parent", it->parent[0] != '\0' ? json_string(it->parent) :
 		    json_null(), "pinned", it->pinned,
 		    "error", it->state == CATALOG_DAMAGED ? jsonout_text(it->why) :
-		    json_null(), "future", it->future)) == -1)
+		    json_null(), "future", it->future, "replica_of",
+		    it->replica_of[0] != '\0' ? jsonout_text(it->replica_of) :
+		    json_null())) == -1)
 			goto nomem;
 	}
 	for (i = 0; i < l->n_foreign; i++)

@@ -98,6 +98,7 @@ struct catalog_item {
 	enum catalog_state state;
 	char name[CATALOG_ID_LEN + 16];	/* the directory name */
 	char parent[CATALOG_ID_LEN];	/* "" unless it depends on a backup */
+	char replica_of[512];		/* taken on a replica: "HOST:PORT, ..." */
 	char why[512];			/* CATALOG_DAMAGED: the manifest error */
 	long long size_bytes;		/* on disk */
 	bool pinned;
