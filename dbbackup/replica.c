@@ -124,6 +124,27 @@ read_state(MYSQL *m, struct replica_info *r, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Whether SQL threads run, as any account may ask (Slaves_running): a
+ * backup account without REPLICA MONITOR warns on a replica only.
+ */
+static bool
+replicating(MYSQL *m)
+{
+	char err[256];
+	MYSQL_RES *res = conn_select(m, "SHOW GLOBAL STATUS LIKE "
+	    "'Slaves_running'", err, sizeof(err));
+	MYSQL_ROW row;
+	bool yes = false;
+
+	if (res == NULL)
+		return false;
+	if ((row = mysql_fetch_row(res)) != NULL && row[1] != NULL)
+		yes = strtoll(row[1], NULL, 10) > 0;
+	mysql_free_result(res);
+	return yes;
+}
+
 /* Whether two reads name the same positions. */
 static bool
 same_state(const struct replica_info *a, const struct replica_info *b)
@@ -231,9 +252,10 @@ replica_read(struct backup *b, char *err, size_t errlen)
 	if (!is_mariadb(b))
 		return 0;
 	if ((rc = read_state(b->ctl, r, err, errlen)) == 1) {
-		cli_warn("warning: cannot tell whether the server is a replica "
-		    "(SHOW ALL SLAVES STATUS needs the REPLICA MONITOR "
-		    "privilege): no source coordinates recorded");
+		if (replicating(b->ctl))
+			cli_warn("warning: the server replicates, but SHOW ALL "
+			    "SLAVES STATUS needs the REPLICA MONITOR privilege: no "
+			    "source coordinates recorded");
 		return 0;
 	}
 	if (rc == -1 || !r->is_replica)

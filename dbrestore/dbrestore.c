@@ -409,6 +409,8 @@ out:
 	if (status != EXIT_DONE && err[0] != '\0')
 		cli_warn("%s", err);
 	restore_free(&r);
+	if (r.replica != NULL)
+		replica_plan_free(r.replica);
 	spool_remove(&spooled);
 	age_keys_clear(&keys);
 	free(o.databases);

@@ -214,7 +214,8 @@ source_coordinates(struct restore *r, struct replica_plan *p,
 	if (r->chain.n > 0) {
 		snprintf(err, errlen, "%s is an incremental backup of a replica: "
 		    "its binary logs are the replica's, so it restores as a "
-		    "replica of that server, not of its source", r->id);
+		    "replica of that server, not of its source",
+		    r->chain.links[r->chain.n - 1].id);
 		return -1;
 	}
 	snprintf(p->connection, sizeof(p->connection), "%s",
@@ -441,12 +442,19 @@ replica_start(struct restore *r, struct replica_plan *p, FILE *out,
 		goto out;
 	}
 	if (p->print_only) {
-		fprintf(out, "-- a replica of %s:%lld from %s; put the password "
-		    "of %s in MASTER_PASSWORD\n", p->host, p->port,
-		    p->own ? "the backed-up server's own binlog" :
-		    "the backed-up replica's position", p->user);
+		/* With --json they are the report's; else they come first. */
+		if ((p->statements = json_array()) == NULL)
+			goto out;
 		for (i = 0; i < n; i++)
-			fprintf(out, "%s;\n", s[i]);
+			json_array_append_new(p->statements, json_string(s[i]));
+		if (!r->opt->json) {
+			fprintf(out, "-- a replica of %s:%lld from %s; put the "
+			    "password of %s in MASTER_PASSWORD\n", p->host,
+			    p->port, p->own ? "the backed-up server's own binlog" :
+			    "the backed-up replica's position", p->user);
+			for (i = 0; i < n; i++)
+				fprintf(out, "%s;\n", s[i]);
+		}
 		rc = 0;
 		goto out;
 	}
@@ -474,7 +482,7 @@ replica_report_json(const struct replica_plan *p)
 	char source[300];
 
 	snprintf(source, sizeof(source), "%s:%lld", p->host, p->port);
-	return json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:b, s:o}",
+	return json_pack("{s:s, s:s, s:I, s:s, s:o, s:o, s:o, s:b, s:o, s:O?}",
 	    "source", source, "user", p->user, "source_server_id",
 	    (json_int_t)p->source_id, "coordinates", p->own ? "own" : "source",
 	    "gtid", p->gtid[0] ? json_string(p->gtid) : json_null(),
@@ -483,7 +491,7 @@ replica_report_json(const struct replica_plan *p)
 	    "binlog_position", p->position >= 0 ? json_integer(p->position) :
 	    json_null(), "started", p->started,
 	    "seconds_behind", p->lag_s >= 0 ? json_integer(p->lag_s) :
-	    json_null());
+	    json_null(), "statements", p->statements);
 }
 
 int
@@ -500,4 +508,11 @@ replica_report_text(const struct replica_plan *p, FILE *f)
 	return fprintf(f, "replica of %s:%lld from %s: IO and SQL threads "
 	    "running, %lld s behind\n", p->host, p->port, from, p->lag_s) < 0 ?
 	    -1 : 0;
+}
+
+void
+replica_plan_free(struct replica_plan *p)
+{
+	json_decref(p->statements);
+	p->statements = NULL;
 }

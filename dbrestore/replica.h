@@ -31,6 +31,7 @@ struct replica_plan {
 	char file[256];
 	long long position;		/* -1 when the backup has none */
 	/* after the start */
+	json_t *statements;		/* --replica-sql: what was not run */
 	bool started;
 	long long lag_s;		/* Seconds_Behind_Master; -1: NULL */
 };
@@ -65,5 +66,7 @@ json_t *replica_report_json(const struct replica_plan *p);
 
 /* The report's line about it, on f. */
 int replica_report_text(const struct replica_plan *p, FILE *f);
+
+void replica_plan_free(struct replica_plan *p);
 
 #endif

@@ -107,7 +107,7 @@ Try 'dbbackup --help' for more information."
 	[ "$(jq -r .parent <<<"$m")" = "$full" ]
 	[ "$(jq -c .binlog.start <<<"$m")" = "$(manifest "$full" | jq -c '.snapshot | {file: .binlog_file, position: .binlog_position, gtid}')" ]
 	[ "$(jq -r '.binlog.end | "\(.file) \(.position)"' <<<"$m")" = "$file $pos" ]
-	[ "$(jq -c '.binlog.end | {binlog_file: .file, binlog_position: .position, gtid}' <<<"$m")" = "$(jq -c '.snapshot | del(.method)' <<<"$m")" ]
+	[ "$(jq -c '.binlog.end | {binlog_file: .file, binlog_position: .position, gtid}' <<<"$m")" = "$(jq -c '.snapshot | del(.method, .replica)' <<<"$m")" ]
 	[ "$(jq -r .snapshot.method <<<"$m")" = binlog ]
 	[ "$(stat -c %a "$DB_BACKUP_PATH/$one")" = 700 ]
 	for f in $(jq -r '.binlog.files[].file' <<<"$m"); do

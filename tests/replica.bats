@@ -193,6 +193,12 @@ sql_threads() {
 	# Printed, not run: the data is there, replication is not.
 	[ "$(sql ofsecond "SELECT COUNT(*) FROM other.x")" = 100 ]
 	[ -z "$(sql ofsecond "SHOW ALL SLAVES STATUS")" ]
+	# With --json they are the report's.
+	run --separate-stderr dbrestore --json --drop-existing --as-replica-of "127.0.0.1:$PORT_primary2" \
+		--replication-password-file "$REPLPW" --replica-sql "$id"
+	assert_success
+	json_is '.replication | "\(.started) \(.statements | length) \(.statements[2])"' "false 3 START SLAVE"
+	refute_output --partial "$DBK_REPL_PASSWORD"
 }
 
 @test "--replica-pause stops the SQL threads for the snapshot's start and starts them again, also after a failure and a signal" {
