@@ -30,6 +30,7 @@
 #include "conn.h"
 #include "jsonout.h"
 #include "replica.h"
+#include "timeutil.h"
 
 #define STABLE_TRIES 50		/* reads of the state, 20 ms apart */
 #define LAG_WARN_S 60		/* a snapshot this far behind is worth a word */
@@ -210,6 +211,7 @@ replica_pause(struct backup *b, char *err, size_t errlen)
 	for (i = 0; i < N_DEFERRED; i++)
 		sigaction(deferred[i], &sa, &saved_actions[i]);
 	r->paused = true;
+	r->paused_at_ms = time_monotonic_ms();
 	for (i = 0; i < r->n_sources; i++) {
 		if (!r->sources[i].sql_running)
 			continue;
@@ -330,6 +332,8 @@ replica_resume(struct backup *b)
 				mysql_close(fresh);
 		}
 	r->paused = false;
+	if (r->n_stopped > 0)
+		r->paused_ms = time_monotonic_ms() - r->paused_at_ms;
 	for (i = 0; i < N_DEFERRED; i++)
 		sigaction(deferred[i], &saved_actions[i], NULL);
 	if (pending_signal != 0)
@@ -368,8 +372,10 @@ replica_json(const struct replica_info *r)
 			json_decref(sources);
 			return NULL;
 		}
-	return json_pack("{s:b, s:b, s:o, s:o}", "consistent", r->consistent,
-	    "paused", r->n_stopped > 0, "gtid_slave_pos",
+	return json_pack("{s:b, s:b, s:o, s:o, s:o}", "consistent",
+	    r->consistent, "paused", r->n_stopped > 0, "paused_ms",
+	    r->n_stopped > 0 ? jsonout_number(r->paused_ms) : json_null(),
+	    "gtid_slave_pos",
 	    r->gtid_slave_pos[0] ? json_string(r->gtid_slave_pos) : json_null(),
 	    "sources", sources);
 }

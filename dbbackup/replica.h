@@ -40,6 +40,8 @@ struct replica_info {
 	struct replica_source *stopped;	/* what --replica-pause stopped, as
 					   it was before */
 	size_t n_stopped;
+	double paused_at_ms;	/* when the first was stopped */
+	double paused_ms;	/* how long they were stopped */
 };
 
 /*

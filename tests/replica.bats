@@ -207,6 +207,7 @@ sql_threads() {
 	run --separate-stderr dbbackup --replica-pause --json full app
 	assert_success
 	json_is '.replica | "\(.paused) \(.consistent) \([.sources[].sql_running] | join(","))"' "true true true,true"
+	[[ $(jq -r .replica.paused_ms <<<"$output") =~ ^[0-9.]+$ ]]
 	[ "$(grep -c "Slave SQL thread exiting" "$log")" -eq $((before + 2)) ]
 	[ "$(sql_threads replica)" = "Yes Yes" ]
 
@@ -362,4 +363,30 @@ sql_threads() {
 	# The password never on the command line.
 	run --separate-stderr dbrestore --replication-password secret latest
 	assert_failure 2
+}
+
+# Last: it purges the primary's binary logs.
+@test "replication that fails to start is exit 1 with the server's error, and left configured but stopped" {
+	on primary
+	run --separate-stderr dbbackup --json full app
+	id=$(jq -r .id <<<"$output")
+	sql primary "INSERT INTO app.orders (item, qty) VALUES ('gone', 1);
+		FLUSH BINARY LOGS"
+	# Once the replica's dump thread has left the old file.
+	last=$(sql primary 'SHOW MASTER STATUS' | cut -f1)
+	for _ in $(seq 50); do
+		sql primary "PURGE BINARY LOGS TO '$last'"
+		[ "$(sql primary 'SHOW BINARY LOGS' | wc -l)" = 1 ] && break
+		sleep 0.1
+	done
+	[ "$(sql primary 'SHOW BINARY LOGS' | cut -f1)" = "$last" ]
+	server_start purged --server-id=18
+	on purged
+	run --separate-stderr dbrestore --as-replica-of "127.0.0.1:$PORT_primary" \
+		--replication-password-file "$REPLPW" "$id"
+	assert_failure 1
+	[[ $stderr == "dbrestore: replication did not start: IO thread: Got fatal error 1236 from master"*"; the data is restored and replication configured but stopped: fix the cause, then START SLAVE" ]]
+	[ "$(sql purged "SELECT COUNT(*) FROM app.counters")" = 2 ]
+	[ "$(mariadb --no-defaults -uroot -S "$SOCK_purged" -e 'SHOW SLAVE STATUS\G' |
+		awk '$1 == "Slave_IO_Running:" || $1 == "Slave_SQL_Running:" { printf "%s ", $2 }')" = "No No " ]
 }
