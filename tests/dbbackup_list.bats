@@ -162,7 +162,7 @@ expected_text() {
 	json_is '.foreign | join(",")' "$G,notes.txt,old-stuff"
 	json_is '.totals | tojson' "{\"count_by_type\":{\"data\":1,\"full\":4,\"schema\":1},\"size_bytes\":$(($(size "$A") + 8 + $(size "$C") + 100 + $(size "$E") + $(size "$F"))),\"oldest_complete\":\"$A\",\"newest_complete\":\"$F\",\"newest_complete_full\":\"$E\"}"
 	json_is '.backups[0] | keys_unsorted | join(",")' \
-		id,type,state,taken_at,age_s,size_bytes,parent,pinned,error,future
+		id,type,state,taken_at,age_s,size_bytes,parent,pinned,error,future,replica_of
 }
 
 @test "list does not open the data files: a complete backup's size comes from its manifest" {
