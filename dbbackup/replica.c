@@ -381,22 +381,6 @@ replica_json(const struct replica_info *r)
 }
 
 void
-replica_sources_text(const struct replica_info *r, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < r->n_sources && used < len; i++) {
-		int n = snprintf(buf + used, len - used, "%s%s:%lld",
-		    i > 0 ? ", " : "", r->sources[i].host, r->sources[i].port);
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
-void
 replica_free(struct replica_info *r)
 {
 	free(r->sources);

@@ -69,10 +69,6 @@ void replica_resume(struct backup *b);
 /* The manifest's snapshot.replica: null when the server is no replica. */
 json_t *replica_json(const struct replica_info *r);
 
-/* "HOST:PORT, HOST:PORT" of the sources into buf ("" for none). */
-void replica_sources_text(const struct replica_info *r, char *buf,
-    size_t len);
-
 void replica_free(struct replica_info *r);
 
 #endif

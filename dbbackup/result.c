@@ -306,9 +306,11 @@ result_report(const struct backup *b, bool json, FILE *f)
 	    b->final) < 0)
 		return -1;
 	if (!json && b->replica.is_replica) {
+		json_t *rep = replica_json(&b->replica);
 		char sources[1024];
 
-		replica_sources_text(&b->replica, sources, sizeof(sources));
+		manifest_replica_sources(rep, sources, sizeof(sources));
+		json_decref(rep);
 		return fprintf(f, "taken on a replica of %s%s\n", sources,
 		    b->replica.consistent ? "" : " (no source positions: "
 		    "--no-lock without --replica-pause)") < 0 ? -1 : 0;

@@ -21,8 +21,10 @@ int snapshot_prepare(struct backup *b, char *err, size_t errlen);
 /*
  * Opens the worker connections and starts their consistent-snapshot
  * transactions while commits are blocked for a moment, and records the
- * binlog position and GTID of that instant.  The lock is still held for
- * the non-transactional tables when this returns.  0 or -1 with err.
+ * binlog position and GTID of that instant, and on a replica its
+ * sources' (replica.c; --replica-pause stops the SQL threads around it).
+ * The lock is still held for the non-transactional tables when this
+ * returns.  0 or -1 with err.
  */
 int snapshot_start(struct backup *b, char *err, size_t errlen);
 

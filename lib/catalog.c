@@ -273,28 +273,6 @@ tree_size(int dirfd, const char *name)
 	return total;
 }
 
-/* The sources of a backup taken on a replica, as "HOST:PORT, ...". */
-static void
-replica_sources(const json_t *m, char *buf, size_t len)
-{
-	const json_t *sources = json_object_get(json_object_get(json_object_get(
-	    m, "snapshot"), "replica"), "sources");
-	size_t i, used = 0;
-
-	buf[0] = '\0';
-	for (i = 0; i < json_array_size(sources) && used < len; i++) {
-		const json_t *s = json_array_get(sources, i);
-		const char *host = json_string_value(json_object_get(s, "host"));
-		int n = snprintf(buf + used, len - used, "%s%s:%lld",
-		    i > 0 ? ", " : "", host != NULL ? host : "?",
-		    (long long)json_integer_value(json_object_get(s, "port")));
-
-		if (n < 0)
-			break;
-		used += (size_t)n;
-	}
-}
-
 /*
  * Fills item from the directory's manifest, read under the directory's
  * shared lock, or marks it damaged.  Returns -1 when the directory went
@@ -341,7 +319,8 @@ inspect(const char *root, struct catalog_item *it)
 	it->state = CATALOG_COMPLETE;
 	parent = json_string_value(json_object_get(m, "parent"));
 	snprintf(it->parent, sizeof(it->parent), "%s", parent ? parent : "");
-	replica_sources(m, it->replica_of, sizeof(it->replica_of));
+	manifest_replica_sources(json_object_get(json_object_get(m, "snapshot"),
+	    "replica"), it->replica_of, sizeof(it->replica_of));
 	/* The data files plus the manifest: no walk over thousands of files. */
 	it->size_bytes = json_integer_value(json_object_get(json_object_get(m,
 	    "totals"), "stored_bytes"));

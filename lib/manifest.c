@@ -654,6 +654,26 @@ manifest_encrypted(const json_t *m)
 	    e != NULL && strcmp(e, "age") == 0;
 }
 
+void
+manifest_replica_sources(const json_t *replica, char *buf, size_t len)
+{
+	const json_t *sources = json_object_get(replica, "sources");
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < json_array_size(sources) && used < len; i++) {
+		const json_t *s = json_array_get(sources, i);
+		const char *host = json_string_value(json_object_get(s, "host"));
+		int n = snprintf(buf + used, len - used, "%s%s:%lld",
+		    i > 0 ? ", " : "", host != NULL ? host : "?",
+		    (long long)json_integer_value(json_object_get(s, "port")));
+
+		if (n < 0)
+			break;
+		used += (size_t)n;
+	}
+}
+
 /*
  * An encrypted backup's envelope: what the catalogue's readers use
  * without a key.  The rest is in the private manifest.

@@ -62,6 +62,12 @@ json_t *manifest_read(const char *dir, char *err, size_t errlen);
 bool manifest_encrypted(const json_t *m);
 
 /*
+ * The sources of a backup taken on a replica, from its snapshot.replica
+ * object, as "HOST:PORT, HOST:PORT" in buf ("" when replica is null).
+ */
+void manifest_replica_sources(const json_t *replica, char *buf, size_t len);
+
+/*
  * Checks every file the manifest lists against its size and SHA-256,
  * opening each inside dir only (fs_open_in: no links, regular files).
  * Returns 0, or -1 with "dir/FILE: why" in err for the first file that
