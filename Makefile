@@ -148,8 +148,17 @@ dbrestore/dbrestore: $(DBRESTORE_OBJ) $(LIB)
 deps:
 	scripts/deps
 
-# TESTS: the suites make check runs (all of them by default).
-TESTS ?= tests/
+# TESTS: the suites make check runs: all of them but CHECK_SKIP, the
+# longest first, since bats --jobs starts the files in this order and a
+# long one started last would run alone at the end.
+LONG_TESTS = tests/lib_files.bats tests/dbbackup.bats \
+	tests/dbbackup_archive.bats tests/restore_zoo.bats tests/hostile.bats \
+	tests/dbbackup_incremental.bats tests/replica.bats \
+	tests/dbbackup_chunks.bats tests/dbbackup_encryption.bats \
+	tests/dbpool_bench.bats
+CHECK_SKIP ?=
+TESTS ?= $(filter-out $(CHECK_SKIP),$(LONG_TESTS) \
+	$(filter-out $(LONG_TESTS),$(sort $(wildcard tests/*.bats))))
 
 check: deps
 	$(MAKE) all $(TEST_PROGRAMS)
