@@ -8,7 +8,8 @@
  * client, so no replicated transaction can commit between the workers'
  * START TRANSACTION WITH CONSISTENT SNAPSHOT and the read.  A thread that
  * committed just before the lock moves its position just after the
- * commit, so the state is read until two reads 20 ms apart agree.  With
+ * commit, so the state is read until two reads 20 ms apart agree (one
+ * read when --replica-pause stopped them: they cannot move).  With
  * --no-lock nothing stops the SQL threads, so only --replica-pause (STOP
  * SLAVE SQL_THREAD on each connection for that moment) gives positions;
  * without it the sources are recorded without positions, and a warning
@@ -263,7 +264,9 @@ replica_read(struct backup *b, char *err, size_t errlen)
 	if (rc == -1 || !r->is_replica)
 		return rc;
 	r->consistent = b->opt->lock != LOCK_NONE || r->paused;
-	for (tries = 0; r->consistent && tries < STABLE_TRIES; tries++) {
+	/* Paused threads cannot move: only the lock needs a second read. */
+	for (tries = 0; r->consistent && !r->paused && tries < STABLE_TRIES;
+	    tries++) {
 		usleep(20000);
 		if (read_state(b->ctl, &next, err, errlen) != 0) {
 			free(next.sources);

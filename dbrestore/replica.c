@@ -506,8 +506,8 @@ replica_report_text(const struct replica_plan *p, FILE *f)
 	if (!p->started)
 		return 0;
 	return fprintf(f, "replica of %s:%lld from %s: IO and SQL threads "
-	    "running, %lld s behind\n", p->host, p->port, from, p->lag_s) < 0 ?
-	    -1 : 0;
+	    "running, Seconds_Behind_Master %lld\n", p->host, p->port, from,
+	    p->lag_s) < 0 ? -1 : 0;
 }
 
 void

@@ -124,7 +124,7 @@ sql_threads() {
 		--replication-password-file "$REPLPW" "$id"
 	assert_success
 	[ -z "$stderr" ]
-	assert_line --index 1 --regexp "^replica of 127\.0\.0\.1:$PORT_primary from GTID [0-9,-]+: IO and SQL threads running, [0-9]+ s behind$"
+	assert_line --index 1 --regexp "^replica of 127\.0\.0\.1:$PORT_primary from GTID [0-9,-]+: IO and SQL threads running, Seconds_Behind_Master [0-9]+$"
 
 	server_start bypos --server-id=12
 	on bypos
