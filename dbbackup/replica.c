@@ -168,7 +168,6 @@ sql_thread(MYSQL *m, const char *verb, const char *connection, char *err,
 {
 	char sql[512], what[300];
 	char *lit = conn_literal(m, connection);
-	int rc;
 
 	if (lit == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -178,8 +177,7 @@ sql_thread(MYSQL *m, const char *verb, const char *connection, char *err,
 	snprintf(what, sizeof(what), "--replica-pause: %s SLAVE %s "
 	    "SQL_THREAD", verb, lit);
 	free(lit);
-	rc = conn_run(m, sql, what, err, errlen);
-	return rc;
+	return conn_run(m, sql, what, err, errlen);
 }
 
 int

@@ -16,6 +16,7 @@
  * would silently skip every event of the source.
  */
 #define _GNU_SOURCE		/* asprintf */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -323,6 +324,23 @@ replica_prepare(struct restore *r, struct replica_plan *p, char *err,
 	return check_target(r, p, err, errlen);
 }
 
+/* Appends a formatted statement to s.  0, or -1 out of memory. */
+static int
+add(char **s, size_t *n, const char *fmt, ...)
+{
+	va_list ap;
+	char *stmt;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = vasprintf(&stmt, fmt, ap);
+	va_end(ap);
+	if (rc < 0)
+		return -1;
+	s[(*n)++] = stmt;
+	return 0;
+}
+
 /* The statements, the password as given or as a placeholder. */
 static int
 statements(MYSQL *m, const struct replica_plan *p, bool hide, char ***out,
@@ -333,24 +351,23 @@ statements(MYSQL *m, const struct replica_plan *p, bool hide, char ***out,
 	    conn_literal(m, p->password);
 	char *gtid = conn_literal(m, p->gtid), *file = conn_literal(m, p->file);
 	char **s = calloc(3, sizeof(char *));
+	bool by_gtid = p->gtid[0] != '\0';
 	int rc = -1;
 
 	*n = 0;
 	if (host == NULL || user == NULL || pw == NULL || gtid == NULL ||
 	    file == NULL || s == NULL)
 		goto out;
-	if (p->gtid[0] != '\0' && asprintf(&s[(*n)++],
-	    "SET GLOBAL gtid_slave_pos = %s", gtid) < 0)
+	if (by_gtid && add(s, n, "SET GLOBAL gtid_slave_pos = %s", gtid) == -1)
 		goto out;
-	if ((p->gtid[0] != '\0' ? asprintf(&s[(*n)++], "CHANGE MASTER TO "
-	    "MASTER_HOST = %s, MASTER_PORT = %lld, MASTER_USER = %s, "
-	    "MASTER_PASSWORD = %s, MASTER_USE_GTID = slave_pos", host, p->port,
-	    user, pw) : asprintf(&s[(*n)++], "CHANGE MASTER TO MASTER_HOST = "
-	    "%s, MASTER_PORT = %lld, MASTER_USER = %s, MASTER_PASSWORD = %s, "
-	    "MASTER_LOG_FILE = %s, MASTER_LOG_POS = %lld, MASTER_USE_GTID = no",
-	    host, p->port, user, pw, file, p->position)) < 0)
-		goto out;
-	if ((s[(*n)++] = strdup("START SLAVE")) == NULL)
+	if ((by_gtid ? add(s, n, "CHANGE MASTER TO MASTER_HOST = %s, "
+	    "MASTER_PORT = %lld, MASTER_USER = %s, MASTER_PASSWORD = %s, "
+	    "MASTER_USE_GTID = slave_pos", host, p->port, user, pw) :
+	    add(s, n, "CHANGE MASTER TO MASTER_HOST = %s, MASTER_PORT = %lld, "
+	    "MASTER_USER = %s, MASTER_PASSWORD = %s, MASTER_LOG_FILE = %s, "
+	    "MASTER_LOG_POS = %lld, MASTER_USE_GTID = no", host, p->port, user,
+	    pw, file, p->position)) == -1 ||
+	    add(s, n, "START SLAVE") == -1)
 		goto out;
 	rc = 0;
 out:

@@ -103,7 +103,7 @@ sql_threads() {
 }
 
 @test "a backup taken on a replica under writes starts new replicas of the primary, by GTID and by file and position" {
-	writes 6
+	writes 4
 	sleep 1
 	run --separate-stderr dbbackup --json full
 	assert_success
@@ -144,7 +144,7 @@ sql_threads() {
 
 @test "a backup of the primary starts a new replica of it from the primary's own coordinates" {
 	on primary
-	writes 4
+	writes 2
 	run --separate-stderr dbbackup --json full app
 	assert_success
 	id=$(jq -r .id <<<"$output")
