@@ -7,6 +7,14 @@ VERSION = 0.2.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# systemd looks for units in /usr/local/lib/systemd/system too; Debian's
+# packages use /lib/systemd/system (debian/rules sets it).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+# zsh reads site-functions under its own prefix; Debian's packages use
+# /usr/share/zsh/vendor-completions.
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+EXAMPLEDIR ?= $(PREFIX)/share/doc/dbkit/examples
 PKG_CONFIG ?= pkg-config
 BATS ?= bats
 BATS_FLAGS ?=
@@ -230,19 +238,44 @@ bench: deps
 	bench/incremental.sh
 	bench/archive.sh
 
+# The bash completion is one file for the five programs; bash-completion
+# loads a command's completion from a file named after it, hence the
+# links.
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(EXAMPLEDIR)
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
 	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
 	install -m 644 $(MAN7) $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 completions/dbkit.bash $(DESTDIR)$(BASHCOMPDIR)/dbkit
+	for p in $(notdir $(PROGRAMS)); do \
+		ln -sf dbkit $(DESTDIR)$(BASHCOMPDIR)/$$p || exit 1; \
+	done
+	install -m 644 completions/_dbkit $(DESTDIR)$(ZSHCOMPDIR)/
+	scripts/units $(BINDIR) $(DESTDIR)$(UNITDIR)
+	install -m 644 systemd/example.env $(DESTDIR)$(EXAMPLEDIR)/dbkit.env
+
+# make deb: the Debian package, built from a copy of the tree (scripts/deb);
+# make check-package: build it, install it with apt and test the installed
+# files (root only: it installs and removes the package; CI runs it).
+deb:
+	scripts/deb
+
+check-package: deb
+	$(BATS) $(BATS_FLAGS) tests/package/install.bats
+
+# make check-systemd: the package's units run by systemd in a container
+# (root; its first run downloads a Debian system, so CI does not run it).
+check-systemd: deb
+	$(BATS) $(BATS_FLAGS) tests/package/systemd.bats
 
 clean:
 	rm -f $(LIB) $(PROGRAMS) $(TEST_PROGRAMS) $(ALL_OBJ) $(ALL_OBJ:.o=.d) \
 		.build-flags $(FUZZ_TARGETS) $(FUZZ_TARGETS:=.d)
 	rm -rf fuzz/obj
 
-.PHONY: all deps check lint demo bench fuzz install clean
+.PHONY: all deps check lint demo bench fuzz install deb check-package check-systemd clean
 
 -include $(ALL_OBJ:.o=.d) $(FUZZ_OBJ:.o=.d) $(FUZZ_TARGETS:=.d)

@@ -8,7 +8,7 @@ bats_require_minimum_version 1.5.0
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 load /usr/lib/bats/bats-file/load
-load helper/server
+load "${BASH_SOURCE[0]%/*}/server"
 
 # json_is FILTER EXPECTED: jq FILTER applied to $output prints EXPECTED.
 json_is() {
