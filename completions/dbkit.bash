@@ -140,8 +140,13 @@ _dbkit_value()
 {
 	case $1:$2 in
 	dbhealth:-w | dbhealth:--warning | dbhealth:-c | dbhealth:--critical)
-		# CHECK=LEVEL: the check name, then the level is free.
-		[[ $cur == *=* ]] && return
+		# CHECK=LEVEL: the check name, then the level, a number or
+		# none (readline's word starts after the "=").
+		if [[ $cur == *=* ]]; then
+			cur=${cur#*=}
+			_dbkit_words none
+			return
+		fi
 		_dbkit_words $(printf '%s= ' $_dbkit_checks)
 		compopt -o nospace 2>/dev/null
 		;;
@@ -171,6 +176,7 @@ _dbkit()
 		_init_completion -s || return
 	else
 		local line=${COMP_LINE:0:COMP_POINT}
+		COMPREPLY=()
 		read -ra words <<<"$line"
 		[[ -z $line || $line == *[[:blank:]] ]] && words+=('')
 		cword=$((${#words[@]} - 1))
