@@ -74,11 +74,13 @@ _dbkit_flags()
 }
 
 # The checks dbhealth -w and -c name: CHECK_TABLE in dbhealth/health.h.
-_dbkit_checks='connect response_time version uptime connection_usage
-    available_connections threads_running longest_query aborted_connects
-    slow_queries deadlocks buffer_pool_hit read_only replication_io
-    replication_sql replication_lag galera_status galera_size galera_state
-    galera_ready galera_recv_queue binlog_kept backup_age newest_backup_age'
+# (A plain assignment: global even when bash-completion sources this file
+# from inside a function.)
+_dbkit_checks=(connect response_time version uptime connection_usage
+	available_connections threads_running longest_query aborted_connects
+	slow_queries deadlocks buffer_pool_hit read_only replication_io
+	replication_sql replication_lag galera_status galera_size galera_state
+	galera_ready galera_recv_queue binlog_kept backup_age newest_backup_age)
 
 # _dbkit_words WORD...: COMPREPLY gets the WORDs that start with $cur.
 _dbkit_words()
@@ -147,7 +149,7 @@ _dbkit_value()
 			_dbkit_words none
 			return
 		fi
-		_dbkit_words $(printf '%s= ' $_dbkit_checks)
+		_dbkit_words "${_dbkit_checks[@]/%/=}"
 		compopt -o nospace 2>/dev/null
 		;;
 	*:-f | *:--format) _dbkit_words text json prometheus nagios ;;

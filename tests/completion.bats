@@ -49,7 +49,7 @@ setup() {
 	# A working directory with one file and one directory: what file and
 	# directory completion offer here is known.
 	mkdir "$BATS_TEST_TMPDIR/cwd"
-	cd "$BATS_TEST_TMPDIR/cwd"
+	cd "$BATS_TEST_TMPDIR/cwd" || return
 	touch archive.tar
 	mkdir stage
 	unset DB_BACKUP_PATH
@@ -351,4 +351,18 @@ help_checks() {
 	[ "$output" = "$(ids_of .pinned)
 zstd
 stage" ]
+}
+
+@test "bash: installed as bash-completion lays it out, one program's link registers all five" {
+	dir=$BATS_TEST_TMPDIR/share/completions
+	mkdir -p "$dir"
+	cp "$SRC/completions/dbkit.bash" "$dir/dbkit"
+	ln -s dbkit "$dir/dbprune"
+	BASH_COMPLETION_USER_DIR=${dir%/completions} run --separate-stderr \
+		bash --norc --noprofile -c '
+		source /usr/share/bash-completion/bash_completion
+		__load_completion dbprune && complete -p "$@"' bash "${PROGS[@]}"
+	assert_success
+	[ -z "$stderr" ]
+	[ "$output" = "$(printf 'complete -F _dbkit %s\n' "${PROGS[@]}")" ]
 }
