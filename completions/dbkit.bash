@@ -10,9 +10,9 @@
 # The flags are static lists, one a program (_dbkit_flags), each flag that
 # takes a value marked with a trailing "=" (which is not offered); the
 # check names of dbhealth -w and -c are one more list.  They are not parsed
-# from --help at each Tab, so a Tab forks nothing, except where the answer
-# is the catalogue's: tests/completion.bats checks every list against the
-# C option tables, the choice words in the C source and each program's
+# from --help at each Tab, so no program runs but where the answer is the
+# catalogue's; tests/completion.bats checks every list against the C
+# option tables, the choice words in the C source and each program's
 # --help, so they cannot drift unnoticed.
 #
 # A flag's value completes files, directories or the fixed words --help
@@ -159,7 +159,8 @@ _dbkit_value()
 	*:-m | *:--mode) _dbkit_words pool connect persistent all ;;
 	*:--workload) _dbkit_words select1 point ;;
 	*:-d | *:--backup-path | *:--tmpdir) _dbkit_files -d ;;
-	*:--password-file | *:--ssl-ca | *:--ssl-cert | *:--ssl-key | \
+	*:-S | *:--socket | *:--password-file | *:--ssl-ca | *:--ssl-cert | \
+	*:--ssl-key | \
 	*:--defaults-file | *:--targets-file | *:--history | *:--report | \
 	*:--alert-ca-file | *:--sendmail | *:--recipients-file | \
 	*:--passphrase-file | *:--archive | *:-o | *:--output | *:--identity | \

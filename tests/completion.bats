@@ -275,6 +275,7 @@ help_checks() {
 	want 'dbrestore --tmpdir ' stage
 	want 'dbrestore --identity ' archive.tar stage
 	want 'dbhealth --ssl-ca ' archive.tar stage
+	want 'dbpool-bench -S ' archive.tar stage
 	want 'dbbackup import ' archive.tar stage
 	check
 }
