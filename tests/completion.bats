@@ -308,6 +308,7 @@ help_checks() {
 	export DB_BACKUP_PATH=$CAT
 	want 'dbbackup pin ' $(ids_of '.state == "complete" and (.pinned | not)')
 	want 'dbbackup unpin ' $(ids_of '.pinned')
+	want 'dbrestore ' $(ids_of '.state == "complete"') latest archive.tar stage
 	check
 	# The line's wins.
 	export DB_BACKUP_PATH=$BATS_TEST_TMPDIR/none
