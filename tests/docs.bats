@@ -158,9 +158,9 @@ $want"
 	# The files the project writes: no build output, fixtures or seeds.
 	files() {
 		find lib dbhealth dbbackup dbrestore dbprune dbpool-bench tests \
-			fuzz man bench scripts completions -type f \( -name '*.[ch]' -o \
+			fuzz man bench scripts completions systemd -type f \( -name '*.[ch]' -o \
 			-name '*.bats' -o -name '*.bash' -o -name '*.sh' -o \
-			-name '*.zsh' -o -path 'man/*' -o -path 'completions/*' \) ! -path 'tests/fixtures/*' ! -path '*/seeds/*'
+			-name '*.zsh' -o -path 'man/*' -o -path 'completions/*' -o -path 'systemd/*' \) ! -path 'tests/fixtures/*' ! -path '*/seeds/*'
 	}
 	# The first SPDX line of each, counted by licence: one licence.
 	run --separate-stderr bash -c "$(declare -f files); files |
@@ -170,7 +170,7 @@ $want"
 	[ "${#lines[@]}" -eq 1 ] || fail "more than one licence: $output"
 	[[ ${lines[0]} == *"SPDX-License-Identifier: ISC" ]]
 	# And the code and the pages all have one.
-	run bash -c "$(declare -f files); files | grep '\.[ch]$\|^man/\|^completions/' |
+	run bash -c "$(declare -f files); files | grep '\.[ch]$\|^man/\|^completions/\|^systemd/' |
 		xargs grep -L SPDX-License-Identifier"
 	[ -z "$output" ] || fail "no SPDX tag: $output"
 }
