@@ -237,6 +237,7 @@ bench: deps
 	bench/pool.sh
 	bench/incremental.sh
 	bench/archive.sh
+	bench/completion.sh
 
 # The bash completion is one file for the five programs; bash-completion
 # loads a command's completion from a file named after it, hence the
@@ -260,7 +261,7 @@ install: all
 # make deb: the Debian package, built from a copy of the tree (scripts/deb);
 # make check-package: build it, install it with apt and test the installed
 # files (root only: it installs and removes the package; CI runs it).
-deb:
+deb: deps
 	scripts/deb
 
 check-package: deb

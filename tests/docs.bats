@@ -174,3 +174,17 @@ $want"
 		xargs grep -L SPDX-License-Identifier"
 	[ -z "$output" ] || fail "no SPDX tag: $output"
 }
+
+@test "debian/control builds with what scripts/deps installs, and debian/changelog has the Makefile's version" {
+	# Build-Depends, one package a line, alternatives and versions dropped.
+	control=$(sed -n '/^Build-Depends:/,/^[A-Z]/p' "$SRC/debian/control" | sed '$d' |
+		sed 's/^Build-Depends://' | tr ',' '\n' | sed 's/|.*//; s/(.*//; s/^ *//; s/ *$//' |
+		grep -v '^$\|^debhelper-compat$' | sort)
+	# scripts/deps' build list, but the compiler and make (build-essential).
+	deps=$(sed -n '/^build=(/,/)/p' "$SRC/scripts/deps" | tr -d '()' | sed 's/^build=//' |
+		tr -s ' \t' '\n' | grep -v '^$\|^gcc$\|^make$' | sed 's/^pkg-config$/pkgconf/' | sort)
+	assert_equal "$control" "$deps"
+	run dpkg-parsechangelog -l "$SRC/debian/changelog" -S Version
+	assert_success
+	assert_output "$(sed -n 's/^VERSION = //p' "$SRC/Makefile")"
+}
