@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * backup: one dbbackup run.  Lock the catalogue and name the backup,
- * block DDL and read the schema, start one snapshot on every worker while
- * commits are blocked for a moment, dump the non-transactional tables
- * under the lock, release it, dump the rest from the snapshots, write the
- * manifest, fsync, and rename ID.partial to ID.  An incremental copies
- * the binary log instead of dumping (incremental.c).  Any failure removes
- * ID.partial: a directory without ".partial" always holds a complete
- * backup.
+ * block DDL and read the schema, dump the non-transactional tables under
+ * the lock and start one snapshot on every worker while commits are
+ * blocked for a moment (snapshot.c orders the two), release the lock,
+ * dump the rest from the snapshots, write the manifest, fsync, and rename
+ * ID.partial to ID.  An incremental copies the binary log instead of
+ * dumping (incremental.c).  Any failure removes ID.partial: a directory
+ * without ".partial" always holds a complete backup.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +53,13 @@ transactional(const struct table *t)
 	return t->transactional && !t->is_sequence;
 }
 
-/* The schema, then the rows: the snapshot, the locked tables, the rest. */
+static int
+dump_non_transactional(struct backup *b, char *err, size_t errlen)
+{
+	return dump_tables(b, non_transactional, err, errlen);
+}
+
+/* The schema, then the rows: the locked tables and the snapshot, the rest. */
 static int
 dump(struct backup *b, char *err, size_t errlen)
 {
@@ -71,9 +77,7 @@ dump(struct backup *b, char *err, size_t errlen)
 	dump_expect(b);
 	if (o->progress)
 		progress_start(&b->progress, stderr, "dbbackup", b->started_ms);
-	rc = snapshot_start(b, err, errlen);
-	if (rc == 0)
-		rc = dump_tables(b, non_transactional, err, errlen);
+	rc = snapshot_start(b, dump_non_transactional, err, errlen);
 	if (rc == 0)
 		rc = snapshot_release(b, err, errlen);
 	if (rc == 0)

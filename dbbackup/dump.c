@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mysqld_error.h>
+
 #include "chunk.h"
 #include "dump.h"
 #include "gzw.h"
@@ -107,8 +109,12 @@ dump_chunk(struct workers *pool, void *state, void *job, char *err,
 	}
 	if (mysql_real_query(w->m, sql, (unsigned long)strlen(sql)) != 0 ||
 	    (res = mysql_use_result(w->m)) == NULL) {
-		snprintf(err, errlen, "%s.%s: %s", c->table->db->name,
-		    c->table->name, mysql_error(w->m));
+		/* Only the locked tables' reads have a short lock wait (snapshot.c). */
+		snprintf(err, errlen, "%s.%s: %s%s", c->table->db->name,
+		    c->table->name, mysql_error(w->m),
+		    mysql_errno(w->m) == ER_LOCK_WAIT_TIMEOUT ? " (a write to "
+		    "it outlasted --lock-wait-timeout, while the backup held "
+		    "back writes to every non-transactional table)" : "");
 		free(sql);
 		return -1;
 	}

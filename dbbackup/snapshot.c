@@ -1,19 +1,28 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * snapshot: on MariaDB 10.4 and later, BACKUP STAGE: BLOCK_DDL while the
- * schema is read, BLOCK_COMMIT only for the moment the workers start
- * their snapshots (InnoDB writes go on; commits wait), then the
- * non-transactional tables are dumped and END releases everything.
- * Elsewhere FLUSH TABLES WITH READ LOCK plays both parts.  Every lock
- * statement runs under lock_wait_timeout, and before locking the process
- * list is checked for long statements: a global lock waits for them, and
- * every writer would queue behind the lock meanwhile, which is how a
- * backup freezes a server.
+ * schema is read (its FLUSH stage also blocks new writes to
+ * non-transactional tables), then the non-transactional tables are
+ * dumped, then BLOCK_COMMIT only for the moment the workers start their
+ * snapshots (InnoDB writes go on; commits wait), and END releases
+ * everything.  The non-transactional tables must come before
+ * BLOCK_COMMIT: a write to one that was under way when the FLUSH stage
+ * began holds its table lock until it commits, so a dump waiting for
+ * that table lock under BLOCK_COMMIT would wait for ever (seen: an
+ * UPDATE of an Aria table "Waiting for backup lock", the worker's
+ * SELECT "Waiting for table level lock").  Elsewhere FLUSH TABLES WITH
+ * READ LOCK plays every part, and the non-transactional tables are
+ * dumped under it after the snapshots.  Every lock statement, and every
+ * read of a table under the lock, runs under lock_wait_timeout, and
+ * before locking the process list is checked for long statements: a
+ * global lock waits for them, and every writer would queue behind the
+ * lock meanwhile, which is how a backup freezes a server.
  *
  * With --no-lock nothing is locked; the workers start their snapshots one
  * after another and their binlog positions are compared: if a commit
  * slipped in between, they start again, a few times.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,11 +264,9 @@ read_gtid(struct backup *b)
 }
 
 static int
-start_snapshots(struct backup *b, char *err, size_t errlen)
+open_workers(struct backup *b, char *err, size_t errlen)
 {
-	const char *method = b->snapshot_method;
 	size_t i;
-	int rc;
 
 	if ((b->workers = calloc(b->n_workers, sizeof(MYSQL *))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -268,6 +275,47 @@ start_snapshots(struct backup *b, char *err, size_t errlen)
 	for (i = 0; i < b->n_workers; i++)
 		if ((b->workers[i] = open_worker(b, err, errlen)) == NULL)
 			return -1;
+	return 0;
+}
+
+/*
+ * dump_locked under the lock, with the workers' waits for table locks
+ * bounded as the lock's own are: a table another session holds locked
+ * (LOCK TABLES ... WRITE) fails the backup after --lock-wait-timeout
+ * instead of holding every writer behind the global lock.  Without a
+ * lock it just runs.
+ */
+static int
+run_locked(struct backup *b, snapshot_dump_fn dump_locked, char *err,
+    size_t errlen)
+{
+	char sql[128];
+	size_t i;
+	int rc;
+
+	if (strcmp(b->snapshot_method, "none") == 0)
+		return dump_locked(b, err, errlen);
+	snprintf(sql, sizeof(sql), "SET SESSION lock_wait_timeout = %lld",
+	    b->opt->lock_wait_timeout_s);
+	for (i = 0; i < b->n_workers; i++)
+		if (conn_run(b->workers[i], sql, "worker session", err,
+		    errlen) == -1)
+			return -1;
+	if ((rc = dump_locked(b, err, errlen)) == -1)
+		return -1;
+	for (i = 0; i < b->n_workers; i++)
+		if (conn_run(b->workers[i], "SET SESSION lock_wait_timeout = "
+		    "DEFAULT", "worker session", err, errlen) == -1)
+			return -1;
+	return rc;
+}
+
+static int
+start_snapshots(struct backup *b, char *err, size_t errlen)
+{
+	const char *method = b->snapshot_method;
+	int rc;
+
 	if (strcmp(method, "none") == 0)
 		rc = start_unlocked(b, err, errlen);
 	else {
@@ -300,18 +348,31 @@ start_snapshots(struct backup *b, char *err, size_t errlen)
 	return rc;
 }
 
-/* A replica's SQL threads, paused or not, are read under the same lock. */
+/*
+ * A replica's SQL threads, paused or not, are read under the same lock
+ * as the snapshot.  With BACKUP STAGE the non-transactional tables are
+ * dumped before it, while a pause lasts (the stage blocks the SQL
+ * threads' writes to them meanwhile anyway).
+ */
 int
-snapshot_start(struct backup *b, char *err, size_t errlen)
+snapshot_start(struct backup *b, snapshot_dump_fn dump_locked, char *err,
+    size_t errlen)
 {
+	bool first = strcmp(b->snapshot_method, "backup_stage") == 0;
 	int rc;
 
 	rc = replica_pause(b, err, errlen);
+	if (rc == 0)
+		rc = open_workers(b, err, errlen);
+	if (rc == 0 && first)
+		rc = run_locked(b, dump_locked, err, errlen);
 	if (rc == 0)
 		rc = start_snapshots(b, err, errlen);
 	if (rc == 0)
 		rc = replica_read(b, err, errlen);
 	replica_resume(b);
+	if (rc == 0 && !first)
+		rc = run_locked(b, dump_locked, err, errlen);
 	return rc;
 }
 

@@ -18,15 +18,22 @@
  */
 int snapshot_prepare(struct backup *b, char *err, size_t errlen);
 
+/* Dumps what only the global lock keeps still. */
+typedef int (*snapshot_dump_fn)(struct backup *b, char *err, size_t errlen);
+
 /*
  * Opens the worker connections and starts their consistent-snapshot
  * transactions while commits are blocked for a moment, and records the
  * binlog position and GTID of that instant, and on a replica its
  * sources' (replica.c; --replica-pause stops the SQL threads around it).
- * The lock is still held for the non-transactional tables when this
- * returns.  0 or -1 with err.
+ * dump_locked runs while the tables it reads cannot change (the
+ * non-transactional ones): before that moment under BACKUP STAGE, after
+ * it under FLUSH TABLES WITH READ LOCK, after it and unlocked with
+ * --no-lock.  The lock is still held when this returns.  0 or -1 with
+ * err.
  */
-int snapshot_start(struct backup *b, char *err, size_t errlen);
+int snapshot_start(struct backup *b, snapshot_dump_fn dump_locked, char *err,
+    size_t errlen);
 
 /* Releases the global lock (BACKUP STAGE END / UNLOCK TABLES). */
 int snapshot_release(struct backup *b, char *err, size_t errlen);

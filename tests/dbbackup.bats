@@ -253,6 +253,53 @@ null
 	sql src 'DROP DATABASE bank'
 }
 
+@test "writes to an Aria table under way never hang the backup, and one that outlasts --lock-wait-timeout fails it" {
+	sql src "CREATE DATABASE notes; CREATE TABLE notes.n (id INT PRIMARY KEY, body TEXT) ENGINE=Aria;
+		CREATE TABLE notes.t (id INT PRIMARY KEY) ENGINE=InnoDB;
+		INSERT INTO notes.n VALUES (1, ''); INSERT INTO notes.t VALUES (1)"
+	# Each UPDATE holds the table's write lock for 0.3 s: with the lock
+	# taken the old way (the Aria table read under BLOCK_COMMIT), every
+	# backup here waited for ever on the one under way.
+	updates() {
+		for ((i = 0; i < $1; i++)); do
+			echo "UPDATE notes.n SET body = CONCAT(body, IF(SLEEP($2), '', '.')) WHERE id = 1;"
+		done | mariadb --no-defaults -uroot -S "$SOCK_src"
+	}
+	updates 12 0.3 & w=$!
+	for _ in 1 2 3; do
+		run --separate-stderr timeout 60 dbbackup --json full notes
+		assert_success
+		sleep 0.2
+	done
+	wait "$w"
+	# The last backup restores with the dots the table had then, no fewer
+	# than an UPDATE before it and no more than the 12.
+	id=$(jq -r .id <<<"$output")
+	use dst
+	dbrestore "$id"
+	n=$(sql dst 'SELECT LENGTH(body) FROM notes.n')
+	((n >= 1 && n <= 12)) || fail "$n dots"
+	sql dst 'DROP DATABASE notes'
+	use src
+	# A write to it that outlasts --lock-wait-timeout: the backup gives
+	# up after that long (waiting for BLOCK_DDL, or reading the table,
+	# depending on how far the write got), leaves nothing, and the write
+	# goes through.
+	updates 1 3 & w=$!
+	sleep 0.5
+	before=$(ls "$BK")
+	SECONDS=0
+	run --separate-stderr dbbackup --lock-wait-timeout 1s full notes
+	assert_failure 1
+	((SECONDS < 3)) || fail "gave up after $SECONDS s"
+	[[ $stderr == "dbbackup: "*"Lock wait timeout exceeded; try restarting transaction ("*"--lock-wait-timeout"* ]] ||
+		fail "stderr: $stderr"
+	assert_equal "$(ls "$BK")" "$before"
+	wait "$w"
+	assert_equal "$(sql src 'SELECT LENGTH(body) FROM notes.n')" 13
+	sql src 'DROP DATABASE notes'
+}
+
 @test "the lock is bounded: a long statement makes the backup refuse, not stall writers" {
 	mariadb --no-defaults -uroot -S "$SOCK_src" -e "SELECT SLEEP(4) FROM \`$DB\`.parent LIMIT 1" >/dev/null &
 	sleeper=$!
