@@ -9,19 +9,12 @@
 
 # shellcheck disable=SC2154
 load ../helper/common
+load package
 
-TOP=$BATS_TEST_DIRNAME/../..
 PROGRAMS=(dbhealth dbbackup dbrestore dbprune dbpool-bench)
 
 setup_file() {
-	if ((EUID != 0)); then
-		echo "tests/package/install.bats installs a package: run it as root" >&2
-		return 1
-	fi
-	VERSION=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
-	DEB=$(cd "$TOP" && pwd)/dist/dbkit_${VERSION}_$(dpkg --print-architecture).deb
-	[[ -f $DEB ]] || { echo "no $DEB: run make deb" >&2; return 1; }
-	export VERSION DEB
+	package_found 'installs a package'
 }
 
 teardown_file() {

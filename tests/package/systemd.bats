@@ -13,25 +13,17 @@
 
 # shellcheck disable=SC2154
 load ../helper/common
+load package
 load nspawn
 
-TOP=$BATS_TEST_DIRNAME/../..
-
 setup_file() {
-	if ((EUID != 0)); then
-		echo "tests/package/systemd.bats boots a container: run it as root" >&2
-		return 1
-	fi
-	VERSION=$(sed -n 's/^VERSION = //p' "$TOP/Makefile")
-	DEB=$(cd "$TOP" && pwd)/dist/dbkit_${VERSION}_$(dpkg --print-architecture).deb
-	[[ -f $DEB ]] || { echo "no $DEB: run make deb" >&2; return 1; }
+	package_found 'boots a container'
 	# The package's dependencies, from the package itself.
 	local deps
 	deps=$(dpkg-deb -f "$DEB" Depends | tr ',' '\n' | sed 's/^ *//; s/[ (].*//; s/|.*//')
 	# shellcheck disable=SC2086
 	nspawn_prepare $deps libcurl4
 	nspawn_boot
-	export VERSION DEB
 	# A webhook receiver on the host's loopback, which the container shares.
 	mkdir "$BATS_FILE_TMPDIR/hook"
 	python3 "$TOP/tests/helper/httpd.py" --record "$BATS_FILE_TMPDIR/hook" \
