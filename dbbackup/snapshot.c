@@ -280,10 +280,10 @@ open_workers(struct backup *b, char *err, size_t errlen)
 
 /*
  * dump_locked under the lock, with the workers' waits for table locks
- * bounded as the lock's own are: a table another session holds locked
- * (LOCK TABLES ... WRITE) fails the backup after --lock-wait-timeout
- * instead of holding every writer behind the global lock.  Without a
- * lock it just runs.
+ * bounded as the lock's own are: a write under way that holds a table
+ * longer than --lock-wait-timeout fails the backup instead of holding
+ * every other writer of those tables back behind it.  Without a lock it
+ * just runs.
  */
 static int
 run_locked(struct backup *b, snapshot_dump_fn dump_locked, char *err,
@@ -291,7 +291,6 @@ run_locked(struct backup *b, snapshot_dump_fn dump_locked, char *err,
 {
 	char sql[128];
 	size_t i;
-	int rc;
 
 	if (strcmp(b->snapshot_method, "none") == 0)
 		return dump_locked(b, err, errlen);
@@ -301,13 +300,13 @@ run_locked(struct backup *b, snapshot_dump_fn dump_locked, char *err,
 		if (conn_run(b->workers[i], sql, "worker session", err,
 		    errlen) == -1)
 			return -1;
-	if ((rc = dump_locked(b, err, errlen)) == -1)
+	if (dump_locked(b, err, errlen) == -1)
 		return -1;
 	for (i = 0; i < b->n_workers; i++)
 		if (conn_run(b->workers[i], "SET SESSION lock_wait_timeout = "
 		    "DEFAULT", "worker session", err, errlen) == -1)
 			return -1;
-	return rc;
+	return 0;
 }
 
 static int
