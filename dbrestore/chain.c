@@ -23,14 +23,6 @@
 
 #define CHAIN_MAX 100000	/* links: more is a loop in hand-made ids */
 
-static const char *
-text(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
 /* Where a backup ends: its snapshot's file, position and GTID. */
 static void
 snapshot_end(const json_t *m, char *file, size_t filelen, uint64_t *pos,
@@ -38,10 +30,10 @@ snapshot_end(const json_t *m, char *file, size_t filelen, uint64_t *pos,
 {
 	const json_t *s = json_object_get(m, "snapshot");
 
-	snprintf(file, filelen, "%s", text(s, "binlog_file"));
+	snprintf(file, filelen, "%s", manifest_text(s, "binlog_file"));
 	*pos = (uint64_t)json_integer_value(json_object_get(s,
 	    "binlog_position"));
-	snprintf(gtid, gtidlen, "%s", text(s, "gtid"));
+	snprintf(gtid, gtidlen, "%s", manifest_text(s, "gtid"));
 }
 
 /* Holds and verifies the backup id of root: its manifest and files. */
@@ -66,13 +58,13 @@ check_continuity(const struct link *l, const json_t *m, const char *prev_id,
 	uint64_t pos;
 
 	snapshot_end(m, file, sizeof(file), &pos, gtid, sizeof(gtid));
-	if (strcmp(file, text(start, "file")) != 0 || pos !=
+	if (strcmp(file, manifest_text(start, "file")) != 0 || pos !=
 	    (uint64_t)json_integer_value(json_object_get(start, "position")) ||
-	    strcmp(gtid, text(start, "gtid")) != 0) {
+	    strcmp(gtid, manifest_text(start, "gtid")) != 0) {
 		snprintf(err, errlen, "%s does not start where %s ended (%s:%llu, "
 		    "not %s:%llu): the chain is broken", l->id, prev_id,
-		    text(start, "file"), (unsigned long long)json_integer_value(
-		    json_object_get(start, "position")), file,
+		    manifest_text(start, "file"), (unsigned long long)
+		    json_integer_value(json_object_get(start, "position")), file,
 		    (unsigned long long)pos);
 		return -1;
 	}
@@ -108,9 +100,9 @@ walk_back(struct restore *r, const char *root, char *err, size_t errlen)
 		c->links = grown;
 		memmove(c->links + 1, c->links, c->n * sizeof(*c->links));
 		c->links[0] = l;
-		c->links[0].id = text(l.manifest, "id");
+		c->links[0].id = manifest_text(l.manifest, "id");
 		c->n++;
-		parent = text(l.manifest, "parent");
+		parent = manifest_text(l.manifest, "parent");
 		if (c->n > CHAIN_MAX) {
 			snprintf(err, errlen, "%s: a chain of over %d backups: a "
 			    "loop", c->links[0].id, CHAIN_MAX);
@@ -134,13 +126,14 @@ walk_back(struct restore *r, const char *root, char *err, size_t errlen)
 			json_decref(l.manifest);
 			return -1;
 		}
-		if (strcmp(text(l.manifest, "type"), "incremental") != 0)
+		if (strcmp(manifest_text(l.manifest, "type"),
+		    "incremental") != 0)
 			break;
 	}
-	if (strcmp(text(l.manifest, "type"), "full") != 0) {
+	if (strcmp(manifest_text(l.manifest, "type"), "full") != 0) {
 		snprintf(err, errlen, "the chain of %s starts at %s, a %s backup, "
 		    "not a full one", c->links[c->n - 1].id, parent,
-		    text(l.manifest, "type"));
+		    manifest_text(l.manifest, "type"));
 		catalog_release(&l.held);
 		json_decref(l.manifest);
 		return -1;
@@ -262,9 +255,9 @@ scan_link(struct scan *s, const struct link *l, char *err, size_t errlen)
 
 	json_array_foreach(json_object_get(json_object_get(l->manifest,
 	    "binlog"), "files"), i, f) {
-		const char *rel = text(f, "file");
+		const char *rel = manifest_text(f, "file");
 
-		s->file = text(f, "name");
+		s->file = manifest_text(f, "name");
 		snprintf(label, sizeof(label), "%s/%s", l->dir, rel);
 		if ((in = gzr_open_in(l->dir, rel, s->keys, err, errlen)) == NULL)
 			return -1;
@@ -311,24 +304,25 @@ check_window(struct restore *r, struct scan *s, char *err, size_t errlen)
 		if (!s->found && !s->stop_next) {
 			snprintf(err, errlen, "GTID %s is not in the chain of %s, "
 			    "which goes from %s to %s", u->gtid,
-			    r->chain.links[r->chain.n - 1].id, text(first,
-			    "gtid"), text(last, "gtid"));
+			    r->chain.links[r->chain.n - 1].id,
+			    manifest_text(first, "gtid"),
+			    manifest_text(last, "gtid"));
 			return -1;
 		}
 		return 0;
 	case UNTIL_POSITION:
-		if (cmp_position(text(first, "file"), (uint64_t)
+		if (cmp_position(manifest_text(first, "file"), (uint64_t)
 		    json_integer_value(json_object_get(first, "position")),
-		    u) > 0 || cmp_position(text(last, "file"), (uint64_t)
-		    json_integer_value(json_object_get(last, "position")),
+		    u) > 0 || cmp_position(manifest_text(last, "file"),
+		    (uint64_t)json_integer_value(json_object_get(last, "position")),
 		    u) < 0) {
 			snprintf(err, errlen, "%s:%llu is outside what the chain "
 			    "of %s covers: %s:%lld to %s:%lld", u->file,
 			    (unsigned long long)u->pos, r->chain.links[r->chain.n
-			    - 1].id, text(first, "file"), (long long)
+			    - 1].id, manifest_text(first, "file"), (long long)
 			    json_integer_value(json_object_get(first,
-			    "position")), text(last, "file"), (long long)
-			    json_integer_value(json_object_get(last,
+			    "position")), manifest_text(last, "file"),
+			    (long long)json_integer_value(json_object_get(last,
 			    "position")));
 			return -1;
 		}
@@ -349,10 +343,10 @@ chain_open(struct restore *r, const char *root, char *err, size_t errlen)
 		return -1;
 	/* The full's snapshot is taken after it starts; the chain ends when
 	 * its last incremental read the server's position. */
-	if (time_parse_rfc3339(text(r->manifest, "started_at"),
+	if (time_parse_rfc3339(manifest_text(r->manifest, "started_at"),
 	    &r->chain.window_from) == -1 ||
-	    time_parse_rfc3339(text(r->chain.links[r->chain.n - 1].manifest,
-	    "started_at"), &r->chain.window_to) == -1) {
+	    time_parse_rfc3339(manifest_text(r->chain.links[r->chain.n -
+	    1].manifest, "started_at"), &r->chain.window_to) == -1) {
 		snprintf(err, errlen, "%s: a start time that does not read",
 		    r->chain.links[r->chain.n - 1].id);
 		return -1;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "conn.h"
+#include "manifest.h"
 #include "replica.h"
 #include "restore.h"
 #include "settings.h"
@@ -100,14 +101,6 @@ replica_parse(const char *spec, const struct settings *s,
 	return 0;
 }
 
-static const char *
-text(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
 /* One integer of a one-row query, or -1 with err. */
 static long long
 select_number(MYSQL *m, const char *sql, const char *what, char *err,
@@ -172,17 +165,18 @@ own_coordinates(struct restore *r, struct replica_plan *p, char *err,
 			return -1;
 		}
 		snap = end;
-		snprintf(p->file, sizeof(p->file), "%s", text(end, "file"));
+		snprintf(p->file, sizeof(p->file), "%s",
+		    manifest_text(end, "file"));
 		p->position = json_integer_value(json_object_get(end,
 		    "position"));
 	} else {
-		snprintf(p->file, sizeof(p->file), "%s", text(snap,
+		snprintf(p->file, sizeof(p->file), "%s", manifest_text(snap,
 		    "binlog_file"));
 		p->position = json_is_integer(json_object_get(snap,
 		    "binlog_position")) ? json_integer_value(json_object_get(
 		    snap, "binlog_position")) : -1;
 	}
-	snprintf(p->gtid, sizeof(p->gtid), "%s", text(snap, "gtid"));
+	snprintf(p->gtid, sizeof(p->gtid), "%s", manifest_text(snap, "gtid"));
 	if (p->file[0] == '\0' || p->position < 0) {
 		snprintf(err, errlen, "%s has no binlog coordinates: the binary "
 		    "log of the server backed up was off, so no replica can "
@@ -220,11 +214,13 @@ source_coordinates(struct restore *r, struct replica_plan *p,
 		return -1;
 	}
 	snprintf(p->connection, sizeof(p->connection), "%s",
-	    text(src, "connection"));
-	snprintf(p->file, sizeof(p->file), "%s", text(src, "binlog_file"));
+	    manifest_text(src, "connection"));
+	snprintf(p->file, sizeof(p->file), "%s",
+	    manifest_text(src, "binlog_file"));
 	p->position = json_is_integer(json_object_get(src, "binlog_position")) ?
 	    json_integer_value(json_object_get(src, "binlog_position")) : -1;
-	snprintf(p->gtid, sizeof(p->gtid), "%s", text(rep, "gtid_slave_pos"));
+	snprintf(p->gtid, sizeof(p->gtid), "%s",
+	    manifest_text(rep, "gtid_slave_pos"));
 	if (p->gtid[0] == '\0' && (p->file[0] == '\0' || p->position < 0)) {
 		snprintf(err, errlen, "%s records no position of its source "
 		    "%s:%lld (taken with --no-lock without --replica-pause): no "

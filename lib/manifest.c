@@ -654,6 +654,14 @@ manifest_encrypted(const json_t *m)
 	    e != NULL && strcmp(e, "age") == 0;
 }
 
+const char *
+manifest_text(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
 void
 manifest_replica_sources(const json_t *replica, char *buf, size_t len)
 {

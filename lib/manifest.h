@@ -61,6 +61,9 @@ json_t *manifest_read(const char *dir, char *err, size_t errlen);
 /* Whether m (as manifest_read returns it) is an encrypted backup's envelope. */
 bool manifest_encrypted(const json_t *m);
 
+/* The string o's key holds, or "" when it holds none (null, absent). */
+const char *manifest_text(const json_t *o, const char *key);
+
 /*
  * The sources of a backup taken on a replica, from its snapshot.replica
  * object, as "HOST:PORT, HOST:PORT" in buf ("" when replica is null).

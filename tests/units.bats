@@ -38,11 +38,11 @@ setup() {
 # unit_run UNIT NAME: run the ExecStart= of service UNIT for instance NAME
 # as systemd would: a clean environment of Environment=, then the unit's
 # EnvironmentFile= (which wins), %i and %S expanded, $VAR split into words
-# and ${VAR} kept as one.  /var/lib is $BATS_TEST_TMPDIR/state, /etc/dbkit
+# (the units use no ${VAR}).  /var/lib is $BATS_TEST_TMPDIR/state, /etc/dbkit
 # is $BATS_TEST_TMPDIR/etc.  Sets status, output and stderr as bats's run
 # does; fails on a unit line it cannot read.
 unit_run() {
-	local unit=$UNITS/$1 name=$2 state=$BATS_TEST_TMPDIR/state line key value
+	local unit=$UNITS/$1 name=$2 state=$BATS_TEST_TMPDIR/state line key
 	local -a env=(PATH=/usr/bin:/bin HOME="$HOME")
 	local exec='' file=''
 	expand() {
@@ -67,13 +67,12 @@ unit_run() {
 		[[ $line =~ ^([A-Z_][A-Z0-9_]*)=(.*)$ ]] || { echo "unit_run: unreadable line in $file: $line" >&2; return 1; }
 		env+=("${BASH_REMATCH[1]}=${BASH_REMATCH[2]}")
 	done <"$file"
-	# systemd's $VAR and ${VAR}: the values from env, in a subshell.
+	# systemd's $VAR: the value from env, in a subshell.
 	local -a argv
 	mapfile -t argv < <(
 		for kv in "${env[@]}"; do export "${kv%%=*}=${kv#*=}"; done
 		for word in $exec; do
 			case $word in
-			\$\{*\}) key=${word:2:-1}; printf '%s\n' "${!key-}" ;;
 			\$*) key=${word:1}; for w in ${!key-}; do printf '%s\n' "$w"; done ;;
 			*) printf '%s\n' "$word" ;;
 			esac
